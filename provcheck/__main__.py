@@ -1,0 +1,3 @@
+from provcheck.cli import main
+
+main()

@@ -1,0 +1,263 @@
+"""Passages: a region's seeded sentence pairs refined word by word into exact spans.
+
+Each seeded pair of units is aligned over its words with rapidfuzz (``Indel.opcodes``
+on token hashes, so spelling variants that normalise alike count as equal). The spans
+are trimmed to the first and last shared run of words, and the pair gets its kind:
+``verbatim`` when the texts are the same but for glyphs and spacing, ``near_verbatim``
+when only a word or two or the punctuation differ, ``paraphrase`` otherwise - and
+always when one side quotes what the other reports (reported speech). Adjacent pairs
+of the same kind and quote status merge into one passage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
+
+from provcheck.normalize import light, normalize
+from provcheck.quotespan import in_spans
+from provcheck.records import Kind, Passage, Region, Span
+from provcheck.segment import Segmented
+from provcheck.settings import Settings
+
+# A run of shared words long enough to anchor a span boundary.
+ANCHOR_WORDS = 2
+# near_verbatim allows this share of a passage's words to differ (at least two words).
+NEAR_EDIT_SHARE = 0.1
+# Trim to the shared words only when they are at least this share of the sentence;
+# otherwise the shared words are incidental (a name, a stock phrase) and the whole
+# sentence is the paraphrase.
+TRIM_MIN_SHARE = 0.4
+# A verbatim run is evidence on its own only with this many content words that are
+# not names: "NATO Secretary General Jens Stoltenberg" is a stock phrase, not reuse.
+RUN_MIN_CONTENT = 2
+# A paraphrase of fewer content words than this is kept only when worded this closely.
+SHORT_PARAPHRASE_CONTENT = 6
+SHORT_PARAPHRASE_SIMILARITY = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One document of a pair, restricted to its units outside page chrome."""
+
+    seg: Segmented
+    text: str
+    units: np.ndarray  # unit indices (into seg) of the units taking part
+
+    @classmethod
+    def of(cls, seg: Segmented, text: str) -> Side:
+        usable = ~seg.unit_chrome
+        has_content = np.array(
+            [seg.content[t0:t1].any() for t0, t1 in seg.unit_tok.tolist()], dtype=bool
+        ).reshape(-1)
+        return cls(seg, text, np.flatnonzero(usable & has_content))
+
+    def unit_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, stem hash, is a name) for every content token of the participating units."""
+        rows, terms, names = [], [], []
+        for row, unit in enumerate(self.units.tolist()):
+            t0, t1 = self.seg.unit_tok[unit]
+            keep = self.seg.content[t0:t1]
+            rows.append(np.full(int(keep.sum()), row, dtype=np.int64))
+            terms.append(self.seg.stem_hash[t0:t1][keep])
+            names.append(self.seg.name[t0:t1][keep])
+        return np.concatenate(rows), np.concatenate(terms), np.concatenate(names)
+
+    def chars(self, first: int, last: int) -> int:
+        """Length in characters of participating units ``first..last`` (inclusive)."""
+        return int(self.seg.unit_span[self.units[last], 1] - self.seg.unit_span[self.units[first], 0])
+
+    def tokens(self, row: int) -> tuple[int, int]:
+        t0, t1 = self.seg.unit_tok[self.units[row]]
+        return int(t0), int(t1)
+
+    def span(self, t0: int, t1: int) -> Span:
+        """The raw span of tokens ``[t0, t1)``, with closing punctuation when it ends a unit."""
+        end = int(self.seg.tok_end[t1 - 1])
+        unit_ends = self.seg.unit_span[:, 1]
+        last_tok = self.seg.unit_tok[:, 1] - 1
+        hit = np.flatnonzero(last_tok == t1 - 1)
+        if len(hit):
+            end = int(unit_ends[hit[0]])
+        return Span(start=int(self.seg.tok_start[t0]), end=end)
+
+    def block(self, row: int) -> int:
+        return int(self.seg.unit_block[self.units[row]])
+
+    def in_quote(self, span: Span) -> bool:
+        return in_spans(self.seg.quotes, span.start, span.end)
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """One compared stretch: token ranges on both sides and how they relate."""
+
+    rows: tuple[tuple[int, int], ...]  # the (a, b) unit row pairs it covers
+    a_tok: tuple[int, int]
+    b_tok: tuple[int, int]
+    passage: Passage
+    longest_run: int
+
+
+def build_region(a: Side, b: Side, seeds: np.ndarray, settings: Settings) -> Region | None:
+    """The region for one fragment's seeds, or None when too little of it holds up."""
+    pieces = [_compare(a, b, i, j) for i, j in _pair_units(a, b, seeds)]
+    pieces = [p for p in _merge(a, b, pieces) if _big_enough(a, p, settings)]
+    if not pieces:
+        return None
+    passages = tuple(p.passage for p in pieces)
+    region = Region(a=_hull(a, seeds[:, 0], pieces, 0), b=_hull(b, seeds[:, 1], pieces, 1),
+                    passages=passages)
+    short = min(len(region.a), len(region.b)) < settings.min_region_chars
+    if short and max(p.longest_run for p in pieces) < settings.min_verbatim_run:
+        return None
+    return region
+
+
+def _pair_units(a: Side, b: Side, seeds: np.ndarray) -> list[tuple[int, int]]:
+    """Pairs by closeness of wording, best first; a unit takes a second partner only
+    next to its first one. Wording, not the bag of words: "This is a decision we only can
+    make together" and "we will make a decision together" share all their content words."""
+    closeness = np.array([_wording(a, b, i, j) for i, j in seeds.tolist()])
+    order = np.argsort(-closeness, kind="stable")
+    partners_a: dict[int, list[int]] = {}
+    partners_b: dict[int, list[int]] = {}
+    chosen = []
+    for i, j in seeds[order].tolist():
+        if all(abs(j - k) == 1 for k in partners_a.get(i, [])) and all(
+            abs(i - k) == 1 for k in partners_b.get(j, [])
+        ):
+            partners_a.setdefault(i, []).append(j)
+            partners_b.setdefault(j, []).append(i)
+            chosen.append((i, j))
+    return sorted(chosen)
+
+
+def _wording(a: Side, b: Side, i: int, j: int) -> float:
+    (a0, a1), (b0, b1) = a.tokens(i), b.tokens(j)
+    return float(Indel.normalized_similarity(
+        a.seg.tok_hash[a0:a1].tolist(), b.seg.tok_hash[b0:b1].tolist()))
+
+
+def _compare(a: Side, b: Side, i: int, j: int) -> _Piece:
+    return compare_tokens(a, b, a.tokens(i), b.tokens(j), ((i, j),))
+
+
+def compare_tokens(
+    a: Side, b: Side, a_tok: tuple[int, int], b_tok: tuple[int, int],
+    rows: tuple[tuple[int, int], ...],
+) -> _Piece:
+    """Trim two token ranges to their shared words and say how close they are."""
+    seq_a = a.seg.tok_hash[a_tok[0] : a_tok[1]].tolist()
+    seq_b = b.seg.tok_hash[b_tok[0] : b_tok[1]].tolist()
+    equal = [op for op in Indel.opcodes(seq_a, seq_b) if op.tag == "equal"]
+    anchors = [op for op in equal if op.src_end - op.src_start >= ANCHOR_WORDS]
+    matched = sum(op.src_end - op.src_start for op in equal)
+    lo, hi = 0, len(seq_a)
+    if anchors and matched >= TRIM_MIN_SHARE * min(len(seq_a), len(seq_b)):
+        first, last = anchors[0], anchors[-1]
+        lo, hi = first.src_start, last.src_end
+        a_tok = (a_tok[0] + first.src_start, a_tok[0] + last.src_end)
+        b_tok = (b_tok[0] + first.dest_start, b_tok[0] + last.dest_end)
+    inside = [op.src_end - op.src_start for op in equal if lo <= op.src_start and op.src_end <= hi]
+    span_a, span_b = a.span(*a_tok), b.span(*b_tok)
+    text_a, text_b = span_a.of(a.text), span_b.of(b.text)
+    quote_a, quote_b = a.in_quote(span_a), b.in_quote(span_b)
+    kind = _kind(text_a, text_b, a_tok, b_tok, sum(inside), quote_a != quote_b)
+    passage = Passage(a=span_a, b=span_b, similarity=_similarity(text_a, text_b), kind=kind,
+                      a_in_quote=quote_a, b_in_quote=quote_b)
+    base = a_tok[0] - lo
+    runs = [op.src_end - op.src_start for op in equal if lo <= op.src_start and op.src_end <= hi
+            and _plain_content(a.seg, base + op.src_start, base + op.src_end) >= RUN_MIN_CONTENT]
+    return _Piece(rows, a_tok, b_tok, passage, max(runs, default=0))
+
+
+def _plain_content(seg: Segmented, t0: int, t1: int) -> int:
+    return int((seg.content[t0:t1] & ~seg.name[t0:t1]).sum())
+
+
+def _kind(text_a: str, text_b: str, a_tok: tuple[int, int], b_tok: tuple[int, int],
+          matched: int, reported: bool) -> Kind:
+    if reported:
+        return Kind.PARAPHRASE
+    if light(text_a) == light(text_b):
+        return Kind.VERBATIM
+    longest = max(a_tok[1] - a_tok[0], b_tok[1] - b_tok[0])
+    edits = longest - min(matched, longest)
+    if edits <= max(2, round(NEAR_EDIT_SHARE * longest)):
+        return Kind.NEAR_VERBATIM
+    return Kind.PARAPHRASE
+
+
+def _similarity(text_a: str, text_b: str) -> float:
+    fold_a = " ".join(normalize(text_a).text.lower().split())
+    fold_b = " ".join(normalize(text_b).text.lower().split())
+    return round(fuzz.ratio(fold_a, fold_b) / 100.0, 4)
+
+
+def _merge(a: Side, b: Side, pieces: list[_Piece]) -> list[_Piece]:
+    """Join neighbouring pieces into passages (see ``_joins``); a passage is at most a
+    paragraph on either side, so a reader sees one passage per shared paragraph, and the
+    region groups the passages of one reuse case."""
+    merged: list[_Piece] = []
+    for piece in pieces:
+        if merged and _joins(a, b, merged[-1], piece):
+            prev = merged[-1]
+            joined = compare_tokens(
+                a, b,
+                (min(prev.a_tok[0], piece.a_tok[0]), max(prev.a_tok[1], piece.a_tok[1])),
+                (min(prev.b_tok[0], piece.b_tok[0]), max(prev.b_tok[1], piece.b_tok[1])),
+                prev.rows + piece.rows,
+            )
+            if _family(joined.passage.kind) == _family(piece.passage.kind):
+                merged[-1] = joined
+                continue
+        merged.append(piece)
+    return merged
+
+
+def _joins(a: Side, b: Side, prev: _Piece, piece: _Piece) -> bool:
+    """Neighbours in both texts, in one paragraph on each side, alike in kind and quoting."""
+    (i0, j0), (i1, j1) = prev.rows[-1], piece.rows[0]
+    p, q = prev.passage, piece.passage
+    return (
+        i1 - i0 in (0, 1) and j1 - j0 in (0, 1) and (i1, j1) != (i0, j0)
+        and a.block(i0) == a.block(i1) and b.block(j0) == b.block(j1)
+        and _family(p.kind) == _family(q.kind)
+        and p.a_in_quote == q.a_in_quote and p.b_in_quote == q.b_in_quote
+    )
+
+
+def _family(kind: Kind) -> bool:
+    """Verbatim and near-verbatim stretches join (the result is re-classified)."""
+    return kind is Kind.PARAPHRASE
+
+
+def _big_enough(a: Side, piece: _Piece, settings: Settings) -> bool:
+    """Long enough to be evidence; a short paraphrase must also be worded closely."""
+    t0, t1 = piece.a_tok
+    b0, b1 = piece.b_tok
+    content = _plain_content(a.seg, t0, t1)
+    if min(t1 - t0, b1 - b0) < settings.min_passage_words or content < settings.min_passage_content:
+        return False
+    short = content < SHORT_PARAPHRASE_CONTENT
+    return not (short and piece.passage.kind is Kind.PARAPHRASE
+                and piece.passage.similarity < SHORT_PARAPHRASE_SIMILARITY)
+
+
+def _hull(side: Side, rows: np.ndarray, pieces: list[_Piece], which: int) -> Span:
+    """The region's extent on one side: its passages and its other seeded units."""
+    covered = {pair[which] for piece in pieces for pair in piece.rows}
+    starts, ends = [], []
+    for piece in pieces:
+        span = piece.passage.a if which == 0 else piece.passage.b
+        starts.append(span.start)
+        ends.append(span.end)
+    for row in set(rows.tolist()) - covered:
+        unit = side.units[row]
+        starts.append(int(side.seg.unit_span[unit, 0]))
+        ends.append(int(side.seg.unit_span[unit, 1]))
+    return Span(start=min(starts), end=max(ends))

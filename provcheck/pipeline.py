@@ -1,0 +1,184 @@
+"""The pipeline: every stage of ``provcheck compare`` as one line, each timed.
+
+ingest -> segment -> boilerplate -> sign -> candidates -> align -> pairs -> report
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from functools import partial
+
+import numpy as np
+
+from provcheck import __version__
+from provcheck.align import align_pair
+from provcheck.candidates import find_candidates
+from provcheck.chrome import corpus_boilerplate
+from provcheck.ingest import Ingested, ingest, load_manifest
+from provcheck.lexicon import Lexicon
+from provcheck.parallel import map_batches
+from provcheck.records import Direction, Document, PairResult, Region, Relation, Report
+from provcheck.segment import Segmented, segment
+from provcheck.settings import Settings
+from provcheck.signatures import sign
+
+# (stage, items done in this step, total items); the CLI draws a progress bar from it.
+Progress = Callable[[str, int, int], None]
+
+SEGMENT_BATCH = 64
+ALIGN_BATCH = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """Documents and their segmentation, index-aligned."""
+
+    documents: tuple[Document, ...]
+    segmented: tuple[Segmented, ...]
+
+
+def compare(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    meta: str | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Find and align every reused passage among the documents under ``paths``."""
+    timings: dict[str, float] = {}
+    tick = progress or (lambda stage, done, total: None)
+    with _timed(timings, "ingest"):
+        manifest = load_manifest(meta) if meta else None
+        ingested = ingest(paths, max_bytes=settings.max_file_bytes, manifest=manifest)
+    with _timed(timings, "segment"):
+        corpus = segment_corpus(ingested.documents, settings, tick)
+    with _timed(timings, "signatures"):
+        signed = sign(list(corpus.segmented), settings)
+    with _timed(timings, "candidates"):
+        candidates = find_candidates(signed, settings)
+    with _timed(timings, "align"):
+        pairs = align_candidates(corpus, candidates.pairs, settings, tick)
+    stats = {
+        "documents": len(corpus.documents),
+        "skipped": len(ingested.skipped),
+        "signed_passages": len(signed.doc),
+        "candidate_passage_pairs": candidates.passage_pairs,
+        "candidate_document_pairs": len(candidates.pairs),
+        "boilerplate_buckets": candidates.boilerplate_buckets,
+        "related_pairs": len(pairs),
+        "seconds": {k: round(v, 3) for k, v in timings.items()},
+    }
+    return build_report(ingested, corpus, pairs, settings, stats)
+
+
+def segment_corpus(
+    documents: Sequence[Document], settings: Settings, tick: Progress | None = None
+) -> Corpus:
+    """Segment every document, then flag blocks that are boilerplate across an outlet."""
+    done = _counter("segment", len(documents), tick)
+    segmented = map_batches(_segment_batch, list(documents), jobs=settings.jobs,
+                            batch_size=SEGMENT_BATCH, on_batch=done)
+    flags = corpus_boilerplate(
+        [d.outlet for d in documents],
+        [s.block_key for s in segmented],
+        [s.block_words for s in segmented],
+    )
+    segmented = [
+        replace(s, block_chrome=s.block_chrome | f) if f.any() else s
+        for s, f in zip(segmented, flags, strict=True)
+    ]
+    return Corpus(tuple(documents), tuple(segmented))
+
+
+def align_candidates(
+    corpus: Corpus, pairs: np.ndarray, settings: Settings, tick: Progress | None = None
+) -> list[PairResult]:
+    """Verify and align each candidate pair; keep the pairs with a reused region."""
+    tasks = [
+        (corpus.documents[i], corpus.segmented[i], corpus.documents[j], corpus.segmented[j])
+        for i, j in pairs.tolist()
+    ]
+    done = _counter("align", len(tasks), tick)
+    results = map_batches(partial(_align_batch, settings=settings), tasks, jobs=settings.jobs,
+                          batch_size=ALIGN_BATCH, on_batch=done)
+    return [r for r in results if r is not None]
+
+
+def pair_result(
+    doc_a: Document, seg_a: Segmented, doc_b: Document, seg_b: Segmented,
+    regions: Sequence[Region],
+) -> PairResult:
+    """A related pair with its coverage figures; relation and direction come later."""
+    covered_a = _covered_words(seg_a, [p.a for r in regions for p in r.passages])
+    covered_b = _covered_words(seg_b, [p.b for r in regions for p in r.passages])
+    body_a, body_b = max(1, seg_a.body_words), max(1, seg_b.body_words)
+    return PairResult(
+        a=doc_a.id,
+        b=doc_b.id,
+        relation=Relation.RELATED,
+        similarity=round((covered_a + covered_b) / (body_a + body_b), 4),
+        coverage_a=round(covered_a / body_a, 4),
+        coverage_b=round(covered_b / body_b, 4),
+        direction=Direction(),
+        regions=tuple(regions),
+    )
+
+
+def build_report(
+    ingested: Ingested, corpus: Corpus, pairs: Sequence[PairResult], settings: Settings,
+    stats: dict[str, object],
+) -> Report:
+    words = {
+        d.id: {"words": len(s.tok_start), "body_words": s.body_words}
+        for d, s in zip(corpus.documents, corpus.segmented, strict=True)
+    }
+    ordered = sorted(pairs, key=lambda p: (-p.similarity, p.a, p.b))
+    return Report(
+        tool_version=__version__,
+        settings=settings.to_dict(),
+        documents=corpus.documents,
+        pairs=tuple(ordered),
+        skipped=ingested.skipped,
+        stats={**stats, "notes": list(ingested.notes), "words": words},
+    )
+
+
+def _segment_batch(documents: Sequence[Document]) -> list[Segmented]:
+    lexicon = Lexicon()
+    return [segment(d.id, d.text, lexicon) for d in documents]
+
+
+def _align_batch(
+    tasks: Sequence[tuple[Document, Segmented, Document, Segmented]], settings: Settings
+) -> list[PairResult | None]:
+    out: list[PairResult | None] = []
+    for doc_a, seg_a, doc_b, seg_b in tasks:
+        regions = align_pair(seg_a, doc_a.text, seg_b, doc_b.text, settings)
+        out.append(pair_result(doc_a, seg_a, doc_b, seg_b, regions) if regions else None)
+    return out
+
+
+def _covered_words(seg: Segmented, spans: Sequence[object]) -> int:
+    mask = np.zeros(len(seg.tok_start), dtype=bool)
+    for span in spans:
+        lo, hi = np.searchsorted(seg.tok_start, [span.start, span.end])  # type: ignore[attr-defined]
+        mask[lo:hi] = True
+    return int(mask.sum())
+
+
+def _counter(stage: str, total: int, tick: Progress | None) -> Callable[[int], None] | None:
+    if tick is None:
+        return None
+    return lambda n: tick(stage, n, total)
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = time.perf_counter() - start

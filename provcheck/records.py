@@ -1,0 +1,153 @@
+"""The records passed between pipeline stages: documents, spans, passages, pairs, reports.
+
+All spans are half-open character offsets into ``Document.text``, the decoded text of
+the file as given (or the text field of a JSON record, or the main text extracted from
+an HTML page), so ``doc.text[span.start:span.end]`` is always the text a report shows.
+All scores are floats in 0.0-1.0.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Kind(str, enum.Enum):
+    """How closely an aligned passage reproduces its counterpart."""
+
+    VERBATIM = "verbatim"
+    NEAR_VERBATIM = "near_verbatim"
+    PARAPHRASE = "paraphrase"
+
+
+class Relation(str, enum.Enum):
+    """What kind of reuse links two documents."""
+
+    RELATED = "related"
+    DUPLICATE = "duplicate"
+    COPY = "copy"
+    PARAPHRASE = "paraphrase"
+    SHARED_SOURCE = "shared_source"
+    UNRELATED = "unrelated"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Span:
+    """A half-open character range ``[start, end)`` in a document's text."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"invalid span [{self.start}, {self.end})")
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def of(self, text: str) -> str:
+        return text[self.start : self.end]
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def contains(self, other: Span) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Document:
+    """One input text with its metadata, as read by ``ingest``."""
+
+    id: str
+    path: str
+    text: str
+    sha256: str
+    format: str  # "text", "html" or "json"
+    encoding: str
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None  # ISO 8601 date or datetime
+    url: str | None = None
+    # For each metadata field that is set: where it came from ("manifest", "html",
+    # "json", "text") and, for "text", the line it was read from.
+    metadata_source: Mapping[str, str] = field(default_factory=dict)
+    metadata_evidence: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Skipped:
+    """An input that was not processed, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Passage:
+    """One shared passage: where it sits in both texts and how close the two are."""
+
+    a: Span
+    b: Span
+    similarity: float
+    kind: Kind
+    a_in_quote: bool
+    b_in_quote: bool
+
+    @property
+    def in_quote(self) -> bool:
+        """True when the passage is quoted speech on either side."""
+        return self.a_in_quote or self.b_in_quote
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Region:
+    """A maximal reused region: adjacent passages that belong to one reuse case."""
+
+    a: Span
+    b: Span
+    passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Direction:
+    """Who took from whom; ``source``/``target`` are None when it cannot be told."""
+
+    source: str | None = None
+    target: str | None = None
+    confidence: float = 0.0
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PairResult:
+    """Two related documents and the passages they share."""
+
+    a: str
+    b: str
+    relation: Relation
+    similarity: float
+    coverage_a: float
+    coverage_b: float
+    direction: Direction
+    regions: tuple[Region, ...]
+
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        return tuple(p for region in self.regions for p in region.passages)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    """Everything one run found, ready for a renderer."""
+
+    tool_version: str
+    settings: Mapping[str, Any]
+    documents: tuple[Document, ...]
+    pairs: tuple[PairResult, ...]
+    skipped: tuple[Skipped, ...]
+    quotes: tuple[Any, ...] = ()
+    stats: Mapping[str, Any] = field(default_factory=dict)

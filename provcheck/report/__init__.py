@@ -1,0 +1,6 @@
+"""Report renderers: the only code that formats output."""
+
+from provcheck.report.json_report import SCHEMA_VERSION, render_json, to_dict
+from provcheck.report.terminal import render_terminal
+
+__all__ = ["SCHEMA_VERSION", "render_json", "render_terminal", "to_dict"]

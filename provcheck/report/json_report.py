@@ -1,0 +1,95 @@
+"""The JSON report: provcheck's public contract, versioned by ``schema_version``.
+
+Fields are added, never renamed or dropped, without a version bump. Offsets are Python
+``str`` indices into each document's text (``raw[start:end]`` is the text shown).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from provcheck.records import Document, PairResult, Passage, Report
+
+SCHEMA_VERSION = 1
+
+
+def to_dict(report: Report, *, include_text: bool = False) -> dict[str, Any]:
+    texts = {d.id: d.text for d in report.documents}
+    words = report.stats.get("words", {})
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "provcheck", "version": report.tool_version},
+        "settings": dict(report.settings),
+        "documents": [_document(d, words.get(d.id, {}), include_text) for d in report.documents],
+        "pairs": [_pair(p, texts[p.a], texts[p.b]) for p in report.pairs],
+        "quotes": list(report.quotes),
+        "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+        "stats": {k: v for k, v in report.stats.items() if k != "words"},
+    }
+
+
+def render_json(report: Report, *, include_text: bool = False) -> str:
+    return json.dumps(to_dict(report, include_text=include_text), ensure_ascii=False, indent=2)
+
+
+def _document(doc: Document, words: dict[str, int], include_text: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": doc.id,
+        "path": doc.path,
+        "title": doc.title,
+        "outlet": doc.outlet,
+        "published": doc.published,
+        "url": doc.url,
+        "metadata_source": dict(doc.metadata_source),
+        "metadata_evidence": dict(doc.metadata_evidence),
+        "words": words.get("words"),
+        "body_words": words.get("body_words"),
+        "sha256": doc.sha256,
+        "format": doc.format,
+        "encoding": doc.encoding,
+        "notes": list(doc.notes),
+    }
+    if include_text:
+        out["text"] = doc.text
+    return out
+
+
+def _pair(pair: PairResult, text_a: str, text_b: str) -> dict[str, Any]:
+    return {
+        "a": pair.a,
+        "b": pair.b,
+        "relation": pair.relation.value,
+        "similarity": pair.similarity,
+        "coverage_a": pair.coverage_a,
+        "coverage_b": pair.coverage_b,
+        "direction": {
+            "source": pair.direction.source,
+            "target": pair.direction.target,
+            "confidence": pair.direction.confidence,
+            "evidence": list(pair.direction.evidence),
+        },
+        "passages": [_passage(p, text_a, text_b, n) for n, p in enumerate(pair.passages)],
+        "regions": [
+            {"a_start": r.a.start, "a_end": r.a.end, "b_start": r.b.start, "b_end": r.b.end,
+             "passages": len(r.passages)}
+            for r in pair.regions
+        ],
+    }
+
+
+def _passage(p: Passage, text_a: str, text_b: str, index: int) -> dict[str, Any]:
+    return {
+        "a_start": p.a.start,
+        "a_end": p.a.end,
+        "b_start": p.b.start,
+        "b_end": p.b.end,
+        "a_text": p.a.of(text_a),
+        "b_text": p.b.of(text_b),
+        "similarity": p.similarity,
+        "kind": p.kind.value,
+        "in_quote": p.in_quote,
+        "a_in_quote": p.a_in_quote,
+        "b_in_quote": p.b_in_quote,
+        "index": index,
+    }

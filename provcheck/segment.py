@@ -1,0 +1,249 @@
+"""Segmentation: a document's text as blocks, sentence units and tokens, chrome marked.
+
+A *block* is a paragraph: lines joined across soft line wraps (a line that continues a
+sentence), split at blank lines and hard breaks. A *unit* is a sentence (very short
+sentences joined to the next, very long ones cut at a comma), the grain of signatures
+and seeds. Tokens carry raw character offsets, their hash and, for content words, the
+hash of their stem. Blocks that are page chrome are flagged here by the per-document
+rules of ``chrome``; the corpus rule is applied later by ``chrome.corpus_boilerplate``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from datasketch.hashfunc import sha1_hash32
+
+from provcheck import chrome
+from provcheck.lexicon import TOKEN, Lexicon
+from provcheck.normalize import NormalizedText, normalize
+from provcheck.quotespan import find_quote_spans
+
+MIN_UNIT_TOKENS = 4
+MAX_UNIT_TOKENS = 60
+
+_LINE = re.compile(r"[^\n]*\S[^\n]*")
+_BLANK_GAP = re.compile(r"\n[ ]*\n")
+_BULLET = re.compile(r"^[-*\u2022\u25cf\u25aa>#|]")
+_SENTENCE_END = re.compile(r"(?:[.!?]+|\.\.\.)[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u00c0-\u024f])")
+_CLAUSE_END = re.compile(r"[,;:]")
+_CLOSING = ".!?\u2026"
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr gen sen rep gov lt col sgt capt cmdr adm maj st jr sr prof rev hon
+    inc ltd co corp vs etc al jan feb mar apr jun jul aug sep sept oct nov dec no nos fig
+    est approx dept univ ave blvd mt ft""".split()
+)
+# Words a line of prose cannot end on: a line ending in one continues on the next.
+_DANGLING = frozenset(
+    """a an the of to in on at by for from with into onto than as and or but nor that
+    which whose whom who is are was were be been has have had its their our his her my
+    your this these those not if so very""".split()
+)
+_INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]$|^[A-Z]$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Segmented:
+    """Arrays describing one document's text; all offsets are raw character offsets."""
+
+    doc_id: str
+    tok_start: np.ndarray  # int64 [n_tokens]
+    tok_end: np.ndarray
+    tok_hash: np.ndarray  # uint32
+    stem_hash: np.ndarray  # uint32, 0 for function words
+    content: np.ndarray  # bool
+    name: np.ndarray  # bool: capitalised inside a sentence, or an acronym ("NATO")
+    tok_quote: np.ndarray  # bool: the token is inside a quotation
+    unit_tok: np.ndarray  # int64 [n_units, 2]: token range of each unit
+    unit_span: np.ndarray  # int64 [n_units, 2]: raw span, closing punctuation included
+    unit_block: np.ndarray  # int64 [n_units]
+    block_span: np.ndarray  # int64 [n_blocks, 2]: raw span of each block
+    block_key: np.ndarray  # uint32 [n_blocks]: hash of the block's folded tokens
+    block_words: np.ndarray  # int64 [n_blocks]
+    block_chrome: np.ndarray  # bool [n_blocks]
+    quotes: tuple[tuple[int, int], ...]
+
+    @property
+    def unit_chrome(self) -> np.ndarray:
+        return self.block_chrome[self.unit_block]
+
+    @property
+    def body_words(self) -> int:
+        """Number of tokens outside page chrome."""
+        return int(self.block_words[~self.block_chrome].sum())
+
+    @property
+    def n_units(self) -> int:
+        return len(self.unit_tok)
+
+
+def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
+    """Split ``raw`` into blocks, units and tokens (see the module docstring)."""
+    norm = normalize(raw)
+    text = norm.text
+    blocks = _blocks(text)
+    matches = list(TOKEN.finditer(text))
+    n_start = np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(matches))
+    n_end = np.fromiter((m.end() for m in matches), dtype=np.int64, count=len(matches))
+    infos = [lexicon.info(m.group()) for m in matches]
+    tok_start = norm.offsets[n_start]
+    tok_end = norm.offsets[np.maximum(n_end - 1, 0)] + 1 if len(matches) else n_end
+
+    units: list[tuple[int, int]] = []
+    unit_block: list[int] = []
+    block_tok: list[tuple[int, int]] = []
+    for b, (b_start, b_end) in enumerate(blocks):
+        t0, t1 = np.searchsorted(n_start, [b_start, b_end])
+        block_tok.append((int(t0), int(t1)))
+        for u in _units(text, b_start, b_end, n_start, n_end):
+            units.append(u)
+            unit_block.append(b)
+
+    unit_tok = np.array(units, dtype=np.int64).reshape(-1, 2)
+    name = np.fromiter((_name_like(m.group()) for m in matches), dtype=np.int8, count=len(matches))
+    # A capital at the start of a sentence says nothing; an acronym there still does.
+    name[unit_tok[:, 0]] = name[unit_tok[:, 0]] == 2
+    block_raw = [norm.to_raw(s, e) for s, e in blocks]
+    quotes = find_quote_spans(raw, block_raw)
+    tok_quote = _inside(tok_start, tok_end, quotes)
+    tok_hash = np.fromiter((i.hash for i in infos), dtype=np.uint32, count=len(infos))
+    block_key = np.array(
+        [sha1_hash32(tok_hash[t0:t1].tobytes()) for t0, t1 in block_tok], dtype=np.uint32
+    )
+    block_words = np.array([t1 - t0 for t0, t1 in block_tok], dtype=np.int64)
+    chrome_flags = chrome.document_chrome(
+        [text[s:e] for s, e in blocks], block_words, block_key
+    )
+    return Segmented(
+        doc_id=doc_id,
+        tok_start=tok_start,
+        tok_end=tok_end,
+        tok_hash=tok_hash,
+        stem_hash=np.fromiter((i.stem_hash for i in infos), dtype=np.uint32, count=len(infos)),
+        content=np.fromiter((i.content for i in infos), dtype=bool, count=len(infos)),
+        name=name.astype(bool),
+        tok_quote=tok_quote,
+        unit_tok=unit_tok,
+        unit_span=_unit_spans(raw, unit_tok, tok_start, tok_end),
+        unit_block=np.array(unit_block, dtype=np.int64),
+        block_span=np.array(block_raw, dtype=np.int64).reshape(-1, 2),
+        block_key=block_key,
+        block_words=block_words,
+        block_chrome=chrome_flags,
+        quotes=tuple(quotes),
+    )
+
+
+def blocks_of(raw: str) -> list[tuple[int, int]]:
+    """Raw spans of the paragraphs of ``raw`` (used by metadata extraction too)."""
+    norm: NormalizedText = normalize(raw)
+    return [norm.to_raw(s, e) for s, e in _blocks(norm.text)]
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    blocks: list[list[int]] = []
+    prev_end = -1
+    prev_line = ""
+    for match in _LINE.finditer(text):
+        line = match.group().strip()
+        start = match.start() + (len(match.group()) - len(match.group().lstrip()))
+        end = match.start() + len(match.group().rstrip())
+        gap = text[prev_end:match.start()] if prev_end >= 0 else "\n\n"
+        if blocks and not _BLANK_GAP.search(gap) and _continues(prev_line, line):
+            blocks[-1][1] = end
+        else:
+            blocks.append([start, end])
+        prev_end, prev_line = match.end(), line
+    return [(s, e) for s, e in blocks]
+
+
+def _continues(prev: str, line: str) -> bool:
+    """Is ``line`` a soft-wrapped continuation of ``prev`` rather than a new paragraph?"""
+    if _BULLET.match(line):
+        return False
+    if line[0].islower():
+        return True
+    last = prev.rsplit(None, 1)[-1] if prev.strip() else ""
+    return prev.endswith((",", "-", "(")) or last in _DANGLING
+
+
+def _units(
+    text: str, b_start: int, b_end: int, n_start: np.ndarray, n_end: np.ndarray
+) -> list[tuple[int, int]]:
+    """Token ranges of the sentence units of one block."""
+    cuts = [b_start]
+    for match in _SENTENCE_END.finditer(text, b_start, b_end):
+        if not _is_abbreviation(text, b_start, match.start(), match.group()):
+            cuts.append(match.end())
+    cuts.append(b_end)
+    bounds = np.searchsorted(n_start, cuts)
+    sentences = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+    merged: list[tuple[int, int]] = []
+    for t0, t1 in sentences:
+        if merged and merged[-1][1] - merged[-1][0] < MIN_UNIT_TOKENS:
+            merged[-1] = (merged[-1][0], t1)
+        else:
+            merged.append((t0, t1))
+    if len(merged) > 1 and merged[-1][1] - merged[-1][0] < MIN_UNIT_TOKENS:
+        last = merged.pop()
+        merged[-1] = (merged[-1][0], last[1])
+    out: list[tuple[int, int]] = []
+    for t0, t1 in merged:
+        out.extend(_cut_long(text, t0, t1, n_end))
+    return out
+
+
+def _name_like(token: str) -> int:
+    """2 for an acronym, 1 for a capitalised word, 0 otherwise."""
+    if len(token) > 1 and token.isupper():
+        return 2
+    return 1 if token[0].isupper() else 0
+
+
+def _unit_spans(
+    raw: str, unit_tok: np.ndarray, tok_start: np.ndarray, tok_end: np.ndarray
+) -> np.ndarray:
+    spans = np.stack([tok_start[unit_tok[:, 0]], tok_end[unit_tok[:, 1] - 1]], axis=1)
+    for row in spans:
+        end = int(row[1])
+        while end < len(raw) and raw[end] in _CLOSING:
+            end += 1
+        row[1] = end
+    return spans.reshape(-1, 2)
+
+
+def _cut_long(text: str, t0: int, t1: int, n_end: np.ndarray) -> list[tuple[int, int]]:
+    """Cut a run-on sentence into pieces of at most MAX_UNIT_TOKENS, at clause ends."""
+    pieces = []
+    while t1 - t0 > MAX_UNIT_TOKENS:
+        cut = t0 + MAX_UNIT_TOKENS
+        for t in range(t0 + MAX_UNIT_TOKENS, t0 + MAX_UNIT_TOKENS // 2, -1):
+            if _CLAUSE_END.match(text, int(n_end[t - 1])):
+                cut = t
+                break
+        pieces.append((t0, cut))
+        t0 = cut
+    pieces.append((t0, t1))
+    return pieces
+
+
+def _is_abbreviation(text: str, b_start: int, pos: int, mark: str) -> bool:
+    if not mark.startswith(".") or mark.startswith("..."):
+        return False
+    word_start = pos
+    while word_start > b_start and not text[word_start - 1].isspace():
+        word_start -= 1
+    word = text[word_start:pos].lstrip("\"'([")
+    return word.lower() in _ABBREVIATIONS or bool(_INITIALISM.search(word))
+
+
+def _inside(
+    starts: np.ndarray, ends: np.ndarray, spans: list[tuple[int, int]]
+) -> np.ndarray:
+    flags = np.zeros(len(starts), dtype=bool)
+    for s, e in spans:
+        lo, hi = np.searchsorted(starts, [s, e])
+        flags[lo:hi] |= ends[lo:hi] <= e
+    return flags

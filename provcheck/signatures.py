@@ -1,0 +1,97 @@
+"""MinHash signatures for a batch of passages, computed with numpy.
+
+The result equals ``datasketch.MinHash(num_perm, seed, scheme="affine32")`` updated with
+the same shingles through its default hash (``sha1_hash32`` of the UTF-8 bytes): the
+permutations are taken from datasketch itself and the arithmetic is its affine32
+scheme (MurmurHash3 finalizer pre-mix, then ``a * h + b`` in uint32). Batching turns
+datasketch's per-passage object and per-shingle call into a few array operations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from provcheck.segment import Segmented
+from provcheck.settings import Settings
+
+EMPTY = np.uint32(0xFFFFFFFF)
+# Shingles handled per array operation: bounds the temporary to CHUNK * num_perm * 4 bytes.
+CHUNK = 1 << 15
+MIN_SHINGLES = 3
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Signed:
+    """Signatures of the signable units of a batch of documents."""
+
+    doc: np.ndarray  # int64 [n]: index of the document in the batch
+    unit: np.ndarray  # int64 [n]: unit index within its document
+    sig: np.ndarray  # uint32 [n, num_perm]
+
+
+@lru_cache(maxsize=8)
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's own affine32 permutation parameters (a, b) for this seed."""
+    from datasketch import MinHash
+
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
+
+
+def fmix32(values: np.ndarray) -> np.ndarray:
+    """The MurmurHash3 32-bit finalizer, as datasketch applies it before permuting."""
+    h = values.astype(np.uint32, copy=True)
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return h
+
+
+def minhash(values: np.ndarray, bounds: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """Signatures of sets given as ``values[bounds[i]:bounds[i+1]]`` (uint32 shingle hashes)."""
+    a, b = permutations(num_perm, seed)
+    n = len(bounds) - 1
+    out = np.full((n, num_perm), EMPTY, dtype=np.uint32)
+    mixed = fmix32(values)
+    first = 0
+    while first < n:
+        last = int(np.searchsorted(bounds, bounds[first] + CHUNK, side="right")) - 1
+        last = min(max(last, first + 1), n)
+        lo = int(bounds[first])
+        starts = bounds[first:last] - lo
+        nonempty = np.flatnonzero(bounds[first + 1 : last + 1] > bounds[first:last])
+        if len(nonempty):
+            chunk = mixed[lo : int(bounds[last])]
+            permuted = chunk[:, None] * a[None, :] + b[None, :]
+            out[first + nonempty] = np.minimum.reduceat(permuted, starts[nonempty], axis=0)
+        first = last
+    return out
+
+
+def sign(batch: list[Segmented], settings: Settings) -> Signed:
+    """Signatures of every unit outside chrome with at least MIN_SHINGLES content stems."""
+    docs, units, parts = [], [], []
+    for d, seg in enumerate(batch):
+        chrome = seg.unit_chrome
+        for u, (t0, t1) in enumerate(seg.unit_tok.tolist()):
+            if chrome[u]:
+                continue
+            stems = np.unique(seg.stem_hash[t0:t1][seg.content[t0:t1]])
+            if len(stems) >= MIN_SHINGLES:
+                docs.append(d)
+                units.append(u)
+                parts.append(stems)
+    bounds = np.zeros(len(parts) + 1, dtype=np.int64)
+    if parts:
+        np.cumsum([len(p) for p in parts], out=bounds[1:])
+    values = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)
+    return Signed(
+        doc=np.array(docs, dtype=np.int64),
+        unit=np.array(units, dtype=np.int64),
+        sig=minhash(values, bounds, settings.num_perm, settings.seed),
+    )
