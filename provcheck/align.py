@@ -27,6 +27,7 @@ MIN_SHARED_CONTENT = 2.0
 NAME_WEIGHT = 0.3
 # A summary region condenses one side: its longer side is this many times the shorter.
 SUMMARY_RATIO = 2.5
+SUMMARY_MIN_UNITS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +69,11 @@ def align_pair(
     if not len(seeds):
         return ()
     fragments = _fragments(seeds, vectors, settings.max_gap, settings)
-    if _summary_worth_trying(fragments, a, b):
-        wide = _fragments(seeds, vectors, settings.summary_max_gap, settings)
-        if any(_ratio(f, a, b) >= SUMMARY_RATIO for f in wide):
-            fragments = wide
-    regions = []
-    for fragment in _without_overlaps(fragments):
-        region = build_region(a, b, fragment.seeds, settings)
-        if region is not None:
-            regions.append(region)
+    summaries = [f for f in _fragments(seeds, vectors, settings.summary_max_gap, settings)
+                 if _is_summary(f, a, b)]
+    fragments = summaries + [f for f in fragments if not any(_clash(f, s) for s in summaries)]
+    built = [(f, build_region(a, b, f.seeds, settings)) for f in fragments]
+    regions = _without_overlaps([(f, r) for f, r in built if r is not None])
     return tuple(sorted(regions, key=lambda r: (r.a.start, r.b.start)))
 
 
@@ -177,11 +174,16 @@ def _cosine(x: np.ndarray, y: np.ndarray) -> float:
     return float(x @ y) / denominator if denominator else 0.0
 
 
-def _summary_worth_trying(fragments: list[_Fragment], a: Side, b: Side) -> bool:
-    """A summary shows as several small fragments on one side of a long stretch."""
-    if not fragments:
-        return True
-    return len(fragments) > 1 or any(_ratio(f, a, b) >= SUMMARY_RATIO for f in fragments)
+def _is_summary(fragment: _Fragment, a: Side, b: Side) -> bool:
+    """Several sentences condensing a stretch several times longer."""
+    distinct = min(len(np.unique(fragment.seeds[:, 0])), len(np.unique(fragment.seeds[:, 1])))
+    return distinct >= SUMMARY_MIN_UNITS and _ratio(fragment, a, b) >= SUMMARY_RATIO
+
+
+def _clash(x: _Fragment, y: _Fragment) -> bool:
+    (xa0, xa1), (xb0, xb1) = x.a_range, x.b_range
+    (ya0, ya1), (yb0, yb1) = y.a_range, y.b_range
+    return (xa0 <= ya1 and ya0 <= xa1) or (xb0 <= yb1 and yb0 <= xb1)
 
 
 def _ratio(fragment: _Fragment, a: Side, b: Side) -> float:
@@ -190,16 +192,12 @@ def _ratio(fragment: _Fragment, a: Side, b: Side) -> float:
     return max(len_a, len_b) / max(1, min(len_a, len_b))
 
 
-def _without_overlaps(fragments: list[_Fragment]) -> list[_Fragment]:
-    """Keep the best supported fragment where fragments overlap on either side."""
-    ranked = sorted(fragments, key=lambda f: (-len(f.seeds), -f.similarity))
-    kept: list[_Fragment] = []
-    for fragment in ranked:
-        (a0, a1), (b0, b1) = fragment.a_range, fragment.b_range
-        clash = any(
-            (a0 <= k.a_range[1] and k.a_range[0] <= a1) or (b0 <= k.b_range[1] and k.b_range[0] <= b1)
-            for k in kept
-        )
-        if not clash:
-            kept.append(fragment)
+def _without_overlaps(built: list[tuple[_Fragment, Region]]) -> list[Region]:
+    """Where regions overlap on either side, keep the better supported one."""
+    ranked = sorted(built, key=lambda fr: (-len(fr[1].passages), -len(fr[0].seeds),
+                                           -fr[0].similarity))
+    kept: list[Region] = []
+    for _, region in ranked:
+        if not any(region.a.overlaps(k.a) or region.b.overlaps(k.b) for k in kept):
+            kept.append(region)
     return kept

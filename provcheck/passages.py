@@ -104,13 +104,14 @@ class _Piece:
 
 def build_region(a: Side, b: Side, seeds: np.ndarray, settings: Settings) -> Region | None:
     """The region for one fragment's seeds, or None when too little of it holds up."""
-    pieces = [_compare(a, b, i, j) for i, j in _pair_units(a, b, seeds)]
-    pieces = [p for p in _merge(a, b, pieces) if _big_enough(a, p, settings)]
+    paired = _merge(a, b, [_compare(a, b, i, j) for i, j in _pair_units(a, b, seeds)])
+    pieces = [p for p in paired if _big_enough(a, p, settings)]
     if not pieces:
         return None
-    passages = tuple(p.passage for p in pieces)
-    region = Region(a=_hull(a, seeds[:, 0], pieces, 0), b=_hull(b, seeds[:, 1], pieces, 1),
-                    passages=passages)
+    # The region spans every paired stretch, including those too small to be shown
+    # as passages of their own; seeds left without a partner are not part of it.
+    region = Region(a=_hull([p.passage.a for p in paired]), b=_hull([p.passage.b for p in paired]),
+                    passages=tuple(p.passage for p in pieces))
     short = min(len(region.a), len(region.b)) < settings.min_region_chars
     if short and max(p.longest_run for p in pieces) < settings.min_verbatim_run:
         return None
@@ -248,16 +249,5 @@ def _big_enough(a: Side, piece: _Piece, settings: Settings) -> bool:
                 and piece.passage.similarity < SHORT_PARAPHRASE_SIMILARITY)
 
 
-def _hull(side: Side, rows: np.ndarray, pieces: list[_Piece], which: int) -> Span:
-    """The region's extent on one side: its passages and its other seeded units."""
-    covered = {pair[which] for piece in pieces for pair in piece.rows}
-    starts, ends = [], []
-    for piece in pieces:
-        span = piece.passage.a if which == 0 else piece.passage.b
-        starts.append(span.start)
-        ends.append(span.end)
-    for row in set(rows.tolist()) - covered:
-        unit = side.units[row]
-        starts.append(int(side.seg.unit_span[unit, 0]))
-        ends.append(int(side.seg.unit_span[unit, 1]))
-    return Span(start=min(starts), end=max(ends))
+def _hull(spans: list[Span]) -> Span:
+    return Span(start=min(s.start for s in spans), end=max(s.end for s in spans))

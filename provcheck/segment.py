@@ -102,9 +102,7 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
             unit_block.append(b)
 
     unit_tok = np.array(units, dtype=np.int64).reshape(-1, 2)
-    name = np.fromiter((_name_like(m.group()) for m in matches), dtype=np.int8, count=len(matches))
-    # A capital at the start of a sentence says nothing; an acronym there still does.
-    name[unit_tok[:, 0]] = name[unit_tok[:, 0]] == 2
+    name = _names(matches, unit_tok)
     block_raw = [norm.to_raw(s, e) for s, e in blocks]
     quotes = find_quote_spans(raw, block_raw)
     tok_quote = _inside(tok_start, tok_end, quotes)
@@ -195,11 +193,28 @@ def _units(
     return out
 
 
+def _names(matches: list[re.Match[str]], unit_tok: np.ndarray) -> np.ndarray:
+    """Name-like tokens: capitalised inside a sentence, or a short acronym ("NATO").
+
+    A capital at the start of a sentence says nothing, and in a line set in Title Case
+    or in capitals every word has one, so those lines have no names.
+    """
+    kind = np.fromiter((_name_like(m.group()) for m in matches), dtype=np.int8,
+                       count=len(matches))
+    name = kind > 0
+    for t0, t1 in unit_tok.tolist():
+        if (kind[t0:t1] > 0).mean() > 0.5:
+            name[t0:t1] = False
+        elif kind[t0] == 1:
+            name[t0] = False
+    return name
+
+
 def _name_like(token: str) -> int:
-    """2 for an acronym, 1 for a capitalised word, 0 otherwise."""
-    if len(token) > 1 and token.isupper():
+    """2 for a short acronym, 1 for a capitalised word, 0 otherwise."""
+    if 1 < len(token) <= 5 and token.isupper():
         return 2
-    return 1 if token[0].isupper() else 0
+    return 1 if token[0].isupper() and not token.isupper() else 0
 
 
 def _unit_spans(

@@ -170,6 +170,10 @@ def format_scores(result: dict[str, Any]) -> str:
     rows = [*result["types"].items(), ("overall", result["overall"])]
     for name, s in rows:
         pairs = s.get("pairs", sum(t["pairs"] for t in result["types"].values()))
+        if not s["cases"]:  # negatives: only false positives can be counted
+            lines.append(f"{name:30s} {pairs:6d}   no cases; {s['detections']} detections in "
+                         f"{s['pairs_with_detections']} pairs")
+            continue
         lines.append(f"{name:30s} {pairs:6d} {s['precision']:7.4f} {s['recall']:7.4f} "
                      f"{s['granularity']:7.4f} {s['plagdet']:8.4f}")
     fp = result["overall"]["false_positive_rate"]
