@@ -47,59 +47,80 @@ def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
 
 
 def find_candidates(signed: Signed, settings: Settings) -> Candidates:
-    """Document pairs with a candidate passage pair whose estimated Jaccard holds up."""
-    bands, rows = settings.bands
+    """Document pairs worth aligning: one strong passage collision, or several.
+
+    A document pair is kept when one of its candidate passage pairs estimates a
+    Jaccard of at least ``candidate_jaccard``, or when ``candidate_hits`` of them
+    estimate at least ESTIMATE_SLACK of the LSH threshold. A lone weak collision is
+    almost always a generic sentence; a real reuse case has a strong one, or several.
+    """
+    empty = Candidates(pairs=np.zeros((0, 2), np.int64), passage_pairs=0, boilerplate_buckets=0)
     if len(signed.doc) < 2:
-        return Candidates(pairs=np.zeros((0, 2), np.int64), passage_pairs=0, boilerplate_buckets=0)
+        return empty
+    bands, rows = settings.bands
     keys = band_keys(signed.sig, bands, rows).ravel()
     order = np.argsort(keys, kind="stable")
     passage = order // bands
-    sorted_keys = keys[order]
-    edges = np.flatnonzero(np.diff(sorted_keys)) + 1
+    edges = np.flatnonzero(np.diff(keys[order])) + 1
     starts = np.concatenate(([0], edges))
-    ends = np.concatenate((edges, [len(sorted_keys)]))
-    multi = np.flatnonzero(ends - starts > 1)
-    left, right, boilerplate = _bucket_pairs(passage, starts[multi], ends[multi],
-                                             signed.doc, settings.max_bucket_docs)
-    left, right = _estimate_check(signed.sig, left, right, settings.lsh_threshold)
-    docs = np.stack([signed.doc[left], signed.doc[right]], axis=1)
-    docs.sort(axis=1)
-    docs = docs[docs[:, 0] != docs[:, 1]]
-    pairs = np.unique(docs, axis=0) if len(docs) else docs.reshape(0, 2)
+    sizes = np.diff(np.concatenate((starts, [len(keys)])))
+    left, right, boilerplate = _bucket_pairs(passage, starts, sizes, signed.doc,
+                                             settings.max_bucket_docs)
+    estimate = _estimates(signed.sig, left, right)
+    weak = settings.lsh_threshold * ESTIMATE_SLACK
+    keep = estimate >= weak
+    left, right, estimate = left[keep], right[keep], estimate[keep]
+    docs = np.sort(np.stack([signed.doc[left], signed.doc[right]], axis=1), axis=1)
+    width = int(signed.doc.max()) + 1
+    flat = docs[:, 0] * width + docs[:, 1]
+    pair_keys = _sorted_unique(flat)
+    inverse = np.searchsorted(pair_keys, flat)
+    hits = np.bincount(inverse, minlength=len(pair_keys))
+    strongest = np.zeros(len(pair_keys))
+    np.maximum.at(strongest, inverse, estimate)
+    chosen = pair_keys[(strongest >= settings.candidate_jaccard) | (hits >= settings.candidate_hits)]
+    pairs = np.stack([chosen // width, chosen % width], axis=1)
     return Candidates(pairs=pairs, passage_pairs=len(left), boilerplate_buckets=boilerplate)
 
 
 def _bucket_pairs(
-    passage: np.ndarray, starts: np.ndarray, ends: np.ndarray, doc: np.ndarray, max_docs: int
+    passage: np.ndarray, starts: np.ndarray, sizes: np.ndarray, doc: np.ndarray, max_docs: int
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    sizes = ends - starts
-    two = sizes == 2
-    left = [passage[starts[two]]]
-    right = [passage[starts[two] + 1]]
-    boilerplate = 0
-    for s, e in zip(starts[~two].tolist(), ends[~two].tolist(), strict=True):
-        members = passage[s:e]
-        if len(np.unique(doc[members])) > max_docs:
-            boilerplate += 1
-            continue
-        i, j = np.triu_indices(len(members), k=1)
-        left.append(members[i])
-        right.append(members[j])
-    lft = np.concatenate(left)
-    rgt = np.concatenate(right)
+    """Every pair of passages of different documents that share a bucket, once."""
+    multi = sizes > 1
+    starts, sizes = starts[multi], sizes[multi]
+    ok = np.ones(len(starts), dtype=bool)
+    # Buckets spanning too many documents are boilerplate. Only a bucket with more
+    # members than the limit can span more documents than it.
+    for b in np.flatnonzero(sizes > max_docs).tolist():
+        members = passage[starts[b] : starts[b] + sizes[b]]
+        ok[b] = len(np.unique(doc[members])) <= max_docs
+    starts, sizes = starts[ok], sizes[ok]
+    total = int(sizes.sum())
+    offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    members = passage[np.repeat(starts - offsets, sizes) + np.arange(total)]
+    # For the member at position p of a bucket of size n: partners p+1 .. n-1.
+    partners = np.repeat(sizes, sizes) - (np.arange(total) - np.repeat(offsets, sizes)) - 1
+    first = np.repeat(np.arange(total), partners)
+    step = np.arange(len(first)) - np.repeat(np.cumsum(partners) - partners, partners) + 1
+    lft, rgt = members[first], members[first + step]
     lo, hi = np.minimum(lft, rgt), np.maximum(lft, rgt)
     keep = doc[lo] != doc[hi]
-    packed = np.unique(lo[keep] * (len(doc) + 1) + hi[keep])
-    return packed // (len(doc) + 1), packed % (len(doc) + 1), boilerplate
+    packed = _sorted_unique(lo[keep] * (len(doc) + 1) + hi[keep])
+    return packed // (len(doc) + 1), packed % (len(doc) + 1), int((~ok).sum())
 
 
-def _estimate_check(
-    sig: np.ndarray, left: np.ndarray, right: np.ndarray, threshold: float
-) -> tuple[np.ndarray, np.ndarray]:
-    keep = np.zeros(len(left), dtype=bool)
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique by sorting: faster than numpy's hash-based unique on large int arrays."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+
+
+def _estimates(sig: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Estimated Jaccard (share of equal MinHash values) of each passage pair."""
+    out = np.zeros(len(left))
     step = 1 << 16
     for start in range(0, len(left), step):
-        a = sig[left[start : start + step]]
-        b = sig[right[start : start + step]]
-        keep[start : start + step] = (a == b).mean(axis=1) >= threshold * ESTIMATE_SLACK
-    return left[keep], right[keep]
+        out[start : start + step] = (sig[left[start : start + step]]
+                                     == sig[right[start : start + step]]).mean(axis=1)
+    return out

@@ -22,6 +22,7 @@ from provcheck.quotespan import in_spans
 from provcheck.records import Kind, Passage, Region, Span
 from provcheck.segment import Segmented
 from provcheck.settings import Settings
+from provcheck.vectors import Entries
 
 # A run of shared words long enough to anchor a span boundary.
 ANCHOR_WORDS = 2
@@ -41,30 +42,25 @@ SHORT_PARAPHRASE_SIMILARITY = 0.6
 
 @dataclass(frozen=True, slots=True)
 class Side:
-    """One document of a pair, restricted to its units outside page chrome."""
+    """One document of a pair, restricted to its units outside chrome with content words.
+
+    Units are addressed by *row*, their rank among those units, so gaps between seeds
+    are counted in sentences that could have matched.
+    """
 
     seg: Segmented
     text: str
-    units: np.ndarray  # unit indices (into seg) of the units taking part
+    units: np.ndarray  # unit index of each row
+    entries: Entries
 
     @classmethod
     def of(cls, seg: Segmented, text: str) -> Side:
-        usable = ~seg.unit_chrome
-        has_content = np.array(
-            [seg.content[t0:t1].any() for t0, t1 in seg.unit_tok.tolist()], dtype=bool
-        ).reshape(-1)
-        return cls(seg, text, np.flatnonzero(usable & has_content))
-
-    def unit_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(row, stem hash, is a name) for every content token of the participating units."""
-        rows, terms, names = [], [], []
-        for row, unit in enumerate(self.units.tolist()):
-            t0, t1 = self.seg.unit_tok[unit]
-            keep = self.seg.content[t0:t1]
-            rows.append(np.full(int(keep.sum()), row, dtype=np.int64))
-            terms.append(self.seg.stem_hash[t0:t1][keep])
-            names.append(self.seg.name[t0:t1][keep])
-        return np.concatenate(rows), np.concatenate(terms), np.concatenate(names)
+        has_content = np.zeros(seg.n_units, dtype=bool)
+        has_content[seg.terms.unit] = True
+        units = np.flatnonzero(has_content & ~seg.unit_chrome)
+        rank = np.full(seg.n_units, -1, dtype=np.int64)
+        rank[units] = np.arange(len(units))
+        return cls(seg, text, units, Entries.of(seg.terms, rank, len(units)))
 
     def chars(self, first: int, last: int) -> int:
         """Length in characters of participating units ``first..last`` (inclusive)."""

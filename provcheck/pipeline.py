@@ -14,12 +14,13 @@ from functools import partial
 import numpy as np
 
 from provcheck import __version__
-from provcheck.align import align_pair
+from provcheck.align import align_sides
 from provcheck.candidates import find_candidates
 from provcheck.chrome import corpus_boilerplate
 from provcheck.ingest import Ingested, ingest, load_manifest
 from provcheck.lexicon import Lexicon
 from provcheck.parallel import map_batches
+from provcheck.passages import Side
 from provcheck.records import Direction, Document, PairResult, Region, Relation, Report
 from provcheck.segment import Segmented, segment
 from provcheck.settings import Settings
@@ -29,7 +30,7 @@ from provcheck.signatures import sign
 Progress = Callable[[str, int, int], None]
 
 SEGMENT_BATCH = 64
-ALIGN_BATCH = 32
+ALIGN_BATCH = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +98,11 @@ def align_candidates(
     corpus: Corpus, pairs: np.ndarray, settings: Settings, tick: Progress | None = None
 ) -> list[PairResult]:
     """Verify and align each candidate pair; keep the pairs with a reused region."""
-    tasks = [
-        (corpus.documents[i], corpus.segmented[i], corpus.documents[j], corpus.segmented[j])
-        for i, j in pairs.tolist()
-    ]
+    # Sorted, so that the pairs of one batch share documents prepared once.
+    tasks = sorted(tuple(p) for p in pairs.tolist())
     done = _counter("align", len(tasks), tick)
     results = map_batches(partial(_align_batch, settings=settings), tasks, jobs=settings.jobs,
-                          batch_size=ALIGN_BATCH, on_batch=done)
+                          batch_size=ALIGN_BATCH, context=corpus, on_batch=done)
     return [r for r in results if r is not None]
 
 
@@ -146,18 +145,23 @@ def build_report(
     )
 
 
-def _segment_batch(documents: Sequence[Document]) -> list[Segmented]:
+def _segment_batch(documents: Sequence[Document], _context: object = None) -> list[Segmented]:
     lexicon = Lexicon()
     return [segment(d.id, d.text, lexicon) for d in documents]
 
 
 def _align_batch(
-    tasks: Sequence[tuple[Document, Segmented, Document, Segmented]], settings: Settings
+    tasks: Sequence[tuple[int, int]], corpus: Corpus, settings: Settings
 ) -> list[PairResult | None]:
     out: list[PairResult | None] = []
-    for doc_a, seg_a, doc_b, seg_b in tasks:
-        regions = align_pair(seg_a, doc_a.text, seg_b, doc_b.text, settings)
-        out.append(pair_result(doc_a, seg_a, doc_b, seg_b, regions) if regions else None)
+    sides: dict[int, Side] = {}  # a document takes part in many pairs: prepare it once
+    for i, j in tasks:
+        for k in (i, j):
+            if k not in sides:
+                sides[k] = Side.of(corpus.segmented[k], corpus.documents[k].text)
+        regions = align_sides(sides[i], sides[j], settings)
+        out.append(pair_result(corpus.documents[i], corpus.segmented[i], corpus.documents[j],
+                               corpus.segmented[j], regions) if regions else None)
     return out
 
 

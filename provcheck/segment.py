@@ -20,6 +20,7 @@ from provcheck import chrome
 from provcheck.lexicon import TOKEN, Lexicon
 from provcheck.normalize import NormalizedText, normalize
 from provcheck.quotespan import find_quote_spans
+from provcheck.vectors import UnitTerms, unit_terms
 
 MIN_UNIT_TOKENS = 4
 MAX_UNIT_TOKENS = 60
@@ -64,6 +65,7 @@ class Segmented:
     block_words: np.ndarray  # int64 [n_blocks]
     block_chrome: np.ndarray  # bool [n_blocks]
     quotes: tuple[tuple[int, int], ...]
+    terms: UnitTerms  # distinct (unit, content stem) entries, for bag-of-words similarity
 
     @property
     def unit_chrome(self) -> np.ndarray:
@@ -107,6 +109,8 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
     quotes = find_quote_spans(raw, block_raw)
     tok_quote = _inside(tok_start, tok_end, quotes)
     tok_hash = np.fromiter((i.hash for i in infos), dtype=np.uint32, count=len(infos))
+    stem_hash = np.fromiter((i.stem_hash for i in infos), dtype=np.uint32, count=len(infos))
+    content = np.fromiter((i.content for i in infos), dtype=bool, count=len(infos))
     block_key = np.array(
         [sha1_hash32(tok_hash[t0:t1].tobytes()) for t0, t1 in block_tok], dtype=np.uint32
     )
@@ -119,9 +123,9 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
         tok_start=tok_start,
         tok_end=tok_end,
         tok_hash=tok_hash,
-        stem_hash=np.fromiter((i.stem_hash for i in infos), dtype=np.uint32, count=len(infos)),
-        content=np.fromiter((i.content for i in infos), dtype=bool, count=len(infos)),
-        name=name.astype(bool),
+        stem_hash=stem_hash,
+        content=content,
+        name=name,
         tok_quote=tok_quote,
         unit_tok=unit_tok,
         unit_span=_unit_spans(raw, unit_tok, tok_start, tok_end),
@@ -131,6 +135,7 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
         block_words=block_words,
         block_chrome=chrome_flags,
         quotes=tuple(quotes),
+        terms=unit_terms(unit_tok, stem_hash, content, name),
     )
 
 

@@ -25,6 +25,10 @@ class Settings:
     lsh_threshold: float = 0.3
     # A band bucket shared by more documents than this is boilerplate, not evidence.
     max_bucket_docs: int = 50
+    # A document pair is aligned when one passage pair estimates this Jaccard, or
+    # when this many passage pairs collide.
+    candidate_jaccard: float = 0.4
+    candidate_hits: int = 2
 
     # Seeds: sentence pairs similar enough to start a shared passage.
     seed_cosine: float = 0.33

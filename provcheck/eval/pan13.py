@@ -109,7 +109,8 @@ def read_cases(root: Path, pair: Pair) -> list[Annotation]:
     ]
 
 
-def detect(pairs: Sequence[Pair], root: str, settings: Settings) -> list[list[Annotation]]:
+def detect(pairs: Sequence[Pair], _context: object, root: str,
+           settings: Settings) -> list[list[Annotation]]:
     """Detections for a batch of pairs (one worker's share)."""
     lexicon = Lexicon()
     out = []
