@@ -78,7 +78,8 @@ def find_candidates(signed: Signed, settings: Settings) -> Candidates:
     hits = np.bincount(inverse, minlength=len(pair_keys))
     strongest = np.zeros(len(pair_keys))
     np.maximum.at(strongest, inverse, estimate)
-    chosen = pair_keys[(strongest >= settings.candidate_jaccard) | (hits >= settings.candidate_hits)]
+    strong = strongest >= settings.candidate_jaccard
+    chosen = pair_keys[strong | (hits >= settings.candidate_hits)]
     pairs = np.stack([chosen // width, chosen % width], axis=1)
     return Candidates(pairs=pairs, passage_pairs=len(left), boilerplate_buckets=boilerplate)
 

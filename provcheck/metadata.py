@@ -10,6 +10,7 @@ copyright line. Anything not found stays None.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 
 from dateutil import parser as dateparser
@@ -38,7 +39,8 @@ _DATE_CUES: list[tuple[str, int, re.Pattern[str]]] = [
     (name, rank, re.compile(pattern, re.IGNORECASE))
     for name, rank, pattern in [
         ("published", 0,
-         rf"\b(?:first\s+)?(?:published|publish|posted|released|date)\b(?:\s+on)?\s*[:\-]?\s*{_DATE_TIME}"),
+         r"\b(?:first\s+)?(?:published|publish|posted|released|date)\b(?:\s+on)?\s*[:\-]?\s*"
+         + _DATE_TIME),
         ("aired", 0,
          rf"\b(?:aired|broadcast|ran|airs)\s+(?:on\s+)?{_DATE_TIME}"),
         ("updated", 2,
@@ -55,14 +57,17 @@ _ORG_WORDS = (
     r"|Network|Broadcasting|Channel|Daily|Gazette|Observer|Telegraph|Wire|Report"
 )
 _NAME = r"[A-Z][\w&.'\-]*(?:\s+(?:&|of|the|[A-Z][\w&.'\-]*))*"
+_STAFF = r"(?:Co-)?(?:Host|Anchor|Reporter|Correspondent|Editor|Producer|Columnist)"
 _OUTLET_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("wire dateline", re.compile(r"^[A-Z][\w .,'\-]{0,40}?\s*\((?P<name>[A-Z][\w&.\- ]{1,30})\)\s*[:\-\u2013\u2014]")),
-    ("byline", re.compile(rf"^By\s+(?P<name>[A-Z][\w&.\-]*|{_NAME}\s+(?:{_ORG_WORDS}))\s*$")),
-    ("footer", re.compile(rf"^More\s+from\s+(?P<name>{_NAME})\s*$")),
-    ("staff line", re.compile(
-        rf"\b(?:Co-)?(?:Host|Anchor|Reporter|Correspondent|Editor|Producer|Columnist),\s+(?P<name>{_NAME})\s*$")),
-    ("copyright", re.compile(rf"^(?:\u00a9|Copyright|\(c\))\s*(?:\d{{4}}\s+)?(?P<name>{_NAME})", re.IGNORECASE)),
-    ("source line", re.compile(rf"^Source\s*:\s*(?P<name>{_NAME})\s*$")),
+    (name, re.compile(pattern)) for name, pattern in [
+        ("wire dateline",
+         r"^[A-Z][\w .,'\-]{0,40}?\s*\((?P<name>[A-Z][\w&.\- ]{1,30})\)\s*[:\-\u2013\u2014]"),
+        ("byline", rf"^By\s+(?P<name>[A-Z][\w&.\-]*|{_NAME}\s+(?:{_ORG_WORDS}))\s*$"),
+        ("footer", rf"^More\s+from\s+(?P<name>{_NAME})\s*$"),
+        ("staff line", rf"\b{_STAFF},\s+(?P<name>{_NAME})\s*$"),
+        ("copyright", rf"^(?:\u00a9|Copyright|COPYRIGHT|\(c\))\s*(?:\d{{4}}\s+)?(?P<name>{_NAME})"),
+        ("source line", rf"^Source\s*:\s*(?P<name>{_NAME})\s*$"),
+    ]
 ]
 # A US or Canadian broadcast call sign ("WBUR", "KQED"), named with a program it airs.
 _CALL_SIGN = re.compile(r"\b[KWC][A-Z]{2,3}\b")
@@ -92,7 +97,10 @@ def parse_date(value: str) -> str | None:
     if not value:
         return None
     try:
-        parsed = dateparser.parse(re.sub(r"\bSept\b", "Sep", value))
+        with warnings.catch_warnings():
+            # An unknown zone name ("ET") only drops the zone; it is not worth a warning.
+            warnings.simplefilter("ignore")
+            parsed = dateparser.parse(re.sub(r"\bSept\b", "Sep", value))
     except (ValueError, OverflowError):
         return None
     has_time = bool(re.search(r"\d[:.]\d{2}", value))
@@ -104,9 +112,9 @@ def _title(lines: list[str], evidence: dict[str, str]) -> str | None:
         words = len(line.split())
         if words > 30 or (words >= 12 and _SENTENCE_END.search(line)):
             return None  # reached the body without seeing a heading
-        if words < 3 or _META_LINE.match(line) and words <= 5 or _is_date_line(line):
+        if words < 3 or (_META_LINE.match(line) and words <= 5) or _is_date_line(line):
             continue
-        if line.lower().startswith("by ") or _SENTENCE_END.search(line) and words < 12:
+        if line.lower().startswith("by ") or (_SENTENCE_END.search(line) and words < 12):
             continue
         evidence["title"] = line
         return line

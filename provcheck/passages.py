@@ -64,7 +64,8 @@ class Side:
 
     def chars(self, first: int, last: int) -> int:
         """Length in characters of participating units ``first..last`` (inclusive)."""
-        return int(self.seg.unit_span[self.units[last], 1] - self.seg.unit_span[self.units[first], 0])
+        spans = self.seg.unit_span
+        return int(spans[self.units[last], 1] - spans[self.units[first], 0])
 
     def tokens(self, row: int) -> tuple[int, int]:
         t0, t1 = self.seg.unit_tok[self.units[row]]

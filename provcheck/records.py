@@ -33,7 +33,7 @@ class Relation(str, enum.Enum):
     UNRELATED = "unrelated"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, order=True)
 class Span:
     """A half-open character range ``[start, end)`` in a document's text."""
 

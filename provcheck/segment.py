@@ -10,6 +10,7 @@ rules of ``chrome``; the corpus rule is applied later by ``chrome.corpus_boilerp
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -182,7 +183,7 @@ def _units(
             cuts.append(match.end())
     cuts.append(b_end)
     bounds = np.searchsorted(n_start, cuts)
-    sentences = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+    sentences = [(int(a), int(b)) for a, b in itertools.pairwise(bounds.tolist()) if b > a]
     merged: list[tuple[int, int]] = []
     for t0, t1 in sentences:
         if merged and merged[-1][1] - merged[-1][0] < MIN_UNIT_TOKENS:

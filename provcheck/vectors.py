@@ -103,7 +103,7 @@ class PairSimilarity:
 
 
 def pair_similarity(a: Entries, b: Entries) -> PairSimilarity:
-    common, ca, cb = np.intersect1d(a.terms, b.terms, assume_unique=True, return_indices=True)
+    _, ca, cb = np.intersect1d(a.terms, b.terms, assume_unique=True, return_indices=True)
     total = a.n_rows + b.n_rows
     # Inverse sentence frequency over both documents' units.
     df_a = a.df.astype(np.float64)
@@ -153,7 +153,9 @@ def _join(a: Entries, b: Entries, ca: np.ndarray, cb: np.ndarray) -> tuple[np.nd
     return left, sel_b[block + within]
 
 
-def _summed(entries: Entries, isf: np.ndarray, rows: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+def _summed(
+    entries: Entries, isf: np.ndarray, rows: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = np.searchsorted(entries.row, [rows[0], rows[1] + 1])
     terms, inverse = np.unique(entries.term[lo:hi], return_inverse=True)
     return terms, np.bincount(inverse, weights=entries.tf[lo:hi] * isf[lo:hi])

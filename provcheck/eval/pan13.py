@@ -72,7 +72,7 @@ def corpus_root(path: str, cache: str | None = None) -> Path:
     if not given.is_file():
         raise DataError(f"{path} does not exist: give pan13-train.tar.gz or its folder.")
     digest = hashlib.sha256(given.read_bytes()).hexdigest()[:12]
-    base = Path(cache or os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    base = Path(cache or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     target = base / "provcheck" / f"pan13-{digest}"
     if not (target / "train_corpus" / "pairs").is_file():
         target.mkdir(parents=True, exist_ok=True)

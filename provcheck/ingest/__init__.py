@@ -61,7 +61,7 @@ def _files(paths: Sequence[str]) -> Iterable[tuple[Path, str, str]]:
         if root.is_file():
             yield root, given, root.stem
             continue
-        found = []
+        found: list[Path] = []
         for folder, dirs, names in os.walk(root):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             found.extend(Path(folder, n) for n in names if not n.startswith("."))

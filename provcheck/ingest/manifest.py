@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from provcheck.errors import ConfigError
 from provcheck.metadata import parse_date
@@ -73,18 +75,17 @@ def _clean(path: str, line: int, row: dict[str, object]) -> dict[str, str]:
     return out
 
 
-def _csv_rows(path: str, text: str):  # type: ignore[no-untyped-def]
+def _csv_rows(path: str, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     reader = csv.DictReader(text.splitlines())
     if not reader.fieldnames or not {"path", "id"} & set(reader.fieldnames):
         raise ConfigError(
             f"manifest {path}: the header row needs a 'path' or 'id' column "
             f"(found {', '.join(reader.fieldnames or []) or 'none'})."
         )
-    for number, row in enumerate(reader, start=2):
-        yield number, row
+    yield from enumerate(reader, start=2)
 
 
-def _jsonl_rows(path: str, text: str):  # type: ignore[no-untyped-def]
+def _jsonl_rows(path: str, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue

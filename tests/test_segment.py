@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from provcheck.chrome import corpus_boilerplate
+from provcheck.lexicon import Lexicon
+from provcheck.segment import blocks_of, segment
+
+
+def seg(text: str):  # type: ignore[no-untyped-def]
+    return segment("doc", text, Lexicon())
+
+
+def blocks(text: str) -> list[str]:
+    return [text[s:e] for s, e in blocks_of(text)]
+
+
+def units(text: str) -> list[str]:
+    s = seg(text)
+    return [text[a:b] for a, b in s.unit_span.tolist()]
+
+
+def chrome_blocks(text: str) -> list[str]:
+    s = seg(text)
+    return [text[a:b] for (a, b), c in zip(s.block_span.tolist(), s.block_chrome, strict=True) if c]
+
+
+def test_soft_wrapped_lines_form_one_paragraph() -> None:
+    text = ("Students must identify themselves to the officer as\noutlined in the\n"
+            "Documentation Requirements below. If the degree was\nconferred abroad, "
+            "you need an evaluation.\n\nA new paragraph starts here.")
+    assert len(blocks(text)) == 2
+
+
+def test_hard_line_breaks_separate_paragraphs() -> None:
+    text = "Download Audio\nNATO Secretary General Jens Stoltenberg says the alliance supports talks."
+    assert blocks(text) == ["Download Audio",
+                            "NATO Secretary General Jens Stoltenberg says the alliance supports talks."]
+
+
+def test_heading_ending_in_a_stop_word_is_not_joined_to_the_quote_below() -> None:
+    text = "On whether he is troubled by prizing independence above all else\n\u201cNATO is an alliance.\u201d"
+    assert len(blocks(text)) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Gen. Austin S. Miller said so on Monday. Then he left for Kabul.",
+         ["Gen. Austin S. Miller said so on Monday.", "Then he left for Kabul."]),
+        ("Troops came to the U.S. in May. They stayed there for a year.",
+         ["Troops came to the U.S. in May.", "They stayed there for a year."]),
+        ("\u201cWe will only leave when the time is right. And the focus now is peace.\u201d",
+         ["We will only leave when the time is right.", "And the focus now is peace."]),
+        ("It works. It really does work well. Yes.",
+         ["It works. It really does work well. Yes."]),
+    ],
+    ids=["initials-and-titles", "dotted-acronym", "inside-quote", "short-sentence-joined"],
+)
+def test_sentence_units(text: str, expected: list[str]) -> None:
+    assert units(text) == expected
+
+
+def test_long_run_on_sentence_is_cut_at_clause_ends() -> None:
+    text = ", ".join(f"item number {n} of the list" for n in range(40)) + "."
+    pieces = seg(text).unit_tok
+    assert len(pieces) > 1
+    assert all(t1 - t0 <= 60 for t0, t1 in pieces.tolist())
+
+
+def test_short_non_sentence_lines_and_repeats_are_chrome() -> None:
+    text = (
+        "Download Audio\n"
+        "A caption that the page printed twice. (Photo: AP)\n"
+        "A caption that the page printed twice. (Photo: AP)\n\n"
+        "The minister said on Tuesday that the talks would resume next week in Geneva.\n\n"
+        "Trending\n\nExit mobile version"
+    )
+    assert chrome_blocks(text) == [
+        "Download Audio",
+        "A caption that the page printed twice. (Photo: AP)",
+        "A caption that the page printed twice. (Photo: AP)",
+        "Trending",
+        "Exit mobile version",
+    ]
+
+
+def test_link_list_after_chrome_is_chrome_but_body_is_not() -> None:
+    text = (
+        "The minister said on Tuesday that the talks would resume next week in Geneva.\n\n"
+        "You might also like\n\n"
+        "'Running out': NATO head urges allies to step up military supplies\n\n"
+        "NATO reiterates support for Kyiv at council meeting"
+    )
+    assert chrome_blocks(text) == [
+        "You might also like",
+        "'Running out': NATO head urges allies to step up military supplies",
+        "NATO reiterates support for Kyiv at council meeting",
+    ]
+
+
+def test_seed_chrome_is_recognised_without_any_list_of_strings(seed_texts: dict[str, str]) -> None:
+    furniture = ["Download Audio", "Listen Live", "Share this articleComments", "Trending",
+                 "Exit mobile version", "Leave a Reply", "You might also like",
+                 "Required fields are marked *"]
+    for text in seed_texts.values():
+        s = seg(text)
+        for line in furniture:
+            at = text.find(line)
+            if at < 0:
+                continue
+            hit = [b for b, (a, e) in enumerate(s.block_span.tolist()) if a <= at < e]
+            assert hit and s.block_chrome[hit[0]], line
+
+
+def test_body_of_seed_articles_is_not_chrome(seed_texts: dict[str, str]) -> None:
+    for text in seed_texts.values():
+        s = seg(text)
+        assert s.body_words > 0.75 * len(s.tok_start)
+
+
+def test_boilerplate_shared_by_documents_of_one_outlet() -> None:
+    texts = [f"Story {n} says something different about topic {n} today.\n\n"
+             "Subscribe to our newsletter for daily updates from the newsroom." for n in range(4)]
+    segs = [seg(t) for t in texts]
+    flags = corpus_boilerplate(["Daily Planet"] * 4, [s.block_key for s in segs],
+                               [s.block_words for s in segs])
+    assert all(list(f) == [False, True] for f in flags)
+    flags = corpus_boilerplate([None] * 4, [s.block_key for s in segs],
+                               [s.block_words for s in segs])
+    assert not any(f.any() for f in flags)
+
+
+def test_quote_spans_multi_paragraph_and_unbalanced() -> None:
+    text = ("\u201cFirst paragraph of a long quote.\n\n\u201cSecond paragraph ends it,\u201d he said.\n\n"
+            "A stray \u201c mark here.\n\nThe next paragraph is narration.")
+    s = seg(text)
+    quoted = [text[a:b] for a, b in s.quotes]
+    assert quoted == ["First paragraph of a long quote.", "Second paragraph ends it,",
+                      "mark here."]
+    narration = text.index("narration")
+    at = int(np.searchsorted(s.tok_start, narration))
+    assert not s.tok_quote[at]
+
+
+def test_straight_quotes_and_names() -> None:
+    text = 'The chief said "we will stay" in Brussels.'
+    s = seg(text)
+    assert [text[a:b] for a, b in s.quotes] == ["we will stay"]
+    words = [text[a:b] for a, b in zip(s.tok_start.tolist(), s.tok_end.tolist(), strict=True)]
+    names = [w for w, n in zip(words, s.name, strict=True) if n]
+    assert names == ["Brussels"]
