@@ -24,6 +24,8 @@ from provcheck.segment import Segmented
 from provcheck.settings import Settings
 from provcheck.vectors import Entries
 
+# Punctuation at a passage's edges says where the sentence went on, not how it was copied.
+_EDGE = " .,;:!?\"'-"
 # A run of shared words long enough to anchor a span boundary.
 ANCHOR_WORDS = 2
 # near_verbatim allows this share of a passage's words to differ (at least two words).
@@ -155,6 +157,7 @@ def compare_tokens(
     anchors = [op for op in equal if op.src_end - op.src_start >= ANCHOR_WORDS]
     matched = sum(op.src_end - op.src_start for op in equal)
     lo, hi = 0, len(seq_a)
+    untrimmed_a, untrimmed_b = a_tok, b_tok
     if anchors and matched >= TRIM_MIN_SHARE * min(len(seq_a), len(seq_b)):
         first, last = anchors[0], anchors[-1]
         lo, hi = first.src_start, last.src_end
@@ -162,12 +165,19 @@ def compare_tokens(
         b_tok = (b_tok[0] + first.dest_start, b_tok[0] + last.dest_end)
     inside = [op.src_end - op.src_start for op in equal if lo <= op.src_start and op.src_end <= hi]
     span_a, span_b = a.span(*a_tok), b.span(*b_tok)
-    text_a, text_b = span_a.of(a.text), span_b.of(b.text)
     quote_a, quote_b = a.in_quote(span_a), b.in_quote(span_b)
+    if quote_a != quote_b:
+        # Reported speech: show the whole reporting sentence ("He said that ..."),
+        # not just the words it kept from the quote.
+        if quote_a:
+            b_tok, span_b = untrimmed_b, b.span(*untrimmed_b)
+        else:
+            a_tok, span_a = untrimmed_a, a.span(*untrimmed_a)
+    text_a, text_b = span_a.of(a.text), span_b.of(b.text)
     kind = _kind(text_a, text_b, a_tok, b_tok, sum(inside), quote_a != quote_b)
     passage = Passage(a=span_a, b=span_b, similarity=_similarity(text_a, text_b), kind=kind,
                       a_in_quote=quote_a, b_in_quote=quote_b)
-    base = a_tok[0] - lo
+    base = untrimmed_a[0]  # equal runs are offsets into the untrimmed range
     runs = [op.src_end - op.src_start for op in equal if lo <= op.src_start and op.src_end <= hi
             and _plain_content(a.seg, base + op.src_start, base + op.src_end) >= RUN_MIN_CONTENT]
     return _Piece(rows, a_tok, b_tok, passage, max(runs, default=0))
@@ -181,7 +191,7 @@ def _kind(text_a: str, text_b: str, a_tok: tuple[int, int], b_tok: tuple[int, in
           matched: int, reported: bool) -> Kind:
     if reported:
         return Kind.PARAPHRASE
-    if light(text_a) == light(text_b):
+    if light(text_a).strip(_EDGE) == light(text_b).strip(_EDGE):
         return Kind.VERBATIM
     longest = max(a_tok[1] - a_tok[0], b_tok[1] - b_tok[0])
     edits = longest - min(matched, longest)
@@ -191,8 +201,8 @@ def _kind(text_a: str, text_b: str, a_tok: tuple[int, int], b_tok: tuple[int, in
 
 
 def _similarity(text_a: str, text_b: str) -> float:
-    fold_a = " ".join(normalize(text_a).text.lower().split())
-    fold_b = " ".join(normalize(text_b).text.lower().split())
+    fold_a = " ".join(normalize(text_a).text.lower().split()).strip(_EDGE)
+    fold_b = " ".join(normalize(text_b).text.lower().split()).strip(_EDGE)
     return round(fuzz.ratio(fold_a, fold_b) / 100.0, 4)
 
 
