@@ -40,6 +40,8 @@ RUN_MIN_CONTENT = 2
 # A paraphrase of fewer content words than this is kept only when worded this closely.
 SHORT_PARAPHRASE_CONTENT = 6
 SHORT_PARAPHRASE_SIMILARITY = 0.6
+# Paraphrase this loose at the edge of a mostly verbatim region is not part of it.
+LOOSE_SIMILARITY = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +105,8 @@ class _Piece:
 
 def build_region(a: Side, b: Side, seeds: np.ndarray, settings: Settings) -> Region | None:
     """The region for one fragment's seeds, or None when too little of it holds up."""
-    paired = _merge(a, b, [_compare(a, b, i, j) for i, j in _pair_units(a, b, seeds)])
+    paired = _without_loose_edges(
+        _merge(a, b, [_compare(a, b, i, j) for i, j in _pair_units(a, b, seeds)]))
     pieces = [p for p in paired if _big_enough(a, p, settings)]
     if not pieces:
         return None
@@ -115,6 +118,27 @@ def build_region(a: Side, b: Side, seeds: np.ndarray, settings: Settings) -> Reg
     if short and max(p.longest_run for p in pieces) < settings.min_verbatim_run:
         return None
     return region
+
+
+def _without_loose_edges(pieces: list[_Piece]) -> list[_Piece]:
+    """A region copied mostly word for word does not extend into loose paraphrase at
+    its edges: topically similar sentences next to a copy are not part of it."""
+    def size(p: _Piece) -> int:
+        return len(p.passage.a) + len(p.passage.b)
+
+    copied = sum(size(p) for p in pieces if p.passage.kind is not Kind.PARAPHRASE)
+    if copied * 2 <= sum(size(p) for p in pieces):
+        return pieces
+
+    def loose(p: _Piece) -> bool:
+        return p.passage.kind is Kind.PARAPHRASE and p.passage.similarity < LOOSE_SIMILARITY
+
+    ordered = sorted(pieces, key=lambda p: p.passage.a.start)
+    while ordered and loose(ordered[0]):
+        ordered.pop(0)
+    while ordered and loose(ordered[-1]):
+        ordered.pop()
+    return ordered
 
 
 def _pair_units(a: Side, b: Side, seeds: np.ndarray) -> list[tuple[int, int]]:
