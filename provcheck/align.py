@@ -13,6 +13,7 @@ Seed, extend, filter (after Sanchez-Perez, Sidorov & Gelbukh, PAN 2014):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,7 +84,7 @@ def _halved(gap: int) -> int:
 
 
 def _fragments(seeds: np.ndarray, sim: PairSimilarity, gap: int, settings: Settings,
-               shrink: object) -> list[_Fragment]:
+               shrink: Callable[[int], int]) -> list[_Fragment]:
     """Cluster seeds with ``gap``; clusters that fail validation are re-clustered with a
     smaller gap (``shrink(gap)``) until they validate or the gap is spent."""
     out = []
@@ -93,7 +94,7 @@ def _fragments(seeds: np.ndarray, sim: PairSimilarity, gap: int, settings: Setti
         if similarity >= settings.region_validation:
             out.append(_Fragment(group, similarity))
         elif gap > 0:
-            out.extend(_fragments(group, sim, shrink(gap), settings, shrink))  # type: ignore[operator]
+            out.extend(_fragments(group, sim, shrink(gap), settings, shrink))
     return out
 
 

@@ -21,7 +21,7 @@ from provcheck.ingest import Ingested, ingest, load_manifest
 from provcheck.lexicon import Lexicon
 from provcheck.parallel import map_batches
 from provcheck.passages import Side
-from provcheck.records import Direction, Document, PairResult, Region, Relation, Report
+from provcheck.records import Direction, Document, PairResult, Region, Relation, Report, Span
 from provcheck.segment import Segmented, segment
 from provcheck.settings import Settings
 from provcheck.signatures import sign
@@ -165,10 +165,10 @@ def _align_batch(
     return out
 
 
-def _covered_words(seg: Segmented, spans: Sequence[object]) -> int:
+def _covered_words(seg: Segmented, spans: Sequence[Span]) -> int:
     mask = np.zeros(len(seg.tok_start), dtype=bool)
     for span in spans:
-        lo, hi = np.searchsorted(seg.tok_start, [span.start, span.end])  # type: ignore[attr-defined]
+        lo, hi = np.searchsorted(seg.tok_start, [span.start, span.end])
         mask[lo:hi] = True
     return int(mask.sum())
 

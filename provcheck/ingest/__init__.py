@@ -41,7 +41,10 @@ def ingest(
     skipped: list[Skipped] = []
     for path, shown, doc_id in _files(paths):
         for item in read_file(path, shown, doc_id, max_bytes):
-            (skipped if isinstance(item, Skipped) else drafts).append(item)  # type: ignore[arg-type]
+            if isinstance(item, Skipped):
+                skipped.append(item)
+            else:
+                drafts.append(item)
         if on_file is not None:
             on_file(shown)
     drafts, duplicates = _unique_ids(drafts)
