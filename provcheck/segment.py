@@ -60,6 +60,8 @@ class Segmented:
     tok_quote: np.ndarray  # bool: the token is inside a quotation
     unit_tok: np.ndarray  # int64 [n_units, 2]: token range of each unit
     unit_span: np.ndarray  # int64 [n_units, 2]: raw span, closing punctuation included
+    sent_tok: np.ndarray  # int64 [n_sentences, 2]: token range of each sentence
+    sent_span: np.ndarray  # int64 [n_sentences, 2]: raw span of each sentence
     unit_block: np.ndarray  # int64 [n_units]
     block_span: np.ndarray  # int64 [n_blocks, 2]: raw span of each block
     block_key: np.ndarray  # uint32 [n_blocks]: hash of the block's folded tokens
@@ -96,15 +98,19 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
 
     units: list[tuple[int, int]] = []
     unit_block: list[int] = []
+    sentences: list[tuple[int, int]] = []
     block_tok: list[tuple[int, int]] = []
     for b, (b_start, b_end) in enumerate(blocks):
         t0, t1 = np.searchsorted(n_start, [b_start, b_end])
         block_tok.append((int(t0), int(t1)))
-        for u in _units(text, b_start, b_end, n_start, n_end):
+        block_sentences = _sentences(text, b_start, b_end, n_start)
+        sentences.extend(block_sentences)
+        for u in _units(text, block_sentences, n_end):
             units.append(u)
             unit_block.append(b)
 
     unit_tok = np.array(units, dtype=np.int64).reshape(-1, 2)
+    sent_tok = np.array(sentences, dtype=np.int64).reshape(-1, 2)
     name = _names(matches, unit_tok)
     block_raw = [norm.to_raw(s, e) for s, e in blocks]
     quotes = find_quote_spans(raw, block_raw)
@@ -130,6 +136,8 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
         tok_quote=tok_quote,
         unit_tok=unit_tok,
         unit_span=_unit_spans(raw, unit_tok, tok_start, tok_end),
+        sent_tok=sent_tok,
+        sent_span=_unit_spans(raw, sent_tok, tok_start, tok_end),
         unit_block=np.array(unit_block, dtype=np.int64),
         block_span=np.array(block_raw, dtype=np.int64).reshape(-1, 2),
         block_key=block_key,
@@ -173,17 +181,20 @@ def _continues(prev: str, line: str) -> bool:
     return prev.endswith((",", "-", "(")) or last in _DANGLING
 
 
-def _units(
-    text: str, b_start: int, b_end: int, n_start: np.ndarray, n_end: np.ndarray
-) -> list[tuple[int, int]]:
-    """Token ranges of the sentence units of one block."""
+def _sentences(text: str, b_start: int, b_end: int, n_start: np.ndarray) -> list[tuple[int, int]]:
+    """Token ranges of the sentences of one block."""
     cuts = [b_start]
     for match in _SENTENCE_END.finditer(text, b_start, b_end):
         if not _is_abbreviation(text, b_start, match.start(), match.group()):
             cuts.append(match.end())
     cuts.append(b_end)
     bounds = np.searchsorted(n_start, cuts)
-    sentences = [(int(a), int(b)) for a, b in itertools.pairwise(bounds.tolist()) if b > a]
+    return [(int(a), int(b)) for a, b in itertools.pairwise(bounds.tolist()) if b > a]
+
+
+def _units(text: str, sentences: list[tuple[int, int]], n_end: np.ndarray) -> list[tuple[int, int]]:
+    """Token ranges of the units of one block: its sentences, the short ones joined to a
+    neighbour and the run-on ones cut at clause ends."""
     merged: list[tuple[int, int]] = []
     for t0, t1 in sentences:
         if merged and merged[-1][1] - merged[-1][0] < MIN_UNIT_TOKENS:

@@ -1,0 +1,498 @@
+"""Quotations of one document: what was said, where, and the words naming who said it.
+
+Three kinds, found by rules over sentences and quotation marks:
+  * ``direct``: text between quotation marks, one quotation per statement even when it
+    runs over paragraphs or is interrupted by its attribution (“X,” he said, “Y.”);
+  * ``label``: the answer after a speaker label in a transcript ("Jens Stoltenberg: ...");
+  * ``reported``: reported speech around a cue verb: "X said (that) ...", "..., X said.",
+    "according to X, ...".
+Each quotation keeps the local *mention* of its speaker (a name, a pronoun, "the NATO
+chief"); ``speakers`` resolves mentions to people. Short quoted phrases with no cue
+(scare quotes, titles) are not quotations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from provcheck.quotes.cues import (
+    DETERMINERS,
+    OBJECT_VERBS,
+    PRONOUNS,
+    SPEECH_VERBS,
+    TIME_WORDS,
+    TITLE_WORDS,
+)
+from provcheck.quotespan import find_quote_groups
+from provcheck.records import Span
+from provcheck.segment import Segmented
+
+MIN_QUOTE_WORDS = 4  # shorter quoted phrases count only with a cue next to them
+MIN_REPORTED_WORDS = 4
+PARTIAL_QUOTE_WORDS = 8  # a shorter quotation inside reported speech belongs to it
+MAX_SOURCE_WORDS = 12
+INHERIT_PARAGRAPHS = 6  # an unattributed quotation continues the last speaker this far
+_LABEL = re.compile(
+    r"^(?P<label>(?:[A-Z][\w.'\-]*\s+){0,4}[A-Z][\w.'\-]*(?:,\s*[\w.&' \-]{2,40})?|[a-z]{2,15})"
+    r"\s*:\s+(?=\S)")
+_CLOSE_PUNCT = " ,.;:!?\"'\u201c\u201d\u2018\u2019-\u2014\u2013()"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quotation:
+    """One quotation: its content parts, its cue, and the mention of its speaker."""
+
+    parts: tuple[Span, ...]
+    kind: str  # "direct", "label" or "reported"
+    cue: Span | None = None
+    mention: Span | None = None
+    inherited: bool = False  # no cue: the speaker carries over from the quotation before
+
+    @property
+    def span(self) -> Span:
+        return Span(start=self.parts[0].start, end=self.parts[-1].end)
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def low(self) -> str:
+        return self.text.lower()
+
+
+class _Doc:
+    """Words, sentences and paragraphs of a document, with the lookups the rules need."""
+
+    def __init__(self, text: str, seg: Segmented) -> None:
+        self.text = text
+        self.seg = seg
+        self.words = [_Word(text[s:e], s, e) for s, e in
+                      zip(seg.tok_start.tolist(), seg.tok_end.tolist(), strict=True)]
+        self.starts = seg.tok_start
+        keep = ~seg.block_chrome
+        self.paragraphs = [tuple(p) for p in seg.block_span[keep].tolist()]
+        self.sentences = seg.sent_span.tolist()
+
+    def words_in(self, start: int, end: int) -> list[_Word]:
+        lo, hi = np.searchsorted(self.starts, [start, end])
+        return [w for w in self.words[lo:hi] if w.end <= end]
+
+    def sentence_of(self, pos: int) -> tuple[int, int]:
+        for s, e in self.sentences:
+            if s <= pos < e:
+                return s, e
+        return pos, pos
+
+    def paragraph_of(self, pos: int) -> int:
+        for n, (s, e) in enumerate(self.paragraphs):
+            if s <= pos <= e:
+                return n
+        return -1
+
+    def between(self, a: _Word, b: _Word) -> str:
+        return self.text[a.end : b.start]
+
+
+def extract(text: str, seg: Segmented) -> list[Quotation]:
+    """Every quotation of one document, in text order."""
+    doc = _Doc(text, seg)
+    direct = _direct(doc)
+    labels = _labels(doc, direct)
+    used = {q.cue.start for q in direct if q.cue}
+    reported = _reported(doc, [q.span for q in labels], used)
+    # A short quoted phrase inside reported speech is part of that statement
+    # ("he called the plan “a disgrace” and vowed ..."); a longer quotation stands.
+    direct = [q for q in direct if _words(doc, q) >= PARTIAL_QUOTE_WORDS
+              or not any(r.span.contains(q.span) for r in reported)]
+    reported = [r for r in reported if not any(_mostly_inside(r.span, q.span) for q in direct)]
+    return sorted(direct + labels + reported, key=lambda q: q.parts[0].start)
+
+
+def _words(doc: _Doc, quotation: Quotation) -> int:
+    return sum(len(doc.words_in(p.start, p.end)) for p in quotation.parts)
+
+
+# --- direct quotations -------------------------------------------------------------
+
+def _direct(doc: _Doc) -> list[Quotation]:
+    groups = find_quote_groups(doc.text, doc.paragraphs)
+    out: list[Quotation] = []
+    pending = [[Span(start=s, end=e) for s, e in g] for g in groups]
+    index = 0
+    while index < len(pending):
+        parts = pending[index]
+        index += 1
+        cue, mention = _after(doc, parts[-1], pending[index] if index < len(pending) else None)
+        # “X,” he said, “Y.” is one statement interrupted by its attribution.
+        while cue and index < len(pending) and _interrupted(doc, parts[-1], pending[index], cue):
+            parts = parts + pending[index]
+            index += 1
+        if cue is None:
+            cue, mention = _before(doc, parts[0])
+        if cue is None and out and out[-1].cue is not None and _same_paragraph(
+                doc, out[-1].parts[-1], parts[0]):
+            # A further quotation in the paragraph of an attributed one continues it.
+            out[-1] = replace(out[-1], parts=out[-1].parts + tuple(parts))
+            continue
+        words = sum(len(doc.words_in(p.start, p.end)) for p in parts)
+        if cue is None and (words < MIN_QUOTE_WORDS or not _stands_alone(doc, parts[0])):
+            continue  # a title or scare quote inside a sentence, not a statement
+        out.append(Quotation(parts=tuple(parts), kind="direct", cue=cue, mention=mention,
+                             inherited=cue is None))
+    return out
+
+
+def _same_paragraph(doc: _Doc, a: Span, b: Span) -> bool:
+    return doc.paragraph_of(a.end) == doc.paragraph_of(b.start) >= 0
+
+
+def _stands_alone(doc: _Doc, first: Span) -> bool:
+    """Does the quotation open its sentence (or follow a colon) rather than sit inside one?"""
+    sent_start, _ = doc.sentence_of(first.start)
+    lead = doc.text[min(sent_start, first.start) : first.start]
+    return not lead.strip(" \n\"'\u201c\u2018(") or lead.rstrip().endswith(":")
+
+
+def _after(doc: _Doc, last: Span, following: list[Span] | None) -> tuple[Span | None, Span | None]:
+    """An attribution right after a closing mark: ", he said", ", said Miller"."""
+    _, sent_end = doc.sentence_of(last.end)
+    limit = max(sent_end, last.end + 1)
+    if following is not None:
+        limit = min(limit, following[0].start)
+    words = doc.words_in(last.end, limit)[:MAX_SOURCE_WORDS + 2]
+    if not words or not _punctuation(doc.text[last.end : words[0].start]):
+        return None, None
+    for n, word in enumerate(words[:MAX_SOURCE_WORDS]):
+        if _cue(word):
+            if n == 0:
+                return _span(word), _source_after(doc, words[1:])
+            if _is_source(doc, words[:n]):
+                return _span(word), _mention(words[:n])
+            return None, None
+    return None, None
+
+
+def _before(doc: _Doc, first: Span) -> tuple[Span | None, Span | None]:
+    """An attribution leading up to an opening mark: "Miller said that “", "He said: “"."""
+    sent_start, _ = doc.sentence_of(max(first.start - 2, 0))
+    para = doc.paragraph_of(first.start)
+    start = min(sent_start, first.start)
+    if para >= 0:
+        start = max(start, doc.paragraphs[para][0])
+    words = doc.words_in(start, first.start)
+    if not words:
+        return None, None
+    tail = doc.text[words[-1].end : first.start]
+    if not _punctuation(tail):
+        return None, None
+    if words[-1].low == "that" and len(words) > 1:
+        words = words[:-1]
+    for n in range(len(words) - 1, max(len(words) - 4, -1), -1):
+        word = words[n]
+        if word.low == "to" and n > 0 and words[n - 1].low == "according":
+            return _span(words[n - 1]), None
+        if _cue(word):
+            source = _source_before(doc, words[:n])
+            return _span(word), source
+    if len(words) <= 6 and tail.strip().startswith(":") and words[0].text[:1].isupper():
+        return None, _mention(words)  # "Stoltenberg: “...”"
+    return None, None
+
+
+def _interrupted(doc: _Doc, last: Span, nxt: list[Span], cue: Span) -> bool:
+    """Is ``nxt`` the continuation of a quotation whose attribution sits between them?"""
+    if not (last.end < cue.start < nxt[0].start):
+        return False
+    gap = doc.words_in(last.end, nxt[0].start)
+    return len(gap) <= MAX_SOURCE_WORDS and doc.paragraph_of(last.end) == doc.paragraph_of(
+        nxt[0].start)
+
+
+# --- transcripts ---------------------------------------------------------------------
+
+def _labels(doc: _Doc, direct: list[Quotation]) -> list[Quotation]:
+    """Answers after speaker labels, once a document shows two labelled paragraphs."""
+    found: list[tuple[int, int, int]] = []  # (label start, label end, content start)
+    for start, end in doc.paragraphs:
+        match = _LABEL.match(doc.text, start, end)
+        if match and len(doc.words_in(match.end(), end)) >= MIN_QUOTE_WORDS:
+            found.append((start, match.end("label"), match.end()))
+    if len(found) < 2:
+        return []
+    labels = {doc.text[s:e] for s, e, _ in found}
+    for start, end in doc.paragraphs:  # a label printed without its colon
+        for label in labels:
+            if doc.text.startswith(label, start) and all(s != start for s, _, _ in found):
+                content = start + len(label)
+                if len(doc.words_in(content, end)) >= MIN_QUOTE_WORDS:
+                    found.append((start, content, content))
+    out = []
+    for label_start, label_end, content in sorted(found):
+        end = next(e for s, e in doc.paragraphs if s <= content <= e)
+        if any(q.span.start >= content and q.span.end <= end and q.span.start == content
+               for q in direct):
+            continue
+        words = doc.words_in(content, end)
+        out.append(Quotation(parts=(Span(start=words[0].start, end=_trim_end(doc, end)),),
+                             kind="label", mention=Span(start=label_start, end=label_end)))
+    return out
+
+
+# --- reported speech -----------------------------------------------------------------
+
+def _reported(doc: _Doc, taken: list[Span], used: set[int]) -> list[Quotation]:
+    out: list[Quotation] = []
+    for s_start, s_end in doc.sentences:
+        if doc.paragraph_of(s_start) < 0:
+            continue  # page chrome
+        words = doc.words_in(s_start, s_end)
+        found = _according_to(doc, words) or _cue_clause(doc, words, used)
+        if found is None:
+            continue
+        quotation = found
+        if any(_mostly_inside(quotation.span, t) for t in taken):
+            continue
+        out.append(quotation)
+    return out
+
+
+def _according_to(doc: _Doc, words: list[_Word]) -> Quotation | None:
+    for n in range(len(words) - 1):
+        if words[n].low != "according" or words[n + 1].low != "to":
+            continue
+        cue = Span(start=words[n].start, end=words[n + 1].end)
+        rest = words[n + 2 :]
+        comma = next((k for k in range(len(rest) - 1) if "," in doc.between(rest[k], rest[k + 1])),
+                     None)
+        if n == 0 and comma is not None and comma < MAX_SOURCE_WORDS:
+            content = rest[comma + 1 :]
+            if len(content) >= MIN_REPORTED_WORDS:
+                return Quotation(parts=(_words_span(doc, content),), kind="reported", cue=cue,
+                                 mention=_mention(rest[: comma + 1]))
+        if n >= MIN_REPORTED_WORDS and "," in doc.between(words[n - 1], words[n]):
+            return Quotation(parts=(_words_span(doc, words[:n]),), kind="reported", cue=cue,
+                             mention=_mention(rest[:MAX_SOURCE_WORDS]) if rest else None)
+    return None
+
+
+def _cue_clause(doc: _Doc, words: list[_Word], used: set[int]) -> Quotation | None:
+    for n, word in enumerate(words):
+        if not _cue(word) or word.start in used or (n and _not_a_verb(words[n - 1])):
+            continue
+        before, after = words[:n], words[n + 1 :]
+        # "..., X said." closing the sentence, or "..., X said, ..." inside it.
+        comma = next((k for k in range(len(before) - 1, 0, -1)
+                      if "," in doc.between(before[k - 1], before[k])), None)
+        if comma is not None and comma >= 2 and _is_source(doc, _auxiliaries_off(before[comma:])):
+            mention = _mention(_auxiliaries_off(before[comma:]))
+            closing = all(w.low in TIME_WORDS or w.text[:1].isupper() for w in after[:3]) \
+                and len(after) <= 3
+            if closing and comma >= MIN_REPORTED_WORDS:
+                return Quotation(parts=(_words_span(doc, before[:comma]),), kind="reported",
+                                 cue=_span(word), mention=mention)
+            if after and "," in doc.text[word.end : after[0].start]:
+                return Quotation(parts=(_words_span(doc, before[:comma]),
+                                        _words_span(doc, _clip(doc, after))),
+                                 kind="reported", cue=_span(word), mention=mention)
+        # "X said (on Tuesday) (that) ..."
+        source = _source_before(doc, before)
+        if source is None:
+            continue
+        content = _clip(doc, _content_after(doc, word, after))
+        if len(content) >= MIN_REPORTED_WORDS and _opens_clause(content[0]):
+            return Quotation(parts=(_words_span(doc, content),), kind="reported",
+                             cue=_span(word), mention=source)
+    return None
+
+
+_NOT_VERB_BEFORE = frozenset(
+    """the a an his her their its our my your this that these those of for to in on at by
+    with from be been being is are was were 's""".split())
+# Words between a speaker and the cue: "has said", "would not say", "also told".
+_BETWEEN = frozenset(
+    """has have had is was will would could should might may can did does do not never
+    also still later then again once reportedly""".split())
+# Words that cannot open reported speech: what follows them is a circumstance
+# ("wrote while a student", "spoke about", "said during the debate"), not a statement.
+_NOT_CLAUSE = frozenset(
+    """for about of by with out during as and but or nor after before despite from in on at
+    into onto over under while because since through up down back off however just even
+    also not is was are were be been has have had would will could should can may might
+    must him me us them against among around toward towards upon via without within""".split())
+
+
+def _not_a_verb(previous: _Word) -> bool:
+    """A word after which a reporting verb is a noun or a passive: "the continued",
+    "Mr. Trump's comments", "secretary of state", "could not be said"."""
+    return previous.low in _NOT_VERB_BEFORE or previous.low.endswith(("'s", "\u2019s"))
+
+
+def _opens_clause(word: _Word) -> bool:
+    """Reported speech is a clause: "that ...", "he's ...", "the plan ...", "voters ..."."""
+    return re.split(r"['\u2019]", word.low)[0] not in _NOT_CLAUSE
+
+
+def _clip(doc: _Doc, words: list[_Word]) -> list[_Word]:
+    """Reported content ends where a semicolon or a dash starts another statement."""
+    for n in range(MIN_REPORTED_WORDS, len(words)):
+        gap = doc.between(words[n - 1], words[n])
+        if ";" in gap or " - " in gap or "\u2014" in gap or " \u2013 " in gap:
+            return words[:n]
+        if "," in gap and words[n].low in ("but", "while", "although", "though", "whereas"):
+            return words[:n]
+        if "," in gap and n + 3 < len(words) and any(_cue(w) for w in words[n : n + 4]) \
+                and words[n].low == "and":
+            return words[:n]  # ", and Brian Deese, the adviser, said ..."
+    return words
+
+
+def _content_after(doc: _Doc, cue: _Word, after: list[_Word]) -> list[_Word]:
+    """What follows a cue, past its listener ("told reporters") and time ("on Monday")."""
+    for n, word in enumerate(after[:10]):
+        if word.low == "that":
+            skipped = [w for w in after[:n] if w.low not in ("out", "up", "clear", "back")]
+            if all(w.low in TIME_WORDS or w.text[:1].isupper() or w.low in DETERMINERS
+                   or cue.low in OBJECT_VERBS or w.low in ("in", "a", "an", "statement",
+                                                          "interview", "with", "to", "by",
+                                                          "reporters", "journalists")
+                   for w in skipped):
+                return after[n:]
+            break
+    skip = 0
+    if cue.low in OBJECT_VERBS:
+        while skip < min(3, len(after)) and (after[skip].text[:1].isupper()
+                                             or after[skip].low in ("reporters", "the", "him",
+                                                                    "her", "them", "us")):
+            skip += 1
+    while skip < len(after) and after[skip].low in TIME_WORDS:
+        skip += 1
+    return after[skip:]
+
+
+# --- sources -------------------------------------------------------------------------
+
+def _cue(word: _Word) -> bool:
+    """A reporting verb, in lower case: "State" and "Post" are names."""
+    return word.text.islower() and word.text in SPEECH_VERBS
+
+
+def _is_source(doc: _Doc, words: list[_Word]) -> bool:
+    """Can these words, right before a cue, name who spoke?"""
+    if not words or len(words) > MAX_SOURCE_WORDS:
+        return False
+    first, last = words[0], words[-1]
+    if len(words) == 1 and first.low in PRONOUNS:
+        return True
+    # "Miller", "the NATO chief", "reporter Jackie Nespral", "election law expert Rick Hasen"
+    if first.low in DETERMINERS or first.text[:1].isupper() or last.text[:1].isupper():
+        return not any(_cue(w) for w in words)
+    return False
+
+
+def _auxiliaries_off(words: list[_Word]) -> list[_Word]:
+    """Drop what sits between a speaker and the cue: "has", "didn't", "also", "repeatedly"."""
+    n = len(words)
+    while n > 1 and (words[n - 1].low in _BETWEEN or words[n - 1].low.endswith("ly")
+                     or re.sub(r"['\u2019]t$", "", words[n - 1].low) != words[n - 1].low):
+        n -= 1
+    return words[:n]
+
+
+def _source_before(doc: _Doc, before: list[_Word]) -> Span | None:
+    """The speaker mention ending right before a cue: a pronoun, a name (with its
+    apposition), or a noun phrase opening the clause."""
+    before = _auxiliaries_off(before)
+    if not before:
+        return None
+    last = before[-1]
+    if last.low in PRONOUNS:
+        return _span(last)
+    # Skip an apposition: "Gen. Austin S. Miller, the commander of US forces, said".
+    end = len(before)
+    if end >= 2 and "," in doc.text[before[-1].end : before[-1].end + 2]:
+        for k in range(end - 2, max(end - MAX_SOURCE_WORDS, 0) - 1, -1):
+            if "," in doc.between(before[k], before[k + 1]) or k == 0:
+                end = k + 1 if k > 0 else end
+                break
+    stretch = before[:end]
+    n = len(stretch)
+    while n > 0 and stretch[n - 1].low in TIME_WORDS and stretch[n - 1].text[:1].islower():
+        n -= 1  # "Trump said Tuesday" / "Trump also said"
+    k = n
+    while k > 0 and (stretch[k - 1].text[:1].isupper() or stretch[k - 1].low in ("of", "de",
+                                                                                 "von", "al")):
+        k -= 1
+    if k < n and stretch[k].text[:1].isupper():
+        return Span(start=stretch[k].start, end=stretch[n - 1].end)
+    k = n
+    while k > 0 and n - k < 8 and stretch[k - 1].low not in DETERMINERS:
+        k -= 1
+    if k > 0 and n - k < 8 and _clause_start(doc, stretch, k - 1):
+        return Span(start=stretch[k - 1].start, end=stretch[n - 1].end)
+    return None
+
+
+def _clause_start(doc: _Doc, words: list[_Word], k: int) -> bool:
+    if k == 0:
+        return True
+    gap = doc.between(words[k - 1], words[k])
+    return "," in gap or words[k - 1].low in ("and", "but", "while", "as", "because")
+
+
+def _source_after(doc: _Doc, after: list[_Word]) -> Span | None:
+    """The speaker mention right after an inverted cue: "said Miller", "said the head"."""
+    if not after:
+        return None
+    if after[0].low in PRONOUNS:
+        return _span(after[0])
+    n = 0
+    while n < min(len(after), MAX_SOURCE_WORDS):
+        if n and any(c in doc.between(after[n - 1], after[n]) for c in ",.;:"):
+            break
+        n += 1
+    if after[0].text[:1].isupper() or after[0].low in DETERMINERS:
+        return Span(start=after[0].start, end=after[n - 1].end)
+    return None
+
+
+def _mention(words: list[_Word]) -> Span | None:
+    words = [w for w in words if w.low not in TIME_WORDS or w.text[:1].isupper()]
+    if not words:
+        return None
+    return Span(start=words[0].start, end=words[-1].end)
+
+
+# --- helpers -------------------------------------------------------------------------
+
+def _punctuation(text: str) -> bool:
+    """Only spaces and punctuation (no words) in ``text``."""
+    return all(c.isspace() or c in _CLOSE_PUNCT for c in text)
+
+
+def _span(word: _Word) -> Span:
+    return Span(start=word.start, end=word.end)
+
+
+def _words_span(doc: _Doc, words: list[_Word]) -> Span:
+    return Span(start=words[0].start, end=words[-1].end)
+
+
+def _trim_end(doc: _Doc, end: int) -> int:
+    while end > 0 and doc.text[end - 1] in " .\n":
+        end -= 1
+    return end
+
+
+def _mostly_inside(span: Span, other: Span) -> bool:
+    inside = max(0, min(span.end, other.end) - max(span.start, other.start))
+    return inside * 2 > len(span)
+
+
+TITLE_WORDS = TITLE_WORDS  # re-exported for speakers
