@@ -253,13 +253,11 @@ def _reported(doc: _Doc, taken: list[Span], used: set[int]) -> list[Quotation]:
         if doc.paragraph_of(s_start) < 0:
             continue  # page chrome
         words = doc.words_in(s_start, s_end)
-        found = _according_to(doc, words) or _cue_clause(doc, words, used)
-        if found is None:
-            continue
-        quotation = found
-        if any(_mostly_inside(quotation.span, t) for t in taken):
-            continue
-        out.append(quotation)
+        according = _according_to(doc, words)
+        found = [according] if according else _cue_clauses(doc, words, used)
+        for quotation in found:
+            if not any(_mostly_inside(quotation.span, t) for t in taken):
+                out.append(quotation)
     return out
 
 
@@ -282,8 +280,25 @@ def _according_to(doc: _Doc, words: list[_Word]) -> Quotation | None:
     return None
 
 
-def _cue_clause(doc: _Doc, words: list[_Word], used: set[int]) -> Quotation | None:
-    for n, word in enumerate(words):
+def _cue_clauses(doc: _Doc, words: list[_Word], used: set[int]) -> list[Quotation]:
+    """Every attribution of a sentence, left to right, none inside another's content."""
+    out: list[Quotation] = []
+    start = 0
+    while start < len(words):
+        found = _cue_clause(doc, words, used, start)
+        if found is None:
+            break
+        quotation, cue_index = found
+        if not any(q.span.overlaps(quotation.span) for q in out):
+            out.append(quotation)
+        start = cue_index + 1
+    return out
+
+
+def _cue_clause(doc: _Doc, words: list[_Word], used: set[int],
+                first: int) -> tuple[Quotation, int] | None:
+    for n in range(first, len(words)):
+        word = words[n]
         if not _cue(word) or word.start in used or (n and _not_a_verb(words[n - 1])):
             continue
         before, after = words[:n], words[n + 1 :]
@@ -296,11 +311,11 @@ def _cue_clause(doc: _Doc, words: list[_Word], used: set[int]) -> Quotation | No
                 and len(after) <= 3
             if closing and comma >= MIN_REPORTED_WORDS:
                 return Quotation(parts=(_words_span(doc, before[:comma]),), kind="reported",
-                                 cue=_span(word), mention=mention)
+                                 cue=_span(word), mention=mention), n
             if after and "," in doc.text[word.end : after[0].start]:
                 return Quotation(parts=(_words_span(doc, before[:comma]),
                                         _words_span(doc, _clip(doc, after))),
-                                 kind="reported", cue=_span(word), mention=mention)
+                                 kind="reported", cue=_span(word), mention=mention), n
         # "X said (on Tuesday) (that) ..."
         source = _source_before(doc, before)
         if source is None:
@@ -308,13 +323,14 @@ def _cue_clause(doc: _Doc, words: list[_Word], used: set[int]) -> Quotation | No
         content = _clip(doc, _content_after(doc, word, after))
         if len(content) >= MIN_REPORTED_WORDS and _opens_clause(content[0]):
             return Quotation(parts=(_words_span(doc, content),), kind="reported",
-                             cue=_span(word), mention=source)
+                             cue=_span(word), mention=source), n
     return None
 
 
 _NOT_VERB_BEFORE = frozenset(
     """the a an his her their its our my your this that these those of for to in on at by
     with from be been being is are was were 's""".split())
+_CONJUNCTIONS = frozenset("and but while as because when although though since so".split())
 # Words between a speaker and the cue: "has said", "would not say", "also told".
 _BETWEEN = frozenset(
     """has have had is was will would could should might may can did does do not never
@@ -347,9 +363,8 @@ def _clip(doc: _Doc, words: list[_Word]) -> list[_Word]:
             return words[:n]
         if "," in gap and words[n].low in ("but", "while", "although", "though", "whereas"):
             return words[:n]
-        if "," in gap and n + 3 < len(words) and any(_cue(w) for w in words[n : n + 4]) \
-                and words[n].low == "and":
-            return words[:n]  # ", and Brian Deese, the adviser, said ..."
+        if "," in gap and any(_cue(w) for w in words[n : n + 6]):
+            return words[:n]  # ", and Brian Deese, the adviser, said ..." starts another
     return words
 
 
@@ -417,9 +432,9 @@ def _source_before(doc: _Doc, before: list[_Word]) -> Span | None:
     # Skip an apposition: "Gen. Austin S. Miller, the commander of US forces, said".
     end = len(before)
     if end >= 2 and "," in doc.text[before[-1].end : before[-1].end + 2]:
-        for k in range(end - 2, max(end - MAX_SOURCE_WORDS, 0) - 1, -1):
-            if "," in doc.between(before[k], before[k + 1]) or k == 0:
-                end = k + 1 if k > 0 else end
+        for k in range(end - 2, max(end - MAX_SOURCE_WORDS - 1, -1), -1):
+            if "," in doc.between(before[k], before[k + 1]):
+                end = k + 1
                 break
     stretch = before[:end]
     n = len(stretch)
@@ -429,13 +444,17 @@ def _source_before(doc: _Doc, before: list[_Word]) -> Span | None:
     while k > 0 and (stretch[k - 1].text[:1].isupper() or stretch[k - 1].low in ("of", "de",
                                                                                  "von", "al")):
         k -= 1
+    while k < n and stretch[k].low in _CONJUNCTIONS | {"and", "but", "or", "then"}:
+        k += 1  # "But Mr. Guerrero"
     if k < n and stretch[k].text[:1].isupper():
         return Span(start=stretch[k].start, end=stretch[n - 1].end)
-    k = n
-    while k > 0 and n - k < 8 and stretch[k - 1].low not in DETERMINERS:
+    # Otherwise the phrase opening the clause: "the candidate", "Labor Department
+    # officials", "More than six in 10".
+    k = n - 1
+    while k > 0 and n - k < 8 and not _clause_start(doc, stretch, k):
         k -= 1
-    if k > 0 and n - k < 8 and _clause_start(doc, stretch, k - 1):
-        return Span(start=stretch[k - 1].start, end=stretch[n - 1].end)
+    if n and n - k <= 8 and _clause_start(doc, stretch, k):
+        return Span(start=stretch[k].start, end=stretch[n - 1].end)
     return None
 
 
@@ -443,7 +462,7 @@ def _clause_start(doc: _Doc, words: list[_Word], k: int) -> bool:
     if k == 0:
         return True
     gap = doc.between(words[k - 1], words[k])
-    return "," in gap or words[k - 1].low in ("and", "but", "while", "as", "because")
+    return "," in gap or ":" in gap or words[k - 1].low in _CONJUNCTIONS
 
 
 def _source_after(doc: _Doc, after: list[_Word]) -> Span | None:
