@@ -53,6 +53,15 @@ OBJECT_VERBS = frozenset(
     form for lemma in ("tell", "inform", "assure", "remind", "warn", "urge", "brief", "ask")
     for form in (_IRREGULAR[lemma] if lemma in _IRREGULAR else _forms(lemma))
 )
+# Forms that are more often nouns than reporting verbs ("the United States", "a phone
+# call", "a good point"): cues beside quotation marks, but they never open reported speech.
+NOUN_LIKE = frozenset(
+    """state states point points call calls post posts report reports comment comments
+    order orders question questions charge charges answer answers note notes object
+    objects echo echoes tweet tweets continue continues forecast forecasts demand demands
+    promise promises pledge pledges joke jokes remark remarks reply replies outline
+    outlines signal signals cry cries read reads""".split()
+)
 PRONOUNS = frozenset("he she they i we it you".split())
 PERSON_PRONOUNS = frozenset("he she".split())
 DETERMINERS = frozenset("the a an one another some several two three many".split())

@@ -20,6 +20,7 @@ import numpy as np
 
 from provcheck.quotes.cues import (
     DETERMINERS,
+    NOUN_LIKE,
     OBJECT_VERBS,
     PRONOUNS,
     SPEECH_VERBS,
@@ -299,7 +300,8 @@ def _cue_clause(doc: _Doc, words: list[_Word], used: set[int],
                 first: int) -> tuple[Quotation, int] | None:
     for n in range(first, len(words)):
         word = words[n]
-        if not _cue(word) or word.start in used or (n and _not_a_verb(words[n - 1])):
+        if (not _cue(word) or word.low in NOUN_LIKE or word.start in used
+                or (n and _not_a_verb(words[n - 1]))):
             continue
         before, after = words[:n], words[n + 1 :]
         # "..., X said." closing the sentence, or "..., X said, ..." inside it.
