@@ -137,21 +137,40 @@ def _direct(doc: _Doc) -> list[Quotation]:
             index += 1
         if cue is None:
             cue, mention = _before(doc, parts[0])
-        if cue is None and out and out[-1].cue is not None and _same_paragraph(
-                doc, out[-1].parts[-1], parts[0]):
-            # A further quotation in the paragraph of an attributed one continues it.
+        if _credited(doc, parts[-1]):
+            continue  # a headline credited "..., by The Times' X", not a statement
+        if cue is None and out and out[-1].cue is not None and _continues(doc, out[-1], parts):
+            # Further quotations after an attributed one, in its paragraph or in the
+            # paragraphs of pure quotation that follow it, are the same speaker's.
             out[-1] = replace(out[-1], parts=out[-1].parts + tuple(parts))
             continue
         words = sum(len(doc.words_in(p.start, p.end)) for p in parts)
-        if cue is None and (words < MIN_QUOTE_WORDS or not _stands_alone(doc, parts[0])):
-            continue  # a title or scare quote inside a sentence, not a statement
+        if (words < MIN_QUOTE_WORDS or cue is None) and not _stands_alone(doc, parts[0]):
+            continue  # a short phrase or a title inside a sentence, not a statement
+        if cue is None and words < MIN_QUOTE_WORDS:
+            continue
         out.append(Quotation(parts=tuple(parts), kind="direct", cue=cue, mention=mention,
                              inherited=cue is None))
     return out
 
 
-def _same_paragraph(doc: _Doc, a: Span, b: Span) -> bool:
-    return doc.paragraph_of(a.end) == doc.paragraph_of(b.start) >= 0
+def _continues(doc: _Doc, previous: Quotation, parts: list[Span]) -> bool:
+    before = doc.paragraph_of(previous.parts[-1].end)
+    here = doc.paragraph_of(parts[0].start)
+    if before < 0 or here < 0:
+        return False
+    if here == before:
+        return True
+    if here != before + 1 or not _stands_alone(doc, parts[0]):
+        return False
+    start, end = doc.paragraphs[here]
+    quoted = sum(p.end - p.start for p in parts if start <= p.start < end)
+    return quoted >= 0.8 * (end - start - 2)  # a paragraph of nothing but the quotation
+
+
+def _credited(doc: _Doc, last: Span) -> bool:
+    after = doc.text[last.end : last.end + 12].lstrip(" ,\"'\u201d\u2019")
+    return after.startswith("by ") and bool(re.match(r"by [A-Z]", after))
 
 
 def _stands_alone(doc: _Doc, first: Span) -> bool:
