@@ -29,7 +29,8 @@ MAX_UNIT_TOKENS = 60
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
 _BLANK_GAP = re.compile(r"\n[ ]*\n")
 _BULLET = re.compile(r"^[-*\u2022\u25cf\u25aa>#|]")
-_SENTENCE_END = re.compile(r"(?:[.!?]+|\.\.\.)[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u00c0-\u024f])")
+_SENTENCE_END = re.compile(
+    r"(?:[.!?]+|\.\.\.)[\"')\]]*(?=\s+(?:''|[\"'(\[])?[A-Z0-9\u00c0-\u024f])")
 _CLAUSE_END = re.compile(r"[,;:]")
 _CLOSING = ".!?\u2026"
 _ABBREVIATIONS = frozenset(

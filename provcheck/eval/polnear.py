@@ -86,7 +86,7 @@ def _gold(ann: Path, text: str) -> list[Gold]:
         fields = line.split("\t")
         if line.startswith("T") and len(fields) >= 2:
             kind, where = fields[1].split(" ", 1)
-            spans[fields[0]] = (kind, tuple(tuple(map(int, p.split())) for p in where.split(";")))
+            spans[fields[0]] = (kind, tuple(_pair(p) for p in where.split(";")))
         elif line.startswith("E") and len(fields) >= 2:
             roles = {re.sub(r"\d+$", "", k): spans.get(v) for k, v in
                      (x.split(":") for x in fields[1].split())}
@@ -118,6 +118,11 @@ vow warn wonder worry write fear
 _REPORTING_SET = frozenset(_REPORTING)
 _IRREGULAR_FORMS = {"said": "say", "told": "tell", "wrote": "write", "written": "write",
                     "thought": "think", "found": "find", "shown": "show"}
+
+
+def _pair(text: str) -> tuple[int, int]:
+    start, end = text.split()
+    return int(start), int(end)
 
 
 def _speech(cue: str) -> bool:

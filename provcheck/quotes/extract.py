@@ -159,9 +159,11 @@ def _continues(doc: _Doc, previous: Quotation, parts: list[Span]) -> bool:
     here = doc.paragraph_of(parts[0].start)
     if before < 0 or here < 0:
         return False
+    if not _stands_alone(doc, parts[0]):
+        return False  # a phrase quoted inside a later sentence is not more of the statement
     if here == before:
         return True
-    if here != before + 1 or not _stands_alone(doc, parts[0]):
+    if here != before + 1:
         return False
     start, end = doc.paragraphs[here]
     quoted = sum(p.end - p.start for p in parts if start <= p.start < end)
@@ -386,6 +388,9 @@ def _clip(doc: _Doc, words: list[_Word]) -> list[_Word]:
             return words[:n]
         if "," in gap and any(_cue(w) for w in words[n : n + 6]):
             return words[:n]  # ", and Brian Deese, the adviser, said ..." starts another
+        if (words[n].low in ("and", "but") and n + 1 < len(words)
+                and re.fullmatch(r"[a-z]+ed", words[n + 1].text)):
+            return words[:n]  # "... and pushed to", "but declined to": the speaker acts again
     return words
 
 
