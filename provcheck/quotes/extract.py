@@ -36,8 +36,8 @@ MIN_REPORTED_WORDS = 4
 PARTIAL_QUOTE_WORDS = 8  # a shorter quotation inside reported speech belongs to it
 MAX_SOURCE_WORDS = 12
 INHERIT_PARAGRAPHS = 6  # an unattributed quotation continues the last speaker this far
-_LABEL = re.compile(
-    r"^(?P<label>(?:[A-Z][\w.'\-]*\s+){0,4}[A-Z][\w.'\-]*(?:,\s*[\w.&' \-]{2,40})?|[a-z]{2,15})"
+_LABEL = re.compile(  # used with match(text, pos): anchored at the paragraph start
+    r"(?P<label>(?:[A-Z][\w.'\-]*\s+){0,4}[A-Z][\w.'\-]*(?:,\s*[\w.&' \-]{2,40})?|[a-z]{2,15})"
     r"\s*:\s+(?=\S)")
 _CLOSE_PUNCT = " ,.;:!?\"'\u201c\u201d\u2018\u2019-\u2014\u2013()"
 
@@ -249,7 +249,10 @@ def _labels(doc: _Doc, direct: list[Quotation]) -> list[Quotation]:
     if len(found) < 2:
         return []
     labels = {doc.text[s:e] for s, e, _ in found}
-    for start, end in doc.paragraphs:  # a label printed without its colon
+    transcript_start = min(s for s, _, _ in found)
+    for start, end in doc.paragraphs:  # a label printed without its colon, in the transcript
+        if start < transcript_start:
+            continue
         for label in labels:
             if doc.text.startswith(label, start) and all(s != start for s, _, _ in found):
                 content = start + len(label)
@@ -464,8 +467,8 @@ def _source_before(doc: _Doc, before: list[_Word]) -> Span | None:
                 break
     stretch = before[:end]
     n = len(stretch)
-    while n > 0 and stretch[n - 1].low in TIME_WORDS and stretch[n - 1].text[:1].islower():
-        n -= 1  # "Trump said Tuesday" / "Trump also said"
+    while n > 1 and stretch[n - 1].low in TIME_WORDS:
+        n -= 1  # "Stoltenberg on Wednesday reiterated", "Trump also said"
     k = n
     while k > 0 and (stretch[k - 1].text[:1].isupper() or stretch[k - 1].low in ("of", "de",
                                                                                  "von", "al")):
