@@ -253,11 +253,12 @@ def _labels(doc: _Doc, direct: list[Quotation]) -> list[Quotation]:
     for start, end in doc.paragraphs:  # a label printed without its colon, in the transcript
         if start < transcript_start:
             continue
-        for label in labels:
+        for label in sorted(labels, key=len, reverse=True):  # the longest label that fits
             if doc.text.startswith(label, start) and all(s != start for s, _, _ in found):
                 content = start + len(label)
                 if len(doc.words_in(content, end)) >= MIN_QUOTE_WORDS:
                     found.append((start, content, content))
+                break
     out = []
     for label_start, label_end, content in sorted(found):
         end = next(e for s, e in doc.paragraphs if s <= content <= e)
