@@ -57,19 +57,7 @@ def find_candidates(signed: Signed, settings: Settings) -> Candidates:
     empty = Candidates(pairs=np.zeros((0, 2), np.int64), passage_pairs=0, boilerplate_buckets=0)
     if len(signed.doc) < 2:
         return empty
-    bands, rows = settings.bands
-    keys = band_keys(signed.sig, bands, rows).ravel()
-    order = np.argsort(keys, kind="stable")
-    passage = order // bands
-    edges = np.flatnonzero(np.diff(keys[order])) + 1
-    starts = np.concatenate(([0], edges))
-    sizes = np.diff(np.concatenate((starts, [len(keys)])))
-    left, right, boilerplate = _bucket_pairs(passage, starts, sizes, signed.doc,
-                                             settings.max_bucket_docs)
-    estimate = _estimates(signed.sig, left, right)
-    weak = settings.lsh_threshold * ESTIMATE_SLACK
-    keep = estimate >= weak
-    left, right, estimate = left[keep], right[keep], estimate[keep]
+    left, right, estimate, boilerplate = colliding(signed.sig, signed.doc, settings)
     docs = np.sort(np.stack([signed.doc[left], signed.doc[right]], axis=1), axis=1)
     width = int(signed.doc.max()) + 1
     flat = docs[:, 0] * width + docs[:, 1]
@@ -82,6 +70,25 @@ def find_candidates(signed: Signed, settings: Settings) -> Candidates:
     chosen = pair_keys[strong | (hits >= settings.candidate_hits)]
     pairs = np.stack([chosen // width, chosen % width], axis=1)
     return Candidates(pairs=pairs, passage_pairs=len(left), boilerplate_buckets=boilerplate)
+
+
+def colliding(
+    sig: np.ndarray, group: np.ndarray, settings: Settings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Pairs of rows of ``sig`` in different groups that share a band and whose estimated
+    Jaccard holds up, with the estimates, and the number of boilerplate buckets skipped."""
+    bands, rows = settings.bands
+    keys = band_keys(sig, bands, rows).ravel()
+    order = np.argsort(keys, kind="stable")
+    member = order // bands
+    edges = np.flatnonzero(np.diff(keys[order])) + 1
+    starts = np.concatenate(([0], edges))
+    sizes = np.diff(np.concatenate((starts, [len(keys)])))
+    left, right, boilerplate = _bucket_pairs(member, starts, sizes, group,
+                                             settings.max_bucket_docs)
+    estimate = _estimates(sig, left, right)
+    keep = estimate >= settings.lsh_threshold * ESTIMATE_SLACK
+    return left[keep], right[keep], estimate[keep], boilerplate
 
 
 def _bucket_pairs(

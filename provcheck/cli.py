@@ -57,20 +57,47 @@ def main() -> None:
     """Audit news corpora for reuse: who copied, syndicated or paraphrased whose text."""
 
 
+def _report_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.argument("paths", nargs=-1, required=True),
+        click.option("--format", "fmt", type=click.Choice(["terminal", "json"]),
+                      default="terminal", show_default=True, help="Report format."),
+        click.option("--output", "-o", type=click.Path(dir_okay=False),
+                     help="Write the report here."),
+        click.option("--meta", type=click.Path(),
+                     help="Manifest (CSV or JSONL) of outlet, date, url, title per path or id."),
+        click.option("--include-text", is_flag=True, help="JSON: include each document's text."),
+        click.option("--progress/--no-progress", default=None,
+                     help="Progress bar on stderr (default: when stderr is a terminal)."),
+        click.option("--verbose", "-v", is_flag=True,
+                     help="Terminal: show passages and quotes in full, and every quote."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return _settings_options(fn)
+
+
+def _run(paths: tuple[str, ...], fmt: str, output: str | None, meta: str | None,
+         include_text: bool, progress: bool | None, verbose: bool, *, pairs: bool,
+         **opts: Any) -> None:
+    from provcheck.pipeline import compare as run_compare
+
+    with _errors():
+        settings = _build_settings(**opts)
+        with _progress_bar(progress) as tick:
+            report = run_compare(list(paths), settings, meta=meta, progress=tick, pairs=pairs)
+        if not report.documents:
+            raise ProvcheckError(
+                f"no readable documents in {', '.join(paths)} ({len(report.skipped)} skipped); "
+                "provcheck reads .txt, .md, .html, .json and .jsonl files."
+            )
+        _emit(report, fmt, output, include_text=include_text, verbose=verbose,
+              quotes_only=not pairs)
+
+
 @main.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal",
-              show_default=True, help="Report format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
-@click.option("--meta", type=click.Path(), help="Manifest (CSV or JSONL) of outlet, date, url, "
-              "title per path or id.")
-@click.option("--include-text", is_flag=True, help="JSON: include each document's text.")
-@click.option("--progress/--no-progress", default=None,
-              help="Progress bar on stderr (default: when stderr is a terminal).")
-@click.option("--verbose", "-v", is_flag=True, help="Terminal: show passages in full.")
-@_settings_options
-def compare(paths: tuple[str, ...], fmt: str, output: str | None, meta: str | None,
-            include_text: bool, progress: bool | None, verbose: bool, **opts: Any) -> None:
+@_report_options
+def compare(**opts: Any) -> None:
     """Find every passage the documents under PATHS share, with exact spans in both.
 
     PATHS are folders (read recursively) or files: .txt/.md, .html, .json/.jsonl.
@@ -80,18 +107,23 @@ def compare(paths: tuple[str, ...], fmt: str, output: str | None, meta: str | No
       provcheck compare seeds/
       provcheck compare articles/ --meta manifest.csv --format json -o report.json
     """
-    from provcheck.pipeline import compare as run_compare
+    _run(pairs=True, **opts)
 
-    with _errors():
-        settings = _build_settings(**opts)
-        with _progress_bar(progress) as tick:
-            report = run_compare(list(paths), settings, meta=meta, progress=tick)
-        if not report.documents:
-            raise ProvcheckError(
-                f"no readable documents in {', '.join(paths)} ({len(report.skipped)} skipped); "
-                "provcheck reads .txt, .md, .html, .json and .jsonl files."
-            )
-        _emit(report, fmt, output, include_text=include_text, verbose=verbose)
+
+@main.command()
+@_report_options
+def quotes(**opts: Any) -> None:
+    """Who said what: the quotations under PATHS, their speakers, and which documents
+    carry each statement, in which wording.
+
+    Same inputs, options and formats as compare; the report holds no pairs.
+
+    \b
+    Example:
+      provcheck quotes seeds/
+      provcheck quotes articles/ --format json -o quotes.json
+    """
+    _run(pairs=False, **opts)
 
 
 @main.group(name="eval")
@@ -127,6 +159,31 @@ def eval_pan13(corpus: str, sample: int | None, sample_seed: int, fmt: str, **op
         click.echo(text)
 
 
+@eval_group.command(name="polnear")
+@click.argument("corpus", type=click.Path())
+@click.option("--split", type=click.Choice(["train", "dev"]), default="dev", show_default=True)
+@click.option("--limit", type=int, default=None, help="Score only the first N articles.")
+@click.option("--jobs", "-j", type=int, default=_default_jobs, show_default="cores, max 4")
+@click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal",
+              show_default=True)
+def eval_polnear(corpus: str, split: str, limit: int | None, jobs: int, fmt: str) -> None:
+    """PolNeAR: quotation content spans (overlap and exact) and speaker accuracy.
+
+    CORPUS is polnear-train-dev.tar.gz or the folder it unpacks to.
+
+    \b
+    Example:
+      provcheck eval polnear ../shared/data/polnear-train-dev.tar.gz --split dev
+    """
+    import json
+
+    from provcheck.eval.polnear import evaluate, format_scores
+
+    with _errors():
+        result = evaluate(corpus, split, jobs=jobs, limit=limit)
+        click.echo(json.dumps(result, indent=2) if fmt == "json" else format_scores(result))
+
+
 def _emit(report: Any, fmt: str, output: str | None, **kw: Any) -> None:
     from rich.console import Console
 
@@ -142,13 +199,14 @@ def _emit(report: Any, fmt: str, output: str | None, **kw: Any) -> None:
     if output:
         with open(os.devnull, "w") as sink:
             console = Console(file=sink, record=True, width=140, color_system=None)
-            render_terminal(report, console, verbose=kw["verbose"])
+            render_terminal(report, console, verbose=kw["verbose"],
+                            quotes_only=kw["quotes_only"])
         _write(output, console.export_text())
     else:
         console = Console(highlight=False)
         if not console.is_terminal:
             console = Console(highlight=False, width=max(console.width, 140))
-        render_terminal(report, console, verbose=kw["verbose"])
+        render_terminal(report, console, verbose=kw["verbose"], quotes_only=kw["quotes_only"])
 
 
 def _write(path: str, text: str) -> None:

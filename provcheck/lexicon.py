@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import Stemmer
 from datasketch.hashfunc import sha1_hash32
 
@@ -55,6 +56,17 @@ class TokenInfo:
     hash: int  # sha1_hash32 of the case-folded token
     stem_hash: int  # sha1_hash32 of the stem; meaningful only for content words
     content: bool
+    name_kind: int  # 2: a short acronym ("NATO"), 1: capitalised, 0: lower case
+
+
+@dataclass(frozen=True, slots=True)
+class TokenTable:
+    """TokenInfo of several forms, as arrays."""
+
+    hash: np.ndarray
+    stem_hash: np.ndarray
+    content: np.ndarray
+    name_kind: np.ndarray
 
 
 class Lexicon:
@@ -70,14 +82,31 @@ class Lexicon:
             hit = self._cache[token] = self._compute(token)
         return hit
 
+    def table(self, forms: list[str]) -> TokenTable:
+        infos = [self.info(f) for f in forms]
+        return TokenTable(
+            hash=np.array([i.hash for i in infos], dtype=np.uint32),
+            stem_hash=np.array([i.stem_hash for i in infos], dtype=np.uint32),
+            content=np.array([i.content for i in infos], dtype=bool),
+            name_kind=np.array([i.name_kind for i in infos], dtype=np.int8),
+        )
+
     def stem(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))
 
     def _compute(self, token: str) -> TokenInfo:
         folded = fold(token)
         key = folded.encode("utf-8")
+        kind = _name_kind(token)
         if folded in STOP_WORDS or (len(folded) < 2 and folded.isascii() and folded.isalpha()):
-            return TokenInfo(sha1_hash32(key), 0, False)
+            return TokenInfo(sha1_hash32(key), 0, False, kind)
         base = folded[:-2] if folded.endswith("'s") else folded
         stem = self.stem(base)
-        return TokenInfo(sha1_hash32(key), sha1_hash32(stem.encode("utf-8")), True)
+        return TokenInfo(sha1_hash32(key), sha1_hash32(stem.encode("utf-8")), True, kind)
+
+
+def _name_kind(token: str) -> int:
+    """2 for a short acronym, 1 for a capitalised word, 0 otherwise."""
+    if 1 < len(token) <= 5 and token.isupper():
+        return 2
+    return 1 if token[:1].isupper() and not token.isupper() else 0

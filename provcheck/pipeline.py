@@ -21,7 +21,19 @@ from provcheck.ingest import Ingested, ingest, load_manifest
 from provcheck.lexicon import Lexicon
 from provcheck.parallel import map_batches
 from provcheck.passages import Side
-from provcheck.records import Direction, Document, PairResult, Region, Relation, Report, Span
+from provcheck.quotes import attribute, quotations_of, quote_map
+from provcheck.quotes.extract import Quotation
+from provcheck.quotes.speakers import LocalSpeaker
+from provcheck.records import (
+    Direction,
+    Document,
+    PairResult,
+    QuoteCluster,
+    Region,
+    Relation,
+    Report,
+    Span,
+)
 from provcheck.segment import Segmented, segment
 from provcheck.settings import Settings
 from provcheck.signatures import sign
@@ -35,10 +47,12 @@ ALIGN_BATCH = 256
 
 @dataclass(frozen=True, slots=True)
 class Corpus:
-    """Documents and their segmentation, index-aligned."""
+    """Documents, their segmentation and their quotations, index-aligned."""
 
     documents: tuple[Document, ...]
     segmented: tuple[Segmented, ...]
+    quotations: tuple[tuple[Quotation, ...], ...]
+    speakers: tuple[tuple[LocalSpeaker, ...], ...]
 
 
 def compare(
@@ -47,8 +61,10 @@ def compare(
     *,
     meta: str | None = None,
     progress: Progress | None = None,
+    pairs: bool = True,
 ) -> Report:
-    """Find and align every reused passage among the documents under ``paths``."""
+    """Find and align every reused passage among the documents under ``paths``, and
+    map their quotations; with ``pairs=False`` only the quotations."""
     timings: dict[str, float] = {}
     tick = progress or (lambda stage, done, total: None)
     with _timed(timings, "ingest"):
@@ -57,31 +73,42 @@ def compare(
     with _timed(timings, "segment"):
         corpus = segment_corpus(ingested.documents, settings, tick)
     with _timed(timings, "signatures"):
-        signed = sign(list(corpus.segmented), settings)
+        signed = sign(list(corpus.segmented), settings) if pairs else None
     with _timed(timings, "candidates"):
-        candidates = find_candidates(signed, settings)
+        candidates = find_candidates(signed, settings) if signed else None
     with _timed(timings, "align"):
-        pairs = align_candidates(corpus, candidates.pairs, settings, tick)
-    stats = {
+        related = align_candidates(corpus, candidates.pairs, settings, tick) \
+            if candidates else []
+    with _timed(timings, "quotes"):
+        quotes = quote_map(corpus.documents, corpus.segmented,
+                           attribute(corpus.quotations, corpus.speakers), settings)
+    stats: dict[str, object] = {
         "documents": len(corpus.documents),
         "skipped": len(ingested.skipped),
-        "signed_passages": len(signed.doc),
-        "candidate_passage_pairs": candidates.passage_pairs,
-        "candidate_document_pairs": len(candidates.pairs),
-        "boilerplate_buckets": candidates.boilerplate_buckets,
-        "related_pairs": len(pairs),
+        "related_pairs": len(related),
+        "quotations": sum(len(q) for q in corpus.quotations),
+        "quote_clusters": len(quotes),
         "seconds": {k: round(v, 3) for k, v in timings.items()},
     }
-    return build_report(ingested, corpus, pairs, settings, stats)
+    if signed is not None and candidates is not None:
+        stats.update({
+            "signed_passages": len(signed.doc),
+            "candidate_passage_pairs": candidates.passage_pairs,
+            "candidate_document_pairs": len(candidates.pairs),
+            "boilerplate_buckets": candidates.boilerplate_buckets,
+        })
+    return build_report(ingested, corpus, related, quotes, settings, stats)
 
 
 def segment_corpus(
     documents: Sequence[Document], settings: Settings, tick: Progress | None = None
 ) -> Corpus:
-    """Segment every document, then flag blocks that are boilerplate across an outlet."""
+    """Segment every document and find its quotations, then flag blocks that are
+    boilerplate across an outlet."""
     done = _counter("segment", len(documents), tick)
-    segmented = map_batches(_segment_batch, list(documents), jobs=settings.jobs,
-                            batch_size=SEGMENT_BATCH, on_batch=done)
+    prepared = map_batches(_segment_batch, list(documents), jobs=settings.jobs,
+                           batch_size=SEGMENT_BATCH, on_batch=done)
+    segmented = [p[0] for p in prepared]
     flags = corpus_boilerplate(
         [d.outlet for d in documents],
         [s.block_key for s in segmented],
@@ -91,7 +118,8 @@ def segment_corpus(
         replace(s, block_chrome=s.block_chrome | f) if f.any() else s
         for s, f in zip(segmented, flags, strict=True)
     ]
-    return Corpus(tuple(documents), tuple(segmented))
+    return Corpus(tuple(documents), tuple(segmented), tuple(p[1] for p in prepared),
+                  tuple(p[2] for p in prepared))
 
 
 def align_candidates(
@@ -127,8 +155,8 @@ def pair_result(
 
 
 def build_report(
-    ingested: Ingested, corpus: Corpus, pairs: Sequence[PairResult], settings: Settings,
-    stats: dict[str, object],
+    ingested: Ingested, corpus: Corpus, pairs: Sequence[PairResult],
+    quotes: Sequence[QuoteCluster], settings: Settings, stats: dict[str, object],
 ) -> Report:
     words = {
         d.id: {"words": len(s.tok_start), "body_words": s.body_words}
@@ -141,13 +169,16 @@ def build_report(
         documents=corpus.documents,
         pairs=tuple(ordered),
         skipped=ingested.skipped,
+        quotes=tuple(quotes),
         stats={**stats, "notes": list(ingested.notes), "words": words},
     )
 
 
-def _segment_batch(documents: Sequence[Document], _context: object = None) -> list[Segmented]:
+def _segment_batch(
+    documents: Sequence[Document], _context: object = None
+) -> list[tuple[Segmented, tuple[Quotation, ...], tuple[LocalSpeaker, ...]]]:
     lexicon = Lexicon()
-    return [segment(d.id, d.text, lexicon) for d in documents]
+    return [quotations_of(d.text, segment(d.id, d.text, lexicon)) for d in documents]
 
 
 def _align_batch(

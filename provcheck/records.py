@@ -141,6 +141,31 @@ class PairResult:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class QuoteOccurrence:
+    """One document's printing of a statement."""
+
+    doc: str
+    parts: tuple[Span, ...]
+    kind: str  # "direct" (in quotation marks), "label" (a transcript), "reported"
+    speaker: str | None
+    mention: Span | None  # the words naming the speaker in this document
+    difference: str  # from the canonical text: canonical, verbatim, variant, part, ...
+    edits: tuple[tuple[str, str], ...] = ()  # (canonical words, printed words)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuoteCluster:
+    """One statement and every document that printed it."""
+
+    id: str
+    text: str
+    speaker: str | None
+    occurrences: tuple[QuoteOccurrence, ...]
+    earliest: tuple[str, ...]  # documents with the earliest dated occurrence
+    earliest_published: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
     """Everything one run found, ready for a renderer."""
 
@@ -149,5 +174,5 @@ class Report:
     documents: tuple[Document, ...]
     pairs: tuple[PairResult, ...]
     skipped: tuple[Skipped, ...]
-    quotes: tuple[Any, ...] = ()
+    quotes: tuple[QuoteCluster, ...] = ()
     stats: Mapping[str, Any] = field(default_factory=dict)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from datasketch.hashfunc import sha1_hash32
@@ -90,12 +90,15 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
     norm = normalize(raw)
     text = norm.text
     blocks = _blocks(text)
-    matches = list(TOKEN.finditer(text))
-    n_start = np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(matches))
-    n_end = np.fromiter((m.end() for m in matches), dtype=np.int64, count=len(matches))
-    infos = [lexicon.info(m.group()) for m in matches]
+    forms = TOKEN.findall(text)
+    spans = np.array([m.span() for m in TOKEN.finditer(text)], dtype=np.int64).reshape(-1, 2)
+    n_start, n_end = spans[:, 0], spans[:, 1]
+    # One lookup per distinct form; per token only a dict lookup and a gather.
+    local: dict[str, int] = {}
+    index = np.array([local.setdefault(f, len(local)) for f in forms], dtype=np.int64)
+    table = lexicon.table(list(local))
     tok_start = norm.offsets[n_start]
-    tok_end = norm.offsets[np.maximum(n_end - 1, 0)] + 1 if len(matches) else n_end
+    tok_end = norm.offsets[np.maximum(n_end - 1, 0)] + 1 if len(forms) else n_end
 
     units: list[tuple[int, int]] = []
     unit_block: list[int] = []
@@ -112,13 +115,13 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
 
     unit_tok = np.array(units, dtype=np.int64).reshape(-1, 2)
     sent_tok = np.array(sentences, dtype=np.int64).reshape(-1, 2)
-    name = _names(matches, unit_tok)
+    name = _names(table.name_kind[index], unit_tok)
     block_raw = [norm.to_raw(s, e) for s, e in blocks]
     quotes = find_quote_spans(raw, block_raw)
     tok_quote = _inside(tok_start, tok_end, quotes)
-    tok_hash = np.fromiter((i.hash for i in infos), dtype=np.uint32, count=len(infos))
-    stem_hash = np.fromiter((i.stem_hash for i in infos), dtype=np.uint32, count=len(infos))
-    content = np.fromiter((i.content for i in infos), dtype=bool, count=len(infos))
+    tok_hash = table.hash[index]
+    stem_hash = table.stem_hash[index]
+    content = table.content[index]
     block_key = np.array(
         [sha1_hash32(tok_hash[t0:t1].tobytes()) for t0, t1 in block_tok], dtype=np.uint32
     )
@@ -147,6 +150,13 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
         quotes=tuple(quotes),
         terms=unit_terms(unit_tok, stem_hash, content, name),
     )
+
+
+def with_quotes(seg: Segmented, spans: list[tuple[int, int]]) -> Segmented:
+    """The segmentation with ``spans`` as its quoted speech."""
+    ordered = sorted(spans)
+    return replace(seg, quotes=tuple(ordered), tok_quote=_inside(seg.tok_start, seg.tok_end,
+                                                                 ordered))
 
 
 def blocks_of(raw: str) -> list[tuple[int, int]]:
@@ -211,28 +221,23 @@ def _units(text: str, sentences: list[tuple[int, int]], n_end: np.ndarray) -> li
     return out
 
 
-def _names(matches: list[re.Match[str]], unit_tok: np.ndarray) -> np.ndarray:
+def _names(kind: np.ndarray, unit_tok: np.ndarray) -> np.ndarray:
     """Name-like tokens: capitalised inside a sentence, or a short acronym ("NATO").
 
-    A capital at the start of a sentence says nothing, and in a line set in Title Case
-    or in capitals every word has one, so those lines have no names.
+    ``kind`` is 2 for an acronym, 1 for a capitalised word. A capital at the start of a
+    sentence says nothing, and in a line set in Title Case or in capitals every word has
+    one, so those lines have no names.
     """
-    kind = np.fromiter((_name_like(m.group()) for m in matches), dtype=np.int8,
-                       count=len(matches))
     name = kind > 0
-    for t0, t1 in unit_tok.tolist():
-        if (kind[t0:t1] > 0).mean() > 0.5:
-            name[t0:t1] = False
-        elif kind[t0] == 1:
-            name[t0] = False
+    if not len(unit_tok):
+        return name
+    starts, ends = unit_tok[:, 0], unit_tok[:, 1]
+    capitals = np.add.reduceat(name.astype(np.int64), starts) if len(name) else starts * 0
+    title_case = capitals * 2 > (ends - starts)
+    name &= ~np.repeat(title_case, ends - starts)
+    first = starts[kind[starts] == 1]
+    name[first] = False
     return name
-
-
-def _name_like(token: str) -> int:
-    """2 for a short acronym, 1 for a capitalised word, 0 otherwise."""
-    if 1 < len(token) <= 5 and token.isupper():
-        return 2
-    return 1 if token[0].isupper() and not token.isupper() else 0
 
 
 def _unit_spans(

@@ -52,7 +52,10 @@ def test_json_report_follows_the_schema(seed_report: dict) -> None:  # type: ign
     assert {"source", "target", "confidence", "evidence"} <= set(pair["direction"])
     assert {"a_start", "a_end", "b_start", "b_end", "a_text", "b_text", "similarity", "kind",
             "in_quote"} <= set(pair["passages"][0])
-    assert seed_report["quotes"] == []
+    quote = seed_report["quotes"][0]
+    assert {"id", "text", "speaker", "documents", "earliest", "occurrences"} <= set(quote)
+    assert {"doc", "start", "end", "parts", "text", "kind", "speaker", "speaker_mention",
+            "difference", "edits"} <= set(quote["occurrences"][0])
     assert seed_report["skipped"] == []
 
 

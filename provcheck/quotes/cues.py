@@ -62,6 +62,13 @@ NOUN_LIKE = frozenset(
     promise promises pledge pledges joke jokes remark remarks reply replies outline
     outlines signal signals cry cries read reads""".split()
 )
+# Cues that take an infinitive as their content: "vowed to fight", "urged them to act".
+INFINITIVE_CUES = frozenset(
+    form for lemma in ("urge", "vow", "pledge", "promise", "ask", "tell", "order", "call",
+                       "demand", "threaten", "agree", "decline", "warn", "advise", "instruct",
+                       "plead", "propose", "remind", "recommend")
+    for form in (_IRREGULAR[lemma] if lemma in _IRREGULAR else _forms(lemma))
+)
 PRONOUNS = frozenset("he she they i we it you".split())
 PERSON_PRONOUNS = frozenset("he she".split())
 DETERMINERS = frozenset("the a an one another some several two three many".split())
@@ -75,6 +82,8 @@ TITLE_WORDS = frozenset(
     deputy assistant foreign defence defense interior finance state attorney official
     sg un us uk eu nato cnn bbc""".split()
 )
+# The titles of a person, not of an organisation.
+PERSON_TITLES = TITLE_WORDS - frozenset("sg un us uk eu nato cnn bbc state foreign".split())
 TIME_WORDS = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday yesterday today tonight
     earlier later recently previously last this on in at late early morning afternoon

@@ -13,13 +13,16 @@ chief"); ``speakers`` resolves mentions to people. Short quoted phrases with no 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
 
 import numpy as np
+from datasketch.hashfunc import sha1_hash32
 
 from provcheck.quotes.cues import (
     DETERMINERS,
+    INFINITIVE_CUES,
     NOUN_LIKE,
     OBJECT_VERBS,
     PRONOUNS,
@@ -39,6 +42,10 @@ INHERIT_PARAGRAPHS = 6  # an unattributed quotation continues the last speaker t
 _LABEL = re.compile(  # used with match(text, pos): anchored at the paragraph start
     r"(?P<label>(?:[A-Z][\w.'\-]*\s+){0,4}[A-Z][\w.'\-]*(?:,\s*[\w.&' \-]{2,40})?|[a-z]{2,15})"
     r"\s*:\s+(?=\S)")
+# Token hashes (as segment computes them) of every cue word, and of "according".
+_CUE_HASHES = np.array(sorted({sha1_hash32(w.encode()) for w in SPEECH_VERBS | {"according"}}),
+                       dtype=np.uint32)
+_SENTENCE_CLOSE = re.compile(r"[.!?:;,\"'\u201d\u2019)\]]$")
 _CLOSE_PUNCT = " ,.;:!?\"'\u201c\u201d\u2018\u2019-\u2014\u2013()"
 
 
@@ -74,27 +81,35 @@ class _Doc:
     def __init__(self, text: str, seg: Segmented) -> None:
         self.text = text
         self.seg = seg
-        self.words = [_Word(text[s:e], s, e) for s, e in
-                      zip(seg.tok_start.tolist(), seg.tok_end.tolist(), strict=True)]
         self.starts = seg.tok_start
+        self.ends = seg.tok_end
         keep = ~seg.block_chrome
-        self.paragraphs = [tuple(p) for p in seg.block_span[keep].tolist()]
-        self.sentences = seg.sent_span.tolist()
+        self.paragraphs = [(int(s), int(e)) for s, e in seg.block_span[keep].tolist()]
+        self._para_starts = [s for s, _ in self.paragraphs]
+        self.sentences = [(int(s), int(e)) for s, e in seg.sent_span.tolist()]
+        self._sent_starts = [s for s, _ in self.sentences]
 
     def words_in(self, start: int, end: int) -> list[_Word]:
+        lo, hi = (int(x) for x in np.searchsorted(self.starts, [start, end]))
+        text = self.text
+        return [_Word(text[s:e], s, e) for s, e in
+                zip(self.starts[lo:hi].tolist(), self.ends[lo:hi].tolist(), strict=True)
+                if e <= end]
+
+    def count_words(self, start: int, end: int) -> int:
         lo, hi = np.searchsorted(self.starts, [start, end])
-        return [w for w in self.words[lo:hi] if w.end <= end]
+        return int(hi - lo)
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
-        for s, e in self.sentences:
-            if s <= pos < e:
-                return s, e
+        n = bisect.bisect_right(self._sent_starts, pos) - 1
+        if n >= 0 and self.sentences[n][0] <= pos < self.sentences[n][1]:
+            return self.sentences[n]
         return pos, pos
 
     def paragraph_of(self, pos: int) -> int:
-        for n, (s, e) in enumerate(self.paragraphs):
-            if s <= pos <= e:
-                return n
+        n = bisect.bisect_right(self._para_starts, pos) - 1
+        if n >= 0 and self.paragraphs[n][0] <= pos <= self.paragraphs[n][1]:
+            return n
         return -1
 
     def between(self, a: _Word, b: _Word) -> str:
@@ -112,12 +127,16 @@ def extract(text: str, seg: Segmented) -> list[Quotation]:
     # ("he called the plan “a disgrace” and vowed ..."); a longer quotation stands.
     direct = [q for q in direct if _words(doc, q) >= PARTIAL_QUOTE_WORDS
               or not any(r.span.contains(q.span) for r in reported)]
-    reported = [r for r in reported if not any(_mostly_inside(r.span, q.span) for q in direct)]
+    # Reported speech that holds another quotation's own attribution is a credit of it
+    # ("Miller said that “...,” Reuters reported"), not a statement of its own.
+    reported = [r for r in reported if not any(
+        _mostly_inside(r.span, q.span) or (q.cue and r.span.start <= q.cue.start < r.span.end)
+        for q in direct)]
     return sorted(direct + labels + reported, key=lambda q: q.parts[0].start)
 
 
 def _words(doc: _Doc, quotation: Quotation) -> int:
-    return sum(len(doc.words_in(p.start, p.end)) for p in quotation.parts)
+    return sum(doc.count_words(p.start, p.end) for p in quotation.parts)
 
 
 # --- direct quotations -------------------------------------------------------------
@@ -131,6 +150,11 @@ def _direct(doc: _Doc) -> list[Quotation]:
         parts = pending[index]
         index += 1
         cue, mention = _after(doc, parts[-1], pending[index] if index < len(pending) else None)
+        lead_cue, lead_mention = _before(doc, parts[0])
+        if lead_cue is not None and _introduces(doc, lead_cue, parts[0]):
+            # "Miller said that “...,” Reuters reported": the speaker is the one who
+            # introduces the quotation; what follows it credits the report.
+            cue, mention = lead_cue, lead_mention
         # “X,” he said, “Y.” is one statement interrupted by its attribution.
         while cue and index < len(pending) and _interrupted(doc, parts[-1], pending[index], cue):
             parts = parts + pending[index]
@@ -144,7 +168,7 @@ def _direct(doc: _Doc) -> list[Quotation]:
             # paragraphs of pure quotation that follow it, are the same speaker's.
             out[-1] = replace(out[-1], parts=out[-1].parts + tuple(parts))
             continue
-        words = sum(len(doc.words_in(p.start, p.end)) for p in parts)
+        words = sum(doc.count_words(p.start, p.end) for p in parts)
         if (words < MIN_QUOTE_WORDS or cue is None) and not _stands_alone(doc, parts[0]):
             continue  # a short phrase or a title inside a sentence, not a statement
         if cue is None and words < MIN_QUOTE_WORDS:
@@ -208,7 +232,7 @@ def _before(doc: _Doc, first: Span) -> tuple[Span | None, Span | None]:
     start = min(sent_start, first.start)
     if para >= 0:
         start = max(start, doc.paragraphs[para][0])
-    words = doc.words_in(start, first.start)
+    words = doc.words_in(start, first.start)[-(3 * MAX_SOURCE_WORDS) :]  # the cue is near
     if not words:
         return None, None
     tail = doc.text[words[-1].end : first.start]
@@ -226,6 +250,13 @@ def _before(doc: _Doc, first: Span) -> tuple[Span | None, Span | None]:
     if len(words) <= 6 and tail.strip().startswith(":") and words[0].text[:1].isupper():
         return None, _mention(words)  # "Stoltenberg: “...”"
     return None, None
+
+
+def _introduces(doc: _Doc, cue: Span, first: Span) -> bool:
+    """Does the cue lead straight into the quotation ("said that “", "told Reuters: “")?"""
+    between = doc.words_in(cue.end, first.start)
+    return len(between) <= 3 and (not between or between[-1].low == "that"
+                                  or ":" in doc.text[cue.end : first.start])
 
 
 def _interrupted(doc: _Doc, last: Span, nxt: list[Span], cue: Span) -> bool:
@@ -275,9 +306,14 @@ def _labels(doc: _Doc, direct: list[Quotation]) -> list[Quotation]:
 
 def _reported(doc: _Doc, taken: list[Span], used: set[int]) -> list[Quotation]:
     out: list[Quotation] = []
-    for s_start, s_end in doc.sentences:
-        if doc.paragraph_of(s_start) < 0:
-            continue  # page chrome
+    # Most sentences report no one: find the ones with a cue word in one array operation.
+    cues = np.concatenate(([0], np.cumsum(np.isin(doc.seg.tok_hash, _CUE_HASHES))))
+    for (s_start, s_end), (t0, t1) in zip(doc.sentences, doc.seg.sent_tok.tolist(), strict=True):
+        if cues[t1] == cues[t0] or doc.paragraph_of(s_start) < 0:
+            continue  # no cue, or page chrome
+        sentence = doc.text[s_start:s_end]
+        if not _SENTENCE_CLOSE.search(sentence.rstrip()):
+            continue  # a heading ("On how NATO would respond ..."), not reported speech
         words = doc.words_in(s_start, s_end)
         according = _according_to(doc, words)
         found = [according] if according else _cue_clauses(doc, words, used)
@@ -348,7 +384,7 @@ def _cue_clause(doc: _Doc, words: list[_Word], used: set[int],
         if source is None:
             continue
         content = _clip(doc, _content_after(doc, word, after))
-        if len(content) >= MIN_REPORTED_WORDS and _opens_clause(content[0]):
+        if len(content) >= MIN_REPORTED_WORDS and _opens_clause(content[0], word):
             return Quotation(parts=(_words_span(doc, content),), kind="reported",
                              cue=_span(word), mention=source), n
     return None
@@ -377,8 +413,11 @@ def _not_a_verb(previous: _Word) -> bool:
     return previous.low in _NOT_VERB_BEFORE or previous.low.endswith(("'s", "\u2019s"))
 
 
-def _opens_clause(word: _Word) -> bool:
-    """Reported speech is a clause: "that ...", "he's ...", "the plan ...", "voters ..."."""
+def _opens_clause(word: _Word, cue: _Word) -> bool:
+    """Reported speech is a clause: "that ...", "he's ...", "the plan ...", "voters ...";
+    "to ..." only after a cue that takes one ("urged them to", "vowed to")."""
+    if word.low == "to":
+        return cue.low in INFINITIVE_CUES
     return re.split(r"['\u2019]", word.low)[0] not in _NOT_CLAUSE
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from provcheck.records import Document, PairResult, Passage, Report
+from provcheck.records import Document, PairResult, Passage, QuoteCluster, Report
 
 SCHEMA_VERSION = 1
 
@@ -23,7 +23,7 @@ def to_dict(report: Report, *, include_text: bool = False) -> dict[str, Any]:
         "settings": dict(report.settings),
         "documents": [_document(d, words.get(d.id, {}), include_text) for d in report.documents],
         "pairs": [_pair(p, texts[p.a], texts[p.b]) for p in report.pairs],
-        "quotes": list(report.quotes),
+        "quotes": [_quote(q, texts) for q in report.quotes],
         "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
         "stats": {k: v for k, v in report.stats.items() if k != "words"},
     }
@@ -74,6 +74,33 @@ def _pair(pair: PairResult, text_a: str, text_b: str) -> dict[str, Any]:
             {"a_start": r.a.start, "a_end": r.a.end, "b_start": r.b.start, "b_end": r.b.end,
              "passages": len(r.passages)}
             for r in pair.regions
+        ],
+    }
+
+
+def _quote(cluster: QuoteCluster, texts: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": cluster.id,
+        "text": cluster.text,
+        "speaker": cluster.speaker,
+        "documents": sorted({o.doc for o in cluster.occurrences}),
+        "earliest": {"documents": list(cluster.earliest),
+                     "published": cluster.earliest_published} if cluster.earliest else None,
+        "occurrences": [
+            {
+                "doc": o.doc,
+                "start": o.parts[0].start,
+                "end": o.parts[-1].end,
+                "parts": [[p.start, p.end] for p in o.parts],
+                "text": " \u2026 ".join(p.of(texts[o.doc]) for p in o.parts),
+                "kind": o.kind,
+                "speaker": o.speaker,
+                "speaker_mention": {"start": o.mention.start, "end": o.mention.end,
+                                    "text": o.mention.of(texts[o.doc])} if o.mention else None,
+                "difference": o.difference,
+                "edits": [{"canonical": a, "printed": b} for a, b in o.edits],
+            }
+            for o in cluster.occurrences
         ],
     }
 

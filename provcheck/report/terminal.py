@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from provcheck.records import Kind, PairResult, Report
+from provcheck.records import Document, Kind, PairResult, QuoteCluster, Report
 
 _KIND_STYLE = {Kind.VERBATIM: "bold red", Kind.NEAR_VERBATIM: "red", Kind.PARAPHRASE: "yellow"}
 EXCERPT = 90
 
 
-def render_terminal(report: Report, console: Console, *, verbose: bool = False) -> None:
+def render_terminal(report: Report, console: Console, *, verbose: bool = False,
+                    quotes_only: bool = False) -> None:
     docs = {d.id: d for d in report.documents}
+    shared = [q for q in report.quotes if len({o.doc for o in q.occurrences}) > 1]
     console.print(
         f"[bold]provcheck {report.tool_version}[/]: {len(report.documents)} documents, "
-        f"{len(report.pairs)} related pairs, {len(report.skipped)} skipped"
+        + ("" if quotes_only else f"{len(report.pairs)} related pairs, ")
+        + f"{len(report.quotes)} quotes ({len(shared)} carried by several documents), "
+        f"{len(report.skipped)} skipped"
     )
     table = Table(box=box.SIMPLE_HEAD, title="Documents", title_justify="left")
     for name in ("id", "title", "outlet", "published"):
@@ -25,10 +31,12 @@ def render_terminal(report: Report, console: Console, *, verbose: bool = False) 
     for d in report.documents:
         table.add_row(d.id, d.title or "-", d.outlet or "-", d.published or "-")
     console.print(table)
-    for pair in report.pairs:
-        _pair(console, pair, docs[pair.a].text, docs[pair.b].text, verbose)
-    if not report.pairs:
-        console.print("No reused passages found.")
+    if not quotes_only:
+        for pair in report.pairs:
+            _pair(console, pair, docs[pair.a].text, docs[pair.b].text, verbose)
+        if not report.pairs:
+            console.print("No reused passages found.")
+    _quotes(console, report.quotes if (quotes_only or verbose) else shared, docs, verbose)
     if report.skipped:
         console.print("[bold]Skipped[/]")
         for s in report.skipped:
@@ -64,6 +72,29 @@ def _pair(console: Console, pair: PairResult, text_a: str, text_b: str, verbose:
             _excerpt(p.b.of(text_b), p.b.start, p.b.end, verbose),
         )
     console.print(table)
+
+
+def _quotes(console: Console, quotes: Sequence[QuoteCluster], docs: dict[str, Document],
+            verbose: bool) -> None:
+    if not quotes:
+        return
+    console.print("[bold]Quotes[/] (canonical text; each document's printing and how it differs)")
+    for cluster in quotes:
+        earliest = (f"   earliest: {', '.join(cluster.earliest)} ({cluster.earliest_published})"
+                    if cluster.earliest else "")
+        speaker = cluster.speaker or "unknown speaker"
+        console.print(Text.assemble((f"{cluster.id} ", "bold"), (speaker, "italic"), earliest))
+        console.print(Text(f"  \u201c{_short(cluster.text, verbose)}\u201d"))
+        for o in cluster.occurrences:
+            edits = "; ".join(f"{a or '-'} \u2192 {b or '-'}" for a, b in o.edits[:4])
+            other = f", speaker {o.speaker}" if o.speaker != cluster.speaker else ""
+            console.print(Text(f"    {o.doc} [{o.parts[0].start}:{o.parts[-1].end}] {o.kind}, "
+                               f"{o.difference}" + (f": {edits}" if edits else "") + other))
+
+
+def _short(text: str, verbose: bool) -> str:
+    flat = " ".join(text.split())
+    return flat if verbose or len(flat) <= 2 * EXCERPT else flat[: 2 * EXCERPT - 1] + "\u2026"
 
 
 def _excerpt(text: str, start: int, end: int, verbose: bool) -> Text:

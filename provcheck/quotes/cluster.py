@@ -1,0 +1,305 @@
+"""The quote map: the same statement found across documents, however each one printed it.
+
+Quotations are cut into statements (their sentences). Candidate pairs of statements come
+from MinHash banding over their content stems, across documents and within one (a quote
+repeated further down), never within one quotation; each pair is verified word by word:
+  * the same words up to edits (verbatim, spelling, punctuation, a word or two);
+  * one a part of the other ("They have to sit down at the negotiating table" inside
+    "They have to sit down and make real compromises at the negotiating table");
+  * a quotation turned into reported speech (the reported side keeps most words).
+Verified pairs are joined (union-find); clusters whose statements always follow each
+other in the same quotations merge back into one multi-sentence quote. Each cluster
+has a canonical text (its most complete quoted occurrence), a speaker, its occurrences
+with how each differs from the canonical text, and its earliest dated occurrence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz.distance import Indel, LCSseq
+
+from provcheck.candidates import colliding
+from provcheck.normalize import light
+from provcheck.quotes.extract import Quotation
+from provcheck.records import Document, QuoteCluster, QuoteOccurrence, Span
+from provcheck.segment import Segmented
+from provcheck.settings import Settings
+from provcheck.signatures import minhash
+
+MIN_STATEMENT_TOKENS = 3
+SAME_SHARE = 0.75  # shared words over the longer statement: the same statement
+PART_SHARE = 0.8  # shared words over the shorter one: a part of the other
+PART_MIN_TOKENS = 5
+REPORTED_SHARE = 0.7
+MAX_EDITS_SHOWN = 10
+_WORDS = re.compile(r"[\w'\u2019\-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Attributed:
+    """A quotation of document ``doc`` (an index into the corpus) and its speaker."""
+
+    doc: int
+    quotation: Quotation
+    speaker: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Statement:
+    quote: int  # index into the attributed quotations
+    order: int  # position within its quotation
+    span: Span
+    tokens: tuple[int, int]
+
+
+def quote_map(documents: Sequence[Document], segmented: Sequence[Segmented],
+              attributed: Sequence[Attributed], settings: Settings) -> list[QuoteCluster]:
+    """Clusters of the same statement across the corpus, most widely carried first."""
+    statements = [s for q, a in enumerate(attributed)
+                  for s in _statements(q, a, segmented[a.doc])]
+    parent = list(range(len(statements)))
+    for i, j in _verified_pairs(statements, attributed, segmented, settings):
+        _union(parent, i, j)
+    groups = _merge_runs(statements, parent)
+    dates = {d.id: d.published for d in documents if d.published}
+    clusters = [_cluster(members, statements, attributed, documents, dates)
+                for members in groups]
+    clusters.sort(key=lambda c: (-len({o.doc for o in c.occurrences}),
+                                 c.occurrences[0].doc, c.occurrences[0].parts[0].start))
+    return [_with_id(c, n) for n, c in enumerate(clusters, start=1)]
+
+
+def _statements(index: int, item: Attributed, seg: Segmented) -> list[_Statement]:
+    out: list[_Statement] = []
+    for part in item.quotation.parts:
+        first = max(int(np.searchsorted(seg.sent_span[:, 1], part.start, side="right")), 0)
+        last = int(np.searchsorted(seg.sent_span[:, 0], part.end))
+        for s_start, s_end in seg.sent_span[first:last].tolist():
+            start, end = max(part.start, s_start), min(part.end, s_end)
+            if end <= start:
+                continue
+            t0, t1 = (int(x) for x in np.searchsorted(seg.tok_start, [start, end]))
+            if t1 - t0 < MIN_STATEMENT_TOKENS and out and out[-1].quote == index:
+                prev = out[-1]  # a fragment joins the statement before it
+                out[-1] = _Statement(index, prev.order, Span(start=prev.span.start, end=end),
+                                     (prev.tokens[0], t1))
+                continue
+            if t1 > t0:
+                out.append(_Statement(index, len(out), Span(start=start, end=end), (t0, t1)))
+    return out
+
+
+def _verified_pairs(statements: list[_Statement], attributed: Sequence[Attributed],
+                    segmented: Sequence[Segmented], settings: Settings) -> list[tuple[int, int]]:
+    stems, keep = [], []
+    for n, s in enumerate(statements):
+        seg = segmented[attributed[s.quote].doc]
+        t0, t1 = s.tokens
+        found = np.unique(seg.stem_hash[t0:t1][seg.content[t0:t1]])
+        if len(found) >= 2:
+            stems.append(found)
+            keep.append(n)
+    if len(keep) < 2:
+        return []
+    bounds = np.concatenate(([0], np.cumsum([len(x) for x in stems])))
+    sig = minhash(np.concatenate(stems), bounds, settings.num_perm, settings.seed)
+    group = np.array([statements[n].quote for n in keep], dtype=np.int64)
+    left, right, _, _ = colliding(sig, group, settings)
+    pairs = []
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        a, b = statements[keep[i]], statements[keep[j]]
+        if _same_statement(a, b, attributed, segmented):
+            pairs.append((keep[i], keep[j]))
+    return pairs
+
+
+def _tokens(s: _Statement, attributed: Sequence[Attributed],
+            segmented: Sequence[Segmented]) -> list[int]:
+    seg = segmented[attributed[s.quote].doc]
+    return seg.tok_hash[s.tokens[0] : s.tokens[1]].tolist()
+
+
+def _same_statement(a: _Statement, b: _Statement, attributed: Sequence[Attributed],
+                    segmented: Sequence[Segmented]) -> bool:
+    ta, tb = _tokens(a, attributed, segmented), _tokens(b, attributed, segmented)
+    shared = LCSseq.similarity(ta, tb)
+    longest, shortest = max(len(ta), len(tb)), min(len(ta), len(tb))
+    if shared >= SAME_SHARE * longest:
+        return True
+    if shortest >= PART_MIN_TOKENS and shared >= PART_SHARE * shortest:
+        return True
+    reported = "reported" in (attributed[a.quote].quotation.kind,
+                              attributed[b.quote].quotation.kind)
+    return reported and shortest >= PART_MIN_TOKENS and shared >= REPORTED_SHARE * shortest
+
+
+def _union(parent: list[int], i: int, j: int) -> None:
+    ri, rj = _find(parent, i), _find(parent, j)
+    if ri != rj:
+        parent[max(ri, rj)] = min(ri, rj)
+
+
+def _find(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def _merge_runs(statements: list[_Statement], parent: list[int]) -> list[list[int]]:
+    """Join clusters whose statements always come one right after the other."""
+    members: dict[int, list[int]] = defaultdict(list)
+    for n in range(len(statements)):
+        members[_find(parent, n)].append(n)
+    cluster_of = {n: root for root, ns in members.items() for n in ns}
+    at = {(s.quote, s.order): n for n, s in enumerate(statements)}
+    changed = True
+    while changed:
+        changed = False
+        for root in sorted(members):
+            runs = _runs(statements, members.get(root, []))
+            if runs is None:
+                continue
+            nexts = [at.get((q, last + 1)) for q, (_, last) in runs.items()]
+            if None in nexts:
+                continue
+            other = cluster_of[nexts[0]]  # type: ignore[index]
+            other_runs = _runs(statements, members[other])
+            if (other == root or other_runs is None or set(other_runs) != set(runs)
+                    or any(other_runs[q][0] != last + 1 for q, (_, last) in runs.items())):
+                continue
+            for n in members[other]:
+                cluster_of[n] = root
+            members[root] += members.pop(other)
+            changed = True
+    return list(members.values())
+
+
+def _runs(statements: list[_Statement], ns: list[int]) -> dict[int, tuple[int, int]] | None:
+    """Per quotation, the first and last statement of a cluster, when they are one run."""
+    orders: dict[int, list[int]] = defaultdict(list)
+    for n in ns:
+        orders[statements[n].quote].append(statements[n].order)
+    runs = {}
+    for quote, found in orders.items():
+        found.sort()
+        if found != list(range(found[0], found[-1] + 1)):
+            return None
+        runs[quote] = (found[0], found[-1])
+    return runs or None
+
+
+def _cluster(members: list[int], statements: list[_Statement],
+             attributed: Sequence[Attributed], documents: Sequence[Document],
+             dates: dict[str, str]) -> QuoteCluster:
+    by_quote: dict[int, list[_Statement]] = defaultdict(list)
+    for n in sorted(members, key=lambda n: (statements[n].quote, statements[n].order)):
+        by_quote[statements[n].quote].append(statements[n])
+    pieces = {q: _occurrence_text(ss, attributed[q], documents) for q, ss in by_quote.items()}
+    canonical_q = max(by_quote, key=lambda q: (attributed[q].quotation.kind != "reported",
+                                               len(pieces[q].split()), -q))
+    canonical = pieces[canonical_q]
+    occurrences = tuple(
+        _occurrence(ss, attributed[q], documents, pieces[q], canonical, q == canonical_q)
+        for q, ss in sorted(by_quote.items(), key=lambda kv: (attributed[kv[0]].doc,
+                                                              kv[1][0].span.start)))
+    # A name beats a description ("the head of the UN panel") as the cluster's speaker.
+    named = [o.speaker for o in occurrences if o.speaker and o.mention is not None
+             and o.speaker[:1].isupper()] or [o.speaker for o in occurrences if o.speaker]
+    speakers = Counter(named)
+    earliest, published = _earliest(occurrences, dates)
+    return QuoteCluster(id="", text=canonical,
+                        speaker=speakers.most_common(1)[0][0] if speakers else None,
+                        occurrences=occurrences, earliest=earliest, earliest_published=published)
+
+
+def _occurrence_text(statements: list[_Statement], item: Attributed,
+                     documents: Sequence[Document]) -> str:
+    text = documents[item.doc].text
+    return " ".join(" ".join(text[s.span.start : s.span.end].split()) for s in statements)
+
+
+def _occurrence(statements: list[_Statement], item: Attributed, documents: Sequence[Document],
+                printed: str, canonical: str, is_canonical: bool) -> QuoteOccurrence:
+    doc = documents[item.doc]
+    difference, edits = ("canonical", ()) if is_canonical else _difference(
+        canonical, printed, item.quotation.kind)
+    return QuoteOccurrence(
+        doc=doc.id,
+        parts=tuple(s.span for s in statements),
+        kind=item.quotation.kind,
+        speaker=item.speaker,
+        mention=item.quotation.mention,
+        difference=difference,
+        edits=edits,
+    )
+
+
+def _difference(canonical: str, printed: str, kind: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """How a printed occurrence differs from the canonical text, and the words it changed."""
+    a = _WORDS.findall(light(canonical).lower())
+    b = _WORDS.findall(light(printed).lower())
+    ops = [(o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end) for o in Indel.opcodes(a, b)]
+    edits = tuple((" ".join(a[s0:s1]), " ".join(b[d0:d1]))
+                  for s0, s1, d0, d1 in _replacements(ops))[:MAX_EDITS_SHOWN]
+    shared = sum(s1 - s0 for tag, s0, s1, _, _ in ops if tag == "equal")
+    if kind == "reported":
+        return "reported speech", edits
+    if a == b:
+        return "verbatim", ()
+    if shared == len(b):
+        return "part", ()
+    if shared == len(a):
+        return "longer", ()
+    if _squash(a) == _squash(b) or len(a) + len(b) - 2 * shared <= max(4, len(a) // 5):
+        return "variant", edits
+    return "paraphrase", edits
+
+
+def _replacements(
+    ops: list[tuple[str, int, int, int, int]],
+) -> list[tuple[int, int, int, int]]:
+    """Changed stretches; a delete next to an insert reads as one replacement
+    ("pre-empt" -> "preempt")."""
+    merged: list[tuple[int, int, int, int]] = []
+    for tag, s0, s1, d0, d1 in ops:
+        if tag == "equal":
+            continue
+        if merged and merged[-1][1] == s0 and merged[-1][3] == d0:
+            p0, _, q0, _ = merged.pop()
+            merged.append((p0, s1, q0, d1))
+        else:
+            merged.append((s0, s1, d0, d1))
+    return merged
+
+
+def _squash(words: list[str]) -> str:
+    return re.sub(r"[\W_]", "", "".join(words))
+
+
+def _earliest(occurrences: Sequence[QuoteOccurrence],
+              dates: dict[str, str]) -> tuple[tuple[str, ...], str | None]:
+    """The documents that printed the statement first, when dates allow telling.
+
+    A date without a time and a time on the same day cannot be ordered: both are listed.
+    """
+    dated = sorted({o.doc for o in occurrences if o.doc in dates}, key=lambda i: dates[i])
+    if not dated:
+        return (), None
+    first_day = dates[dated[0]][:10]
+    same_day = [i for i in dated if dates[i][:10] == first_day]
+    if all(len(dates[i]) > 10 for i in same_day):
+        first = min(dates[i] for i in same_day)
+        same_day = [i for i in same_day if dates[i] == first]
+    return tuple(same_day), dates[same_day[0]]
+
+
+def _with_id(cluster: QuoteCluster, number: int) -> QuoteCluster:
+    return QuoteCluster(id=f"Q{number}", text=cluster.text, speaker=cluster.speaker,
+                        occurrences=cluster.occurrences, earliest=cluster.earliest,
+                        earliest_published=cluster.earliest_published)

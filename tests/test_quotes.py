@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from provcheck.lexicon import Lexicon
+from provcheck.pipeline import compare
+from provcheck.quotes import quotations_of
+from provcheck.quotes.speakers import canonical_names, person_name
+from provcheck.records import Report
+from provcheck.segment import segment
+from provcheck.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def quotes(text: str) -> list[tuple[str, str, str | None]]:
+    """(kind, content, speaker) of each quotation of a text, speakers resolved."""
+    _, found, speakers = quotations_of(text, segment("doc", text, Lexicon()))
+    return [(q.kind, " | ".join(text[p.start:p.end] for p in q.parts),
+             s.name or s.description) for q, s in zip(found, speakers, strict=True)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\u201cWe will stay as long as needed,\u201d Miller told Reuters on Monday.",
+         [("direct", "We will stay as long as needed,", "Miller")]),
+        ('Gen. Austin S. Miller, the commander of the forces, said that "the violence is '
+         'far too high," Reuters reported.',
+         [("direct", "the violence is far too high,", "Austin S. Miller")]),
+        ("\u201cThe first part of it,\u201d he said, \u201cand the second part.\u201d",
+         [("direct", "The first part of it, | and the second part.", None)]),
+        ("The minister spoke.\n\n\u201cA first paragraph of the quote.\n\n\u201cAnd the last "
+         "one,\u201d the minister said.",
+         [("direct", "A first paragraph of the quote. | And the last one,", "the minister")]),
+        ("She said \u201cthe \u2018new deal\u2019 will not last the winter\u201d in a speech.",
+         [("direct", "the \u2018new deal\u2019 will not last the winter", None)]),
+        ("The film \u201cThe Long Night of the City\u201d opens on Friday in Berlin.", []),
+        ("A stray \u201c mark in this paragraph.\n\nThe talks resumed on Monday in Geneva.", []),
+    ],
+    ids=["inverted-attribution", "speaker-before-not-credit", "interrupted",
+         "multi-paragraph", "nested-single-quotes", "title-is-not-a-quote", "stray-mark"],
+)
+def test_direct_quotations(text: str, expected: list[tuple[str, str, str | None]]) -> None:
+    assert quotes(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker"),
+    [
+        ("Labor Department officials said it would not apply to the tribe.",
+         "it would not apply to the tribe", "Labor Department officials"),
+        ("The economy is stronger than it was a year ago, the minister said.",
+         "The economy is stronger than it was a year ago", "the minister"),
+        ("According to the ministry, the talks will resume next week in Geneva.",
+         "the talks will resume next week in Geneva", "the ministry"),
+        ("Sanders, who has sent fundraising pleas on his behalf, said he may campaign for him.",
+         "he may campaign for him", "Sanders"),
+        ("Jane Doe told reporters on Tuesday that the vote would be delayed.",
+         "that the vote would be delayed", "Jane Doe"),
+    ],
+    ids=["noun-phrase-source", "sentence-final", "according-to", "apposition", "told-that"],
+)
+def test_reported_speech(text: str, content: str, speaker: str) -> None:
+    assert quotes(text) == [("reported", content, speaker)]
+
+
+def test_reported_speech_needs_a_speech_verb_used_as_a_verb() -> None:
+    assert quotes("The United States and the state of Ohio signed the agreement on Monday.") == []
+    assert quotes("On how the alliance would respond to a call from the U.S.") == []
+
+
+def test_transcript_labels_give_the_speaker() -> None:
+    text = ("Euronews met him in Brussels.\n\n"
+            "James Franey, euronews: What is your vision for the next five years?\n\n"
+            "Jens Stoltenberg, NATO Secretary General It is to keep NATO strong and ready.\n\n"
+            "euronews: Can you tell citizens what is at stake here?\n\n"
+            "Jens Stoltenberg: What is at stake is our ability to defend ourselves.")
+    assert [(k, s) for k, _, s in quotes(text)] == [
+        ("label", "James Franey"), ("label", "Jens Stoltenberg"),
+        ("label", "James Franey"), ("label", "Jens Stoltenberg")]
+
+
+def test_pronouns_and_descriptions_resolve_to_the_last_named_speaker() -> None:
+    text = ("NATO Secretary General Jens Stoltenberg spoke in Brussels.\n\n"
+            "\u201cWe will only leave when the time is right,\u201d the NATO chief said.\n\n"
+            "\u201cAnd we will decide that together with all our allies,\u201d he added.\n\n"
+            "\u201cThe talks must continue without any delay,\u201d a senior official said.")
+    assert [s for _, _, s in quotes(text)] == [
+        "Jens Stoltenberg", "Jens Stoltenberg", "a senior official"]
+
+
+@pytest.mark.parametrize(
+    ("mention", "name"),
+    [("NATO Secretary General Jens Stoltenberg", "Jens Stoltenberg"),
+     ("Jens Stoltenberg, NATO Secretary General", "Jens Stoltenberg"),
+     ("Gen. Austin S. Miller", "Austin S. Miller"),
+     ("the head of the UN panel that tracks groups in Afghanistan", None),
+     ("NATO SG", None)],
+)
+def test_person_name(mention: str, name: str | None) -> None:
+    assert person_name(mention)[0] == name
+
+
+def test_surnames_join_their_full_name_unless_ambiguous() -> None:
+    mapping = canonical_names([["Jens Stoltenberg"], ["Stoltenberg"], ["Bill Clinton"],
+                               ["Hillary Clinton"], ["Clinton"]])
+    assert mapping[1]["Stoltenberg"] == "Jens Stoltenberg"
+    assert mapping[4]["Clinton"] == "Clinton"
+
+
+@pytest.fixture(scope="module")
+def seed_report() -> Report:
+    return compare([str(ROOT / "seeds")], Settings(), pairs=False)
+
+
+def cluster_with(report: Report, snippet: str):  # type: ignore[no-untyped-def]
+    texts = {d.id: d.text for d in report.documents}
+    for cluster in report.quotes:
+        for o in cluster.occurrences:
+            if snippet in " ".join(texts[o.doc][p.start:p.end] for p in o.parts):
+                return cluster
+    raise AssertionError(f"no quote cluster holds {snippet!r}")
+
+
+def docs_of(cluster) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted(o.doc[:3] for o in cluster.occurrences)
+
+
+def test_press_conference_quotes_cluster_with_their_variants(seed_report: Report) -> None:
+    preempt = cluster_with(seed_report, "not preempt the outcome")
+    assert docs_of(preempt) == ["001", "002"]
+    assert ("preempt", "pre-empt") in [e for o in preempt.occurrences for e in o.edits]
+    energise = cluster_with(seed_report, "and re-energise, relaunch")
+    assert ("re-energise", "reenergise") in [e for o in energise.occurrences for e in o.edits]
+    assert docs_of(cluster_with(seed_report, "There are roughly 10,000 NATO troops")) == \
+        ["001", "002"]
+
+
+def test_reported_speech_joins_the_quote_it_reports(seed_report: Report) -> None:
+    cluster = cluster_with(seed_report, "Taliban has to meet their commitments")
+    assert {(o.doc[:3], o.kind) for o in cluster.occurrences} == {("001", "direct"),
+                                                                  ("002", "reported")}
+
+
+def test_talking_point_links_000_and_003(seed_report: Report) -> None:
+    cluster = cluster_with(seed_report, "They have to sit down at the negotiating table")
+    assert {"000", "003"} <= set(docs_of(cluster))
+    assert cluster.earliest == ("000_100161f3dd2216cd",)
+
+
+def test_same_day_without_a_time_cannot_be_ordered(seed_report: Report) -> None:
+    cluster = cluster_with(seed_report, "not preempt the outcome")
+    assert cluster.earliest == ("001_6da7febdb4ae2164", "002_2ce565fa5741faf5")
+
+
+def test_repeated_quote_in_one_document_is_one_cluster(seed_report: Report) -> None:
+    cluster = cluster_with(seed_report, "top leadership of Al-Qaeda is still under Taliban")
+    assert docs_of(cluster) == ["002", "002"]
+
+
+@pytest.mark.parametrize(
+    ("snippet", "speaker"),
+    [("If the violence isn\u2019t reduced", "Austin S. Miller"),
+     ("Taliban violence is much higher than historical norms", "Austin S. Miller"),
+     ("There is still clearly a close relationship", "Edmund Fitton-Brown")],
+)
+def test_speakers_in_002(seed_report: Report, snippet: str, speaker: str) -> None:
+    assert cluster_with(seed_report, snippet).speaker == speaker
+
+
+def test_stoltenberg_is_one_speaker_across_all_five_files(seed_report: Report) -> None:
+    names = {o.speaker for c in seed_report.quotes for o in c.occurrences
+             if o.speaker and "Stoltenberg" in o.speaker}
+    assert names == {"Jens Stoltenberg"}
+    carriers = {o.doc[:3] for c in seed_report.quotes for o in c.occurrences
+                if o.speaker == "Jens Stoltenberg"}
+    assert carriers == {"000", "001", "002", "003", "004"}
+
+
+FLOORS = json.loads((Path(__file__).parent / "eval_floors.json").read_text())["polnear"]
+
+
+def test_extraction_meets_the_floors_on_polnear_dev(data_dir: Path,
+                                                    tmp_path_factory: pytest.TempPathFactory
+                                                    ) -> None:
+    import hashlib
+
+    from provcheck.eval.polnear import corpus_root, evaluate
+
+    tarball = data_dir / FLOORS["corpus"]
+    assert hashlib.sha256(tarball.read_bytes()).hexdigest() == FLOORS["sha256"], (
+        "the PolNeAR corpus changed: re-measure and store new floors in tests/eval_floors.json")
+    root = corpus_root(str(tarball), cache=str(tmp_path_factory.mktemp("polnear")))
+    scores = evaluate(str(root), "dev", jobs=2, limit=FLOORS["articles"])["scores"]["speech"]
+    assert scores["f1"] >= FLOORS["f1_overlap"], scores
+    assert scores["speaker_accuracy"] >= FLOORS["speaker_accuracy"], scores
