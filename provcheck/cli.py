@@ -67,6 +67,8 @@ def _report_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--meta", type=click.Path(),
                      help="Manifest (CSV or JSONL) of outlet, date, url, title per path or id."),
         click.option("--include-text", is_flag=True, help="JSON: include each document's text."),
+        click.option("--pretty", is_flag=True,
+                     help="JSON: indent for reading (slower and larger on big corpora)."),
         click.option("--progress/--no-progress", default=None,
                      help="Progress bar on stderr (default: when stderr is a terminal)."),
         click.option("--verbose", "-v", is_flag=True,
@@ -78,8 +80,8 @@ def _report_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _run(paths: tuple[str, ...], fmt: str, output: str | None, meta: str | None,
-         include_text: bool, progress: bool | None, verbose: bool, *, pairs: bool,
-         **opts: Any) -> None:
+         include_text: bool, pretty: bool, progress: bool | None, verbose: bool, *,
+         pairs: bool, **opts: Any) -> None:
     from provcheck.pipeline import compare as run_compare
 
     with _errors():
@@ -92,7 +94,7 @@ def _run(paths: tuple[str, ...], fmt: str, output: str | None, meta: str | None,
                 "provcheck reads .txt, .md, .html, .json and .jsonl files."
             )
         _emit(report, fmt, output, include_text=include_text, verbose=verbose,
-              quotes_only=not pairs)
+              quotes_only=not pairs, pretty=pretty)
 
 
 @main.command()
@@ -190,7 +192,7 @@ def _emit(report: Any, fmt: str, output: str | None, **kw: Any) -> None:
     from provcheck.report import render_json, render_terminal
 
     if fmt == "json":
-        text = render_json(report, include_text=kw["include_text"]) + "\n"
+        text = render_json(report, include_text=kw["include_text"], pretty=kw["pretty"]) + "\n"
         if output:
             _write(output, text)
         else:

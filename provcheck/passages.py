@@ -11,13 +11,14 @@ of the same kind and quote status merge into one passage.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from provcheck.normalize import light, normalize
+from provcheck.normalize import light
 from provcheck.quotespan import in_spans
 from provcheck.records import Kind, Passage, Region, Span
 from provcheck.segment import Segmented
@@ -78,18 +79,18 @@ class Side:
     def span(self, t0: int, t1: int) -> Span:
         """The raw span of tokens ``[t0, t1)``, with closing punctuation when it ends a unit."""
         end = int(self.seg.tok_end[t1 - 1])
-        unit_ends = self.seg.unit_span[:, 1]
-        last_tok = self.seg.unit_tok[:, 1] - 1
-        hit = np.flatnonzero(last_tok == t1 - 1)
-        if len(hit):
-            end = int(unit_ends[hit[0]])
+        unit = int(np.searchsorted(self.seg.unit_tok[:, 1], t1))  # units are in text order
+        if unit < self.seg.n_units and self.seg.unit_tok[unit, 1] == t1:
+            end = int(self.seg.unit_span[unit, 1])
         return Span(start=int(self.seg.tok_start[t0]), end=end)
 
     def block(self, row: int) -> int:
         return int(self.seg.unit_block[self.units[row]])
 
     def in_quote(self, span: Span) -> bool:
-        return in_spans(self.seg.quotes, span.start, span.end)
+        quotes = self.seg.quotes
+        first = bisect.bisect_left(quotes, (span.start, span.start)) - 1
+        return in_spans(quotes[max(first, 0) :], span.start, span.end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,8 +226,8 @@ def _kind(text_a: str, text_b: str, a_tok: tuple[int, int], b_tok: tuple[int, in
 
 
 def _similarity(text_a: str, text_b: str) -> float:
-    fold_a = " ".join(normalize(text_a).text.lower().split()).strip(_EDGE)
-    fold_b = " ".join(normalize(text_b).text.lower().split()).strip(_EDGE)
+    fold_a = light(text_a).lower().strip(_EDGE)
+    fold_b = light(text_b).lower().strip(_EDGE)
     return round(fuzz.ratio(fold_a, fold_b) / 100.0, 4)
 
 
@@ -234,20 +235,28 @@ def _merge(a: Side, b: Side, pieces: list[_Piece]) -> list[_Piece]:
     """Join neighbouring pieces into passages (see ``_joins``); a passage is at most a
     paragraph on either side, so a reader sees one passage per shared paragraph, and the
     region groups the passages of one reuse case."""
-    merged: list[_Piece] = []
+    groups: list[list[_Piece]] = []
     for piece in pieces:
-        if merged and _joins(a, b, merged[-1], piece):
-            prev = merged[-1]
-            joined = compare_tokens(
-                a, b,
-                (min(prev.a_tok[0], piece.a_tok[0]), max(prev.a_tok[1], piece.a_tok[1])),
-                (min(prev.b_tok[0], piece.b_tok[0]), max(prev.b_tok[1], piece.b_tok[1])),
-                prev.rows + piece.rows,
-            )
-            if _family(joined.passage.kind) == _family(piece.passage.kind):
-                merged[-1] = joined
-                continue
-        merged.append(piece)
+        if groups and _joins(a, b, groups[-1][-1], piece):
+            groups[-1].append(piece)
+        else:
+            groups.append([piece])
+    merged: list[_Piece] = []
+    for group in groups:
+        if len(group) == 1:
+            merged.extend(group)
+            continue
+        # Compared once as a whole (not piece by piece: that is quadratic in its length).
+        joined = compare_tokens(
+            a, b,
+            (min(p.a_tok[0] for p in group), max(p.a_tok[1] for p in group)),
+            (min(p.b_tok[0] for p in group), max(p.b_tok[1] for p in group)),
+            tuple(row for p in group for row in p.rows),
+        )
+        if _family(joined.passage.kind) == _family(group[0].passage.kind):
+            merged.append(joined)
+        else:
+            merged.extend(group)  # edits add up to more than a near copy: keep them apart
     return merged
 
 

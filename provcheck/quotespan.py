@@ -72,10 +72,14 @@ def find_quote_spans(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[t
 
 
 def in_spans(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    """True when most of ``[start, end)`` lies inside the given quote spans."""
+    """True when most of ``[start, end)`` lies inside the given (sorted) quote spans."""
     if end <= start:
         return False
-    inside = sum(max(0, min(end, e) - max(start, s)) for s, e in spans)
+    inside = 0
+    for s, e in spans:
+        if s >= end:
+            break
+        inside += max(0, min(end, e) - max(start, s))
     return inside * 2 > end - start
 
 
