@@ -104,6 +104,9 @@ def _bucket_pairs(
         members = passage[starts[b] : starts[b] + sizes[b]]
         ok[b] = len(np.unique(doc[members])) <= max_docs
     starts, sizes = starts[ok], sizes[ok]
+    if not len(sizes):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, int((~ok).sum())
     total = int(sizes.sum())
     offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     members = passage[np.repeat(starts - offsets, sizes) + np.arange(total)]

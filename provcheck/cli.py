@@ -60,8 +60,9 @@ def main() -> None:
 def _report_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.argument("paths", nargs=-1, required=True),
-        click.option("--format", "fmt", type=click.Choice(["terminal", "json"]),
-                      default="terminal", show_default=True, help="Report format."),
+        click.option("--format", "fmt", type=click.Choice(["terminal", "json", "csv", "html"]),
+                      default="terminal", show_default=True,
+                      help="Report format (csv: one row per passage; html: one page)."),
         click.option("--output", "-o", type=click.Path(dir_okay=False),
                      help="Write the report here."),
         click.option("--meta", type=click.Path(),
@@ -189,10 +190,16 @@ def eval_polnear(corpus: str, split: str, limit: int | None, jobs: int, fmt: str
 def _emit(report: Any, fmt: str, output: str | None, **kw: Any) -> None:
     from rich.console import Console
 
-    from provcheck.report import render_json, render_terminal
+    from provcheck.report import render_csv, render_html, render_json, render_terminal
 
-    if fmt == "json":
-        text = render_json(report, include_text=kw["include_text"], pretty=kw["pretty"]) + "\n"
+    if fmt in ("json", "csv", "html"):
+        if fmt == "json":
+            text = render_json(report, include_text=kw["include_text"], pretty=kw["pretty"])
+            text += "\n"
+        elif fmt == "csv":
+            text = render_csv(report)
+        else:
+            text = render_html(report)
         if output:
             _write(output, text)
         else:

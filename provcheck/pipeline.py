@@ -1,6 +1,7 @@
 """The pipeline: every stage of ``provcheck compare`` as one line, each timed.
 
-ingest -> segment -> boilerplate -> sign -> candidates -> align -> pairs -> report
+ingest -> segment (+ quotations) -> boilerplate -> sign -> candidates -> align ->
+quote map -> provenance -> report
 """
 
 from __future__ import annotations
@@ -19,14 +20,17 @@ from provcheck.candidates import find_candidates
 from provcheck.chrome import corpus_boilerplate
 from provcheck.ingest import Ingested, ingest, load_manifest
 from provcheck.lexicon import Lexicon
+from provcheck.overview import overview
 from provcheck.parallel import map_batches
 from provcheck.passages import Side
+from provcheck.provenance import context, judge
 from provcheck.quotes import attribute, quotations_of, quote_map
 from provcheck.quotes.extract import Quotation
 from provcheck.quotes.speakers import LocalSpeaker
 from provcheck.records import (
     Direction,
     Document,
+    Overview,
     PairResult,
     QuoteCluster,
     Region,
@@ -82,6 +86,10 @@ def compare(
     with _timed(timings, "quotes"):
         quotes = quote_map(corpus.documents, corpus.segmented,
                            attribute(corpus.quotations, corpus.speakers), settings)
+    with _timed(timings, "provenance"):
+        known = context(corpus.documents, corpus.segmented, quotes)
+        related = [judge(pair, known) for pair in related]
+        view = overview(corpus.documents, corpus.segmented, related) if pairs else None
     stats: dict[str, object] = {
         "documents": len(corpus.documents),
         "skipped": len(ingested.skipped),
@@ -97,7 +105,7 @@ def compare(
             "candidate_document_pairs": len(candidates.pairs),
             "boilerplate_buckets": candidates.boilerplate_buckets,
         })
-    return build_report(ingested, corpus, related, quotes, settings, stats)
+    return build_report(ingested, corpus, related, quotes, view, settings, stats)
 
 
 def segment_corpus(
@@ -151,12 +159,15 @@ def pair_result(
         coverage_b=round(covered_b / body_b, 4),
         direction=Direction(),
         regions=tuple(regions),
+        shared_words_a=covered_a,
+        shared_words_b=covered_b,
     )
 
 
 def build_report(
     ingested: Ingested, corpus: Corpus, pairs: Sequence[PairResult],
-    quotes: Sequence[QuoteCluster], settings: Settings, stats: dict[str, object],
+    quotes: Sequence[QuoteCluster], view: Overview | None, settings: Settings,
+    stats: dict[str, object],
 ) -> Report:
     words = {
         d.id: {"words": len(s.tok_start), "body_words": s.body_words}
@@ -170,6 +181,7 @@ def build_report(
         pairs=tuple(ordered),
         skipped=ingested.skipped,
         quotes=tuple(quotes),
+        overview=view,
         stats={**stats, "notes": list(ingested.notes), "words": words},
     )
 

@@ -134,6 +134,8 @@ class PairResult:
     coverage_b: float
     direction: Direction
     regions: tuple[Region, ...]
+    shared_words_a: int = 0  # words of a inside passages
+    shared_words_b: int = 0
 
     @property
     def passages(self) -> tuple[Passage, ...]:
@@ -166,6 +168,27 @@ class QuoteCluster:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OutletFlow:
+    """Reuse from one outlet to another, summed over their documents."""
+
+    source: str
+    target: str
+    directed: bool  # False: the pairs have no known direction (the outlets share material)
+    passages: int
+    words: int
+    documents: int  # distinct target documents
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Overview:
+    """The corpus at a glance."""
+
+    clusters: tuple[tuple[str, ...], ...]  # documents connected by related pairs
+    flows: tuple[OutletFlow, ...]
+    originality: Mapping[str, float]  # share of words not found in earlier documents
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
     """Everything one run found, ready for a renderer."""
 
@@ -175,4 +198,5 @@ class Report:
     pairs: tuple[PairResult, ...]
     skipped: tuple[Skipped, ...]
     quotes: tuple[QuoteCluster, ...] = ()
+    overview: Overview | None = None
     stats: Mapping[str, Any] = field(default_factory=dict)

@@ -33,9 +33,9 @@ def seed_report() -> dict:  # type: ignore[type-arg]
 def test_terminal_report_lists_the_related_pair(runner: CliRunner, in_root: Path) -> None:
     result = runner.invoke(main, ["compare", "seeds/"])
     assert result.exit_code == 0
-    assert "001_6da7febdb4ae2164  <->  002_2ce565fa5741faf5" in result.stdout
-    assert "004_440fd8f644ac4721  <->" not in result.stdout
-    assert "<->  004_440fd8f644ac4721" not in result.stdout
+    assert "001_6da7febdb4ae2164 <-> 002_2ce565fa5741faf5" in result.stdout
+    assert "004_440fd8f644ac4721 <->" not in result.stdout
+    assert "<-> 004_440fd8f644ac4721" not in result.stdout
     assert result.stderr == ""
 
 

@@ -18,7 +18,7 @@ EXAMPLES = re.findall(r"^\$ (provcheck .+)$", README, flags=re.MULTILINE)
 
 
 def test_first_screen_has_the_two_setup_commands() -> None:
-    first_screen = "\n".join(README.splitlines()[:30])
+    first_screen = "\n".join(README.splitlines()[:32])
     commands = re.findall(r"^    (python3 -m venv .+)$", first_screen, flags=re.MULTILINE)
     assert len(commands) == 2
     assert commands[0].endswith("provcheck compare seeds/")

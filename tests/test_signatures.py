@@ -95,3 +95,11 @@ def test_candidates_pair_the_related_seed_documents(seed_texts: dict[str, str]) 
     pairs = find_candidates(sign(segs, Settings()), Settings()).pairs.tolist()
     # Candidates are unverified: 004 may appear here, the aligner decides (test_align).
     assert [1, 2] in pairs  # 001 and 002
+
+
+def test_no_collisions_at_all_is_no_candidates() -> None:
+    lexicon = Lexicon()
+    texts = ["Sheep graze quietly on the green hills near the old farm house every day.",
+             "Quantum computers promise faster factoring of very large prime numbers soon."]
+    segs = [segment(str(n), t, lexicon) for n, t in enumerate(texts)]
+    assert find_candidates(sign(segs, Settings()), Settings()).pairs.tolist() == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from provcheck.records import Document, PairResult, Passage, QuoteCluster, Report
+from provcheck.records import Document, Overview, PairResult, Passage, QuoteCluster, Report
 
 SCHEMA_VERSION = 1
 
@@ -24,6 +24,7 @@ def to_dict(report: Report, *, include_text: bool = False) -> dict[str, Any]:
         "documents": [_document(d, words.get(d.id, {}), include_text) for d in report.documents],
         "pairs": [_pair(p, texts[p.a], texts[p.b]) for p in report.pairs],
         "quotes": [_quote(q, texts) for q in report.quotes],
+        "corpus": _overview(report.overview) if report.overview else None,
         "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
         "stats": {k: v for k, v in report.stats.items() if k != "words"},
     }
@@ -66,6 +67,8 @@ def _pair(pair: PairResult, text_a: str, text_b: str) -> dict[str, Any]:
         "similarity": pair.similarity,
         "coverage_a": pair.coverage_a,
         "coverage_b": pair.coverage_b,
+        "shared_words_a": pair.shared_words_a,
+        "shared_words_b": pair.shared_words_b,
         "direction": {
             "source": pair.direction.source,
             "target": pair.direction.target,
@@ -78,6 +81,18 @@ def _pair(pair: PairResult, text_a: str, text_b: str) -> dict[str, Any]:
              "passages": len(r.passages)}
             for r in pair.regions
         ],
+    }
+
+
+def _overview(view: Overview) -> dict[str, Any]:
+    return {
+        "clusters": [list(c) for c in view.clusters],
+        "outlet_flows": [
+            {"from": f.source, "to": f.target, "directed": f.directed, "passages": f.passages,
+             "words": f.words, "documents": f.documents}
+            for f in view.flows
+        ],
+        "originality": dict(view.originality),
     }
 
 

@@ -12,11 +12,18 @@ from rich.text import Text
 from provcheck.records import Document, Kind, PairResult, QuoteCluster, Report
 
 _KIND_STYLE = {Kind.VERBATIM: "bold red", Kind.NEAR_VERBATIM: "red", Kind.PARAPHRASE: "yellow"}
+_RELATION_STYLE = {"duplicate": "bold red", "copy": "red", "paraphrase": "yellow",
+                   "shared_source": "cyan"}
 EXCERPT = 90
+
+
+QUOTES_SHOWN = 10
 
 
 def render_terminal(report: Report, console: Console, *, verbose: bool = False,
                     quotes_only: bool = False) -> None:
+    """Documents, then one verdict per related pair, the corpus view and the shared quotes;
+    ``verbose`` adds each pair's evidence and passages, and every quote in full."""
     docs = {d.id: d for d in report.documents}
     shared = [q for q in report.quotes if len({o.doc for o in q.occurrences}) > 1]
     console.print(
@@ -25,24 +32,67 @@ def render_terminal(report: Report, console: Console, *, verbose: bool = False,
         + f"{len(report.quotes)} quotes ({len(shared)} carried by several documents), "
         f"{len(report.skipped)} skipped"
     )
-    table = Table(box=box.SIMPLE_HEAD, title="Documents", title_justify="left")
-    for name in ("id", "title", "outlet", "published"):
-        table.add_column(name, overflow="fold")
-    for d in report.documents:
-        table.add_row(d.id, d.title or "-", d.outlet or "-", d.published or "-")
-    console.print(table)
+    _documents(console, report)
     if not quotes_only:
-        for pair in report.pairs:
-            _pair(console, pair, docs[pair.a].text, docs[pair.b].text, verbose)
-        if not report.pairs:
-            console.print("No reused passages found.")
-    _quotes(console, report.quotes if (quotes_only or verbose) else shared, docs, verbose)
+        _verdicts(console, report)
+        if verbose:
+            for pair in report.pairs:
+                _pair(console, pair, docs[pair.a].text, docs[pair.b].text, verbose)
+        _flows(console, report)
+    quotes = report.quotes if (quotes_only or verbose) else shared
+    _quotes(console, quotes if verbose else quotes[:QUOTES_SHOWN], docs, verbose)
+    if not verbose and len(quotes) > QUOTES_SHOWN:
+        console.print(f"  ... {len(quotes) - QUOTES_SHOWN} more quotes: -v shows them all")
     if report.skipped:
         console.print("[bold]Skipped[/]")
         for s in report.skipped:
             console.print(f"  {s.path}: {s.reason}", markup=False, highlight=False)
     for note in report.stats.get("notes", []):
         console.print(f"Note: {note}", markup=False)
+
+
+def _documents(console: Console, report: Report) -> None:
+    originality = report.overview.originality if report.overview else {}
+    table = Table(box=box.SIMPLE_HEAD, title="Documents", title_justify="left")
+    for name in ("id", "title", "outlet", "published", "original"):
+        table.add_column(name, overflow="fold")
+    for d in report.documents:
+        share = originality.get(d.id)
+        table.add_row(d.id, d.title or "-", d.outlet or "-", d.published or "-",
+                      f"{share:.0%}" if share is not None else "-")
+    console.print(table)
+
+
+def _verdicts(console: Console, report: Report) -> None:
+    if not report.pairs:
+        console.print("No reused passages found.")
+        return
+    table = Table(box=box.SIMPLE_HEAD, title="Related pairs (-v: evidence and passages)",
+                  title_justify="left")
+    for name in ("relation", "documents", "direction", "confidence", "shared words"):
+        table.add_column(name, overflow="fold")
+    for pair in report.pairs:
+        d = pair.direction
+        table.add_row(
+            Text(pair.relation.value, style=_RELATION_STYLE.get(pair.relation.value, "")),
+            f"{pair.a} <-> {pair.b}",
+            f"{d.source} -> {d.target}" if d.source else "unknown",
+            f"{d.confidence:.2f}",
+            f"{pair.shared_words_a} / {pair.shared_words_b}",
+        )
+    console.print(table)
+
+
+def _flows(console: Console, report: Report) -> None:
+    if not report.overview or not report.overview.flows:
+        return
+    table = Table(box=box.SIMPLE_HEAD, title="Reuse between outlets", title_justify="left")
+    for name in ("from", "to", "direction known", "passages", "words", "documents"):
+        table.add_column(name, overflow="fold")
+    for f in report.overview.flows:
+        table.add_row(f.source, f.target, "yes" if f.directed else "no (shared)",
+                      str(f.passages), str(f.words), str(f.documents))
+    console.print(table)
 
 
 def _pair(console: Console, pair: PairResult, text_a: str, text_b: str, verbose: bool) -> None:
@@ -55,6 +105,8 @@ def _pair(console: Console, pair: PairResult, text_a: str, text_b: str, verbose:
         heading.append(f"   {pair.direction.source} -> {pair.direction.target} "
                        f"({pair.direction.confidence:.2f})")
     console.print(heading)
+    for sentence in pair.direction.evidence:
+        console.print(Text(f"  - {sentence}"))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("#", justify="right")
     table.add_column("kind")

@@ -1,0 +1,324 @@
+"""Provenance: what kind of reuse links two documents, and who took from whom.
+
+The relation follows from what the two texts share:
+  * little of their own narration (what is outside quotations on both sides), only
+    quotations: ``shared_source`` - both drew on the same speaker or event;
+  * narration, mostly word for word: ``copy``; ``duplicate`` when nearly all of both
+    texts is shared word for word, or one outlet re-published its own article;
+  * narration, reworded: ``paraphrase``;
+  * narration that both credit to the same third party (a wire): ``shared_source``.
+The direction is weighed from evidence, each piece stated in a sentence: publication
+dates (strong between copies; weak for a shared source, where printing first is not
+taking), credits naming the other's outlet ("Reuters reported"), material only one side
+has (a text carrying quotations the other lacks cannot be a copy of only the other),
+reported speech of quotations only the other carries, and containment. Without evidence
+the direction is unknown: ``source``/``target`` null and confidence 0.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import numpy as np
+
+from provcheck.records import Direction, Document, Kind, PairResult, QuoteCluster, Relation, Span
+from provcheck.segment import Segmented
+
+NARRATION_MIN_WORDS = 25  # less shared narration than this: the texts share quotations
+COPY_SHARE = 0.6  # of the shared narration verbatim or near-verbatim: a copy
+DUPLICATE_COVERAGE = 0.9
+SHARED_SOURCE_CAP = 0.45  # no confidence that one took from the other, when both quote
+MIN_CONFIDENCE = 0.05
+DATE_WEIGHT = {"strong": 0.85, "weak": 0.25}
+CREDIT_WEIGHT = 0.6
+REPORTED_WEIGHT = 0.2
+CONTAINMENT_WEIGHT = 0.15
+_WIRES = ("Reuters", "AP", "Associated Press", "AFP", "Agence France-Presse", "UPI",
+          "Bloomberg", "dpa", "EFE", "ANSA", "Xinhua", "TASS", "Kyodo", "PA Media")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What provenance needs to know about the corpus."""
+
+    documents: Mapping[str, Document]
+    segmented: Mapping[str, Segmented]
+    quotes: Mapping[str, frozenset[str]]  # document id -> ids of quote clusters it quotes
+    quote_spans: Mapping[str, tuple[tuple[Span, str], ...]]  # document -> (span, cluster id)
+    speakers: Mapping[str, str]  # quote cluster id -> its speaker, when known
+    credits: Mapping[str, frozenset[str]]  # document id -> names it credits anywhere
+    authors: Mapping[str, frozenset[str]]  # document id -> names credited with the story
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    narration: tuple[int, int]  # words of shared narration in a, in b
+    copied: int  # words (a side) of shared narration that are verbatim or near-verbatim
+    quoted: int  # words (a side) of passages that are quotations on either side
+    only: tuple[int, int]  # quotations only a carries, only b carries
+    reported: tuple[int, int]  # passages where b reports a's own quote, and the reverse
+    shared_quotes: int
+
+
+def context(documents: Sequence[Document], segmented: Sequence[Segmented],
+            quotes: Sequence[QuoteCluster]) -> Context:
+    carried: dict[str, set[str]] = {d.id: set() for d in documents}
+    spans: dict[str, list[tuple[Span, str]]] = {d.id: [] for d in documents}
+    for cluster in quotes:
+        for o in cluster.occurrences:
+            if o.kind != "reported":
+                carried[o.doc].add(cluster.id)
+            spans[o.doc].extend((p, cluster.id) for p in o.parts)
+    outlets = sorted({d.outlet for d in documents if d.outlet} | set(_WIRES), key=len,
+                     reverse=True)
+    return Context(
+        documents={d.id: d for d in documents},
+        segmented={d.id: s for d, s in zip(documents, segmented, strict=True)},
+        quotes={k: frozenset(v) for k, v in carried.items()},
+        quote_spans={k: tuple(v) for k, v in spans.items()},
+        speakers={c.id: c.speaker for c in quotes if c.speaker},
+        credits={d.id: _credits(d.text, outlets) for d in documents},
+        authors={d.id: _authors(d.text, outlets) for d in documents},
+    )
+
+
+def judge(pair: PairResult, ctx: Context) -> PairResult:
+    """The pair with its relation and direction filled in."""
+    facts = _facts(pair, ctx)
+    relation, why = _relation(pair, facts, ctx)
+    direction = _direction(pair, facts, relation, ctx, why)
+    return replace(pair, relation=relation, direction=direction)
+
+
+def _facts(pair: PairResult, ctx: Context) -> _Facts:
+    seg_a, seg_b = ctx.segmented[pair.a], ctx.segmented[pair.b]
+    narration_a = narration_b = copied = quoted = 0
+    reported_a_only = reported_b_only = 0
+    # Material only one side has: quotations the other does not carry in any form.
+    only_a = ctx.quotes[pair.a] - _all_clusters(pair.b, ctx)
+    only_b = ctx.quotes[pair.b] - _all_clusters(pair.a, ctx)
+    # Quotations only one side quotes (the other may report them as speech).
+    quoted_only_a = ctx.quotes[pair.a] - ctx.quotes[pair.b]
+    quoted_only_b = ctx.quotes[pair.b] - ctx.quotes[pair.a]
+    for p in pair.passages:
+        words_a, words_b = _words(seg_a, p.a), _words(seg_b, p.b)
+        if p.in_quote:
+            quoted += words_a
+            if p.a_in_quote and not p.b_in_quote and \
+                    _clusters_at(pair.a, p.a, ctx) & quoted_only_a:
+                reported_a_only += 1
+            if p.b_in_quote and not p.a_in_quote and \
+                    _clusters_at(pair.b, p.b, ctx) & quoted_only_b:
+                reported_b_only += 1
+            continue
+        narration_a += words_a
+        narration_b += words_b
+        if p.kind is not Kind.PARAPHRASE:
+            copied += words_a
+    shared = len(ctx.quotes[pair.a] & _all_clusters(pair.b, ctx))
+    return _Facts((narration_a, narration_b), copied, quoted, (len(only_a), len(only_b)),
+                  (reported_a_only, reported_b_only), shared)
+
+
+def _relation(pair: PairResult, facts: _Facts, ctx: Context) -> tuple[Relation, list[str]]:
+    a, b = ctx.documents[pair.a], ctx.documents[pair.b]
+    narration = min(facts.narration)
+    why: list[str] = []
+    if narration < NARRATION_MIN_WORDS:
+        why.append(_quotes_sentence(pair, facts, ctx))
+        return Relation.SHARED_SOURCE, why
+    third = (ctx.authors[pair.a] & ctx.authors[pair.b]) - {a.outlet, b.outlet}
+    if third:
+        why.append(f"Both texts credit the story to {_names(third)} and share its narration: "
+                   "they ran the same source's story.")
+        return Relation.SHARED_SOURCE, why
+    verbatim = (facts.copied >= 0.98 * facts.narration[0] and facts.quoted == 0) or \
+        all(p.kind is Kind.VERBATIM for p in pair.passages)
+    same_outlet = bool(a.outlet) and a.outlet == b.outlet
+    if min(pair.coverage_a, pair.coverage_b) >= DUPLICATE_COVERAGE and (verbatim or same_outlet):
+        why.append(f"Nearly all of both texts is shared ({pair.coverage_a:.0%} and "
+                   f"{pair.coverage_b:.0%})" + (", word for word." if verbatim else
+                                                 f", both from {a.outlet}."))
+        return Relation.DUPLICATE, why
+    share = facts.copied / max(1, facts.narration[0])
+    if share >= COPY_SHARE:
+        why.append(f"They share {facts.narration[0]} words of their own narration, "
+                   f"{share:.0%} of them word for word or lightly edited.")
+        return Relation.COPY, why
+    why.append(f"They share {facts.narration[0]} words of their own narration, mostly "
+               "reworded.")
+    return Relation.PARAPHRASE, why
+
+
+def _quotes_sentence(pair: PairResult, facts: _Facts, ctx: Context) -> str:
+    speakers = _speakers(pair, ctx)
+    who = f" of {_names(speakers)}" if speakers else ""
+    count = sum(1 for p in pair.passages if p.in_quote)
+    first, second = ctx.documents[pair.a].published, ctx.documents[pair.b].published
+    apart = _days(first, second) if first and second else 0.0
+    if apart > 7:
+        return (f"The texts share only quotations{who} ({count} passages), printed "
+                f"{apart:.0f} days apart: recurring statements of the speaker at different "
+                "events, not one text copying the other.")
+    held = _quotation_words(pair, ctx)
+    shared_words = (facts.quoted, sum(_words(ctx.segmented[pair.b], p.b)
+                                      for p in pair.passages if p.in_quote))
+    if facts.shared_quotes and any(s >= 0.5 * h for s, h in zip(shared_words, held, strict=True)
+                                   if h):
+        return (f"The texts share the same quotations{who} ({count} passages, "
+                f"{facts.quoted} words) but write their own narration: a common source, "
+                "such as a press conference or a statement.")
+    return (f"The texts share only quotations{who} ({count} passages, {facts.quoted} words), "
+            "each within different surrounding statements: talking points the speaker "
+            "repeats, not one text copying the other.")
+
+
+def _direction(pair: PairResult, facts: _Facts, relation: Relation, ctx: Context,
+               why: list[str]) -> Direction:
+    evidence = list(why)
+    votes: dict[str, float] = {pair.a: 0.0, pair.b: 0.0}
+    a, b = ctx.documents[pair.a], ctx.documents[pair.b]
+    strength = "weak" if relation is Relation.SHARED_SOURCE else "strong"
+    _date_votes(a, b, strength, votes, evidence)
+    for src, dst in ((a, b), (b, a)):
+        if src.outlet and src.outlet in ctx.credits[dst.id]:
+            votes[src.id] += CREDIT_WEIGHT
+            evidence.append(f"{_label(dst)} credits {src.outlet}, the outlet of {_label(src)}.")
+    only_a, only_b = facts.only
+    if only_a and only_b:
+        evidence.append(f"Each carries quotations the other lacks ({only_a} only in "
+                        f"{_label(a)}, {only_b} only in {_label(b)}): neither can be a copy "
+                        "of only the other.")
+    for (src, dst), count in zip(((a, b), (b, a)), facts.reported, strict=True):
+        if count:
+            votes[src.id] += REPORTED_WEIGHT
+            evidence.append(f"{_label(dst)} turns {count} quotation(s) that only "
+                            f"{_label(src)} carries into reported speech: it may also have "
+                            f"drawn on {_label(src)}.")
+    if relation is not Relation.SHARED_SOURCE:
+        _containment_votes(pair, a, b, votes, evidence)
+    leader = max(votes, key=lambda k: votes[k])
+    other = b.id if leader == a.id else a.id
+    cap = SHARED_SOURCE_CAP if relation is Relation.SHARED_SOURCE else 0.95
+    confidence = round(min(cap, votes[leader] - votes[other]), 2)
+    if confidence < MIN_CONFIDENCE:
+        evidence.append("Nothing tells which came first: the direction is unknown.")
+        return Direction(evidence=tuple(evidence))
+    return Direction(source=leader, target=other, confidence=confidence,
+                     evidence=tuple(evidence))
+
+
+def _date_votes(a: Document, b: Document, strength: str, votes: dict[str, float],
+                evidence: list[str]) -> None:
+    if not (a.published and b.published):
+        dated = [d for d in (a, b) if d.published]
+        evidence.append(f"Only {_label(dated[0])} is dated ({dated[0].published}): dates cannot "
+                        "order them." if dated else "Neither text is dated.")
+        return
+    (first, when_first), (second, when_second) = sorted(
+        ((a, a.published), (b, b.published)), key=lambda d: d[1])
+    days = _days(when_first, when_second)
+    timed = len(when_first) > 10 and len(when_second) > 10
+    if days >= 1 or (timed and days * 24 >= 0.5):
+        weight = DATE_WEIGHT[strength] if days >= 1 else DATE_WEIGHT[strength] * 0.6
+        votes[first.id] += weight
+        gap = f"{days:.0f} days" if days >= 1 else f"{days * 24:.1f} hours"
+        evidence.append(f"{_label(first)} was published {gap} before {_label(second)} "
+                        f"({when_first} and {when_second})"
+                        + ("." if strength == "strong" else
+                           ", which tells who printed first, not that one took from the other."))
+    else:
+        evidence.append(f"Both were published on {when_first[:10]}; their dates cannot "
+                        "tell which came first.")
+
+
+def _containment_votes(pair: PairResult, a: Document, b: Document, votes: dict[str, float],
+                       evidence: list[str]) -> None:
+    for src, dst, cov_src, cov_dst in ((a, b, pair.coverage_a, pair.coverage_b),
+                                       (b, a, pair.coverage_b, pair.coverage_a)):
+        if cov_dst >= 0.8 and cov_src < 0.6:
+            votes[src.id] += CONTAINMENT_WEIGHT
+            evidence.append(f"{cov_dst:.0%} of {_label(dst)} is in {_label(src)}, which has "
+                            f"more of its own ({1 - cov_src:.0%} not shared): {_label(dst)} "
+                            "reads as taken from it.")
+
+
+def _credits(text: str, names: Sequence[str]) -> frozenset[str]:
+    """Outlets and agencies a text credits: "(Reuters)", "Reuters reported", "according
+    to Reuters", "told Reuters", "via AP", "reported by NBC"."""
+    found = set()
+    for name in names:
+        pattern = re.escape(name)
+        if re.search(rf"\({pattern}\)|\b{pattern}\s+(?:reported|reports|said|says)\b|"
+                     rf"\b(?:according to|told|via|reported by|source:)\s+(?:the\s+)?{pattern}\b",
+                     text, flags=re.IGNORECASE if len(name) > 3 else 0):
+            found.add(name)
+    return frozenset(found)
+
+
+def _authors(text: str, names: Sequence[str]) -> frozenset[str]:
+    """Names a text credits with the story itself, not with a detail: a wire dateline
+    "KABUL (Reuters) -", a byline "By AP", "Source: AFP", "... contributed to this report"."""
+    head, tail = text[:400], text[-400:]
+    found = set()
+    for name in names:
+        pattern = re.escape(name)
+        if (re.search(rf"\({pattern}\)\s*[-\u2013\u2014:]", head)
+                or re.search(rf"(?m)^\s*(?:By|Source:|Via)\s+(?:the\s+)?{pattern}\s*$", text)
+                or re.search(rf"\b{pattern}\b[^.\n]{{0,60}}contributed to this report", tail)):
+            found.add(name)
+    return frozenset(found)
+
+
+def _all_clusters(doc: str, ctx: Context) -> frozenset[str]:
+    return frozenset(cluster for _, cluster in ctx.quote_spans[doc])
+
+
+def _clusters_at(doc: str, span: Span, ctx: Context) -> set[str]:
+    return {cluster for s, cluster in ctx.quote_spans[doc] if s.overlaps(span)}
+
+
+def _quotation_words(pair: PairResult, ctx: Context) -> tuple[int, int]:
+    """Words of the quotations that hold the shared quoted passages, on each side."""
+    totals = []
+    for doc, spans in ((pair.a, [p.a for p in pair.passages if p.in_quote]),
+                       (pair.b, [p.b for p in pair.passages if p.in_quote])):
+        seg = ctx.segmented[doc]
+        holders = {q for q in seg.quotes if any(x.start < q[1] and q[0] < x.end for x in spans)}
+        totals.append(sum(_words(seg, Span(start=s, end=e)) for s, e in holders))
+    return totals[0], totals[1]
+
+
+def _speakers(pair: PairResult, ctx: Context) -> set[str]:
+    """Who spoke the quotations the two texts share."""
+    found = set()
+    for p in pair.passages:
+        if p.in_quote:
+            for cluster in _clusters_at(pair.a, p.a, ctx) | _clusters_at(pair.b, p.b, ctx):
+                if cluster in ctx.speakers:
+                    found.add(ctx.speakers[cluster])
+    return found
+
+
+def _words(seg: Segmented, span: Span) -> int:
+    lo, hi = np.searchsorted(seg.tok_start, [span.start, span.end])
+    return int(hi - lo)
+
+
+def _days(first: str, second: str) -> float:
+    return abs((_when(second) - _when(first)).total_seconds()) / 86400
+
+
+def _when(value: str) -> datetime:
+    return datetime.fromisoformat(value if len(value) > 10 else value + "T00:00")
+
+
+def _label(doc: Document) -> str:
+    return f"{doc.id} ({doc.outlet})" if doc.outlet else doc.id
+
+
+def _names(names: set[str] | frozenset[str]) -> str:
+    return ", ".join(sorted(names))

@@ -1,0 +1,32 @@
+"""The CSV report: one row per aligned passage, for spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from provcheck.records import Report
+
+COLUMNS = (
+    "a", "a_outlet", "a_published", "b", "b_outlet", "b_published", "relation",
+    "direction_source", "direction_target", "direction_confidence", "passage", "kind",
+    "similarity", "in_quote", "a_start", "a_end", "b_start", "b_end", "a_text", "b_text",
+)
+
+
+def render_csv(report: Report) -> str:
+    docs = {d.id: d for d in report.documents}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for pair in report.pairs:
+        a, b = docs[pair.a], docs[pair.b]
+        for n, p in enumerate(pair.passages, start=1):
+            writer.writerow([
+                a.id, a.outlet or "", a.published or "", b.id, b.outlet or "", b.published or "",
+                pair.relation.value, pair.direction.source or "", pair.direction.target or "",
+                pair.direction.confidence, n, p.kind.value, p.similarity,
+                "yes" if p.in_quote else "no", p.a.start, p.a.end, p.b.start, p.b.end,
+                " ".join(p.a.of(a.text).split()), " ".join(p.b.of(b.text).split()),
+            ])
+    return out.getvalue()

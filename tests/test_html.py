@@ -1,0 +1,91 @@
+"""The HTML report in a real headless Chromium: the page must work as a reader sees it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image, ImageStat
+
+from provcheck.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--virtual-time-budget=5000"]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.fail("Chromium is needed for the HTML tests: apt-get install -y chromium")
+    return found
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("html") / "seeds.html"
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        result = CliRunner().invoke(main, ["compare", "seeds/", "--format", "html", "-o",
+                                           str(out)])
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def browse(chromium: str, url: str, tmp: Path, *extra: str) -> str:
+    result = subprocess.run([chromium, *FLAGS, f"--user-data-dir={tmp / 'profile'}", *extra,
+                             url], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def test_page_is_self_contained(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", text)
+    assert "@import" not in text and "url(http" not in text
+
+
+def test_rendered_page_shows_pairs_verdicts_and_highlights(
+    chromium: str, page: Path, tmp_path: Path
+) -> None:
+    dom = browse(chromium, page.as_uri(), tmp_path, "--dump-dom")
+    pairs = re.findall(r'<details class="pair[^"]*"[^>]*data-relation="([a-z_]+)"', dom)
+    assert sorted(pairs) == ["shared_source", "shared_source"]
+    assert "004_440fd8f644ac4721 (Euronews)</b>" not in dom  # 004 is in no pair
+    assert "001_6da7febdb4ae2164 \u2192 002_2ce565fa5741faf5 (confidence 0.20)" in dom
+    assert "a common source, such as a press conference" in dom
+    marks = re.findall(r'<mark class="p k-(\w+)( q)?" data-n="(\d+)"', dom)
+    numbers = [int(n) for _, _, n in marks]
+    assert len(marks) == 24 and sorted(set(numbers)) == list(range(1, 13))  # both sides
+    assert {kind for kind, _, _ in marks} == {"verbatim", "near_verbatim", "paraphrase"}
+    assert "<svg" in dom and dom.count('class="edge"') == 2
+    assert dom.count("<tr><td>") >= 5  # the documents table, drawn by the script
+
+
+def test_filter_hides_pairs(chromium: str, page: Path, tmp_path: Path) -> None:
+    dom = browse(chromium, page.as_uri() + "#filter=PMG", tmp_path, "--dump-dom")
+    visible = re.findall(r'<details class="pair"', dom)
+    hidden = re.findall(r'<details class="pair hidden"', dom)
+    assert (len(visible), len(hidden)) == (1, 1)
+    assert "1 of 2 pairs shown" in dom
+
+
+def test_screenshot_is_not_blank(chromium: str, page: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "seeds.png"
+    browse(chromium, page.as_uri(), tmp_path, "--window-size=1400,2400",
+           f"--screenshot={shot}")
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (1400, 2400)
+    colours = image.getcolors(maxcolors=1 << 20) or []
+    assert len(colours) > 500  # text, highlights, the graph: not an empty page
+    assert max(ImageStat.Stat(image).stddev) > 20
