@@ -31,7 +31,7 @@ NARRATION_MIN_WORDS = 25  # less shared narration than this: the texts share quo
 COPY_SHARE = 0.6  # of the shared narration verbatim or near-verbatim: a copy
 DUPLICATE_COVERAGE = 0.9
 SHARED_SOURCE_CAP = 0.45  # no confidence that one took from the other, when both quote
-MIN_CONFIDENCE = 0.05
+MIN_CONFIDENCE = 0.1  # a smaller margin between the two sides is noise
 DATE_WEIGHT = {"strong": 0.85, "weak": 0.25}
 CREDIT_WEIGHT = 0.6
 REPORTED_WEIGHT = 0.2
@@ -237,13 +237,16 @@ def _date_votes(a: Document, b: Document, strength: str, votes: dict[str, float]
 
 def _containment_votes(pair: PairResult, a: Document, b: Document, votes: dict[str, float],
                        evidence: list[str]) -> None:
+    """A text nearly all found inside a longer one reads as that one's source: reuse
+    usually keeps the borrowed text and adds to it (a story built on a press release or
+    a wire brief), more often than it trims a longer text to an excerpt."""
     for src, dst, cov_src, cov_dst in ((a, b, pair.coverage_a, pair.coverage_b),
                                        (b, a, pair.coverage_b, pair.coverage_a)):
-        if cov_dst >= 0.8 and cov_src < 0.6:
+        if cov_src >= 0.8 and cov_dst < 0.6:
             votes[src.id] += CONTAINMENT_WEIGHT
-            evidence.append(f"{cov_dst:.0%} of {_label(dst)} is in {_label(src)}, which has "
-                            f"more of its own ({1 - cov_src:.0%} not shared): {_label(dst)} "
-                            "reads as taken from it.")
+            evidence.append(f"{cov_src:.0%} of {_label(src)} is in {_label(dst)}, which adds "
+                            f"material of its own ({1 - cov_dst:.0%} not shared): "
+                            f"{_label(dst)} reads as built on {_label(src)}.")
 
 
 def _credits(text: str, names: Sequence[str]) -> frozenset[str]:

@@ -44,7 +44,12 @@ def _graph(data: dict[str, Any]) -> str:
     docs = [d["id"] for d in data["documents"]]
     if not data["pairs"]:
         return '<p class="muted">No related pairs: nothing to draw.</p>'
-    linked = sorted({x for p in data["pairs"] for x in (p["a"], p["b"])}, key=docs.index)
+    # Documents of one cluster sit next to each other, so their lines stay short.
+    clusters = (data.get("corpus") or {}).get("clusters") or []
+    linked = [doc for cluster in clusters for doc in cluster]
+    linked += sorted({x for p in data["pairs"] for x in (p["a"], p["b"])} - set(linked),
+                     key=docs.index)
+    labelled = len(linked) <= 30  # beyond that, names crowd: the tooltips carry them
     width, height, radius = 900, 620, 240  # room on both sides for the labels
     where = {}
     for n, doc in enumerate(linked):
@@ -74,8 +79,9 @@ def _graph(data: dict[str, Any]) -> str:
         tip = html.escape(f"{doc} ({outlets[doc]})" if outlets[doc] else doc)
         anchor = "start" if x >= width / 2 else "end"
         dx = 12 if x >= width / 2 else -12
+        text = (f'<text x="{x + dx:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}">{label}</text>'
+                if labelled else "")
         parts.append(f'<g class="node"><circle cx="{x:.1f}" cy="{y:.1f}" r="9"><title>{tip}'
-                     f'</title></circle><text x="{x + dx:.1f}" y="{y + 4:.1f}" '
-                     f'text-anchor="{anchor}">{label}</text></g>')
+                     f'</title></circle>{text}</g>')
     parts.append("</svg>")
     return "".join(parts)
