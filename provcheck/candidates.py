@@ -21,7 +21,6 @@ import numpy as np
 from provcheck.settings import Settings
 from provcheck.signatures import Signed
 
-_MIX = np.uint64(0x9E3779B97F4A7C15)
 # A candidate passage pair must estimate at least this share of the LSH threshold.
 ESTIMATE_SLACK = 0.7
 
@@ -31,19 +30,6 @@ class Candidates:
     pairs: np.ndarray  # int64 [n, 2]: document index pairs (i < j)
     passage_pairs: int  # candidate passage pairs kept after the estimate check
     boilerplate_buckets: int
-
-
-def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """One 64-bit key per (passage, band): equal keys mean equal band values."""
-    n = sig.shape[0]
-    keys = np.zeros((n, bands), dtype=np.uint64)
-    body = sig[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
-    for row in range(rows):
-        keys ^= body[:, :, row]
-        keys *= _MIX
-        keys ^= keys >> np.uint64(29)
-    keys ^= np.arange(bands, dtype=np.uint64)[None, :] * np.uint64(0xBF58476D1CE4E5B9)
-    return keys
 
 
 def find_candidates(signed: Signed, settings: Settings) -> Candidates:
@@ -57,7 +43,8 @@ def find_candidates(signed: Signed, settings: Settings) -> Candidates:
     empty = Candidates(pairs=np.zeros((0, 2), np.int64), passage_pairs=0, boilerplate_buckets=0)
     if len(signed.doc) < 2:
         return empty
-    left, right, estimate, boilerplate = colliding(signed.sig, signed.doc, settings)
+    left, right, estimate, boilerplate = colliding(signed.keys, signed.bits, signed.doc,
+                                                   settings)
     docs = np.sort(np.stack([signed.doc[left], signed.doc[right]], axis=1), axis=1)
     width = int(signed.doc.max()) + 1
     flat = docs[:, 0] * width + docs[:, 1]
@@ -73,12 +60,12 @@ def find_candidates(signed: Signed, settings: Settings) -> Candidates:
 
 
 def colliding(
-    sig: np.ndarray, group: np.ndarray, settings: Settings
+    keys_by_band: np.ndarray, bits: np.ndarray, group: np.ndarray, settings: Settings
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Pairs of rows of ``sig`` in different groups that share a band and whose estimated
-    Jaccard holds up, with the estimates, and the number of boilerplate buckets skipped."""
-    bands, rows = settings.bands
-    keys = band_keys(sig, bands, rows).ravel()
+    """Pairs of rows in different groups that share a band and whose estimated Jaccard
+    holds up, with the estimates, and the number of boilerplate buckets skipped."""
+    bands = keys_by_band.shape[1]
+    keys = keys_by_band.ravel()
     order = np.argsort(keys, kind="stable")
     member = order // bands
     edges = np.flatnonzero(np.diff(keys[order])) + 1
@@ -86,7 +73,7 @@ def colliding(
     sizes = np.diff(np.concatenate((starts, [len(keys)])))
     left, right, boilerplate = _bucket_pairs(member, starts, sizes, group,
                                              settings.max_bucket_docs)
-    estimate = _estimates(sig, left, right)
+    estimate = estimates(bits, left, right)
     keep = estimate >= settings.lsh_threshold * ESTIMATE_SLACK
     return left[keep], right[keep], estimate[keep], boilerplate
 
@@ -127,11 +114,16 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
-def _estimates(sig: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Estimated Jaccard (share of equal MinHash values) of each passage pair."""
+def estimates(bits: np.ndarray, left: np.ndarray, right: np.ndarray,
+              other: np.ndarray | None = None) -> np.ndarray:
+    """Estimated Jaccard of row pairs from 8-bit MinHash values: the share of equal
+    values, less the 1/256 that agree by chance (b-bit minwise hashing). ``right``
+    indexes ``other`` when given (rows from an index), else ``bits``."""
+    theirs = bits if other is None else other
     out = np.zeros(len(left))
     step = 1 << 16
     for start in range(0, len(left), step):
-        out[start : start + step] = (sig[left[start : start + step]]
-                                     == sig[right[start : start + step]]).mean(axis=1)
+        equal = (bits[left[start : start + step]]
+                 == theirs[right[start : start + step]]).mean(axis=1)
+        out[start : start + step] = (equal - 1 / 256) / (1 - 1 / 256)
     return out

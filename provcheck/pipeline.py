@@ -87,7 +87,7 @@ def compare(
         quotes = quote_map(corpus.documents, corpus.segmented,
                            attribute(corpus.quotations, corpus.speakers), settings)
     with _timed(timings, "provenance"):
-        known = context(corpus.documents, corpus.segmented, quotes)
+        known = context(corpus.documents, corpus.segmented, quotes, related)
         related = [judge(pair, known) for pair in related]
         view = overview(corpus.documents, corpus.segmented, related) if pairs else None
     stats: dict[str, object] = {

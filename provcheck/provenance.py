@@ -64,7 +64,8 @@ class _Facts:
 
 
 def context(documents: Sequence[Document], segmented: Sequence[Segmented],
-            quotes: Sequence[QuoteCluster]) -> Context:
+            quotes: Sequence[QuoteCluster], pairs: Sequence[PairResult]) -> Context:
+    """What provenance needs, for the documents of ``pairs``."""
     carried: dict[str, set[str]] = {d.id: set() for d in documents}
     spans: dict[str, list[tuple[Span, str]]] = {d.id: [] for d in documents}
     for cluster in quotes:
@@ -74,14 +75,16 @@ def context(documents: Sequence[Document], segmented: Sequence[Segmented],
             spans[o.doc].extend((p, cluster.id) for p in o.parts)
     outlets = sorted({d.outlet for d in documents if d.outlet} | set(_WIRES), key=len,
                      reverse=True)
+    finder = _CreditFinder.of(outlets)
+    involved = {x for p in pairs for x in (p.a, p.b)}
     return Context(
         documents={d.id: d for d in documents},
         segmented={d.id: s for d, s in zip(documents, segmented, strict=True)},
         quotes={k: frozenset(v) for k, v in carried.items()},
         quote_spans={k: tuple(v) for k, v in spans.items()},
         speakers={c.id: c.speaker for c in quotes if c.speaker},
-        credits={d.id: _credits(d.text, outlets) for d in documents},
-        authors={d.id: _authors(d.text, outlets) for d in documents},
+        credits={d.id: finder.credits(d.text) for d in documents if d.id in involved},
+        authors={d.id: finder.authors(d.text) for d in documents if d.id in involved},
     )
 
 
@@ -249,31 +252,48 @@ def _containment_votes(pair: PairResult, a: Document, b: Document, votes: dict[s
                             f"{_label(dst)} reads as built on {_label(src)}.")
 
 
-def _credits(text: str, names: Sequence[str]) -> frozenset[str]:
-    """Outlets and agencies a text credits: "(Reuters)", "Reuters reported", "according
-    to Reuters", "told Reuters", "via AP", "reported by NBC"."""
-    found = set()
-    for name in names:
-        pattern = re.escape(name)
-        if re.search(rf"\({pattern}\)|\b{pattern}\s+(?:reported|reports|said|says)\b|"
-                     rf"\b(?:according to|told|via|reported by|source:)\s+(?:the\s+)?{pattern}\b",
-                     text, flags=re.IGNORECASE if len(name) > 3 else 0):
-            found.add(name)
-    return frozenset(found)
+@dataclass(frozen=True, slots=True)
+class _CreditFinder:
+    """Finds the outlets and agencies a text credits, in one pass per pattern.
 
+    ``anywhere``: "(Reuters)", "Reuters reported", "according to Reuters", "told
+    Reuters", "via AP", "reported by NBC". ``story``: credits of the story itself - a
+    wire dateline "KABUL (Reuters) -" or a byline "By AP" near the start, "Source: AFP",
+    "... contributed to this report" near the end. Names longer than three letters match
+    in any case ("reuters"), shorter ones ("AP") only as written.
+    """
 
-def _authors(text: str, names: Sequence[str]) -> frozenset[str]:
-    """Names a text credits with the story itself, not with a detail: a wire dateline
-    "KABUL (Reuters) -", a byline "By AP", "Source: AFP", "... contributed to this report"."""
-    head, tail = text[:400], text[-400:]
-    found = set()
-    for name in names:
-        pattern = re.escape(name)
-        if (re.search(rf"\({pattern}\)\s*[-\u2013\u2014:]", head)
-                or re.search(rf"(?m)^\s*(?:By|Source:|Via)\s+(?:the\s+)?{pattern}\s*$", text)
-                or re.search(rf"\b{pattern}\b[^.\n]{{0,60}}contributed to this report", tail)):
-            found.add(name)
-    return frozenset(found)
+    anywhere: tuple[re.Pattern[str], ...]
+    story_head: tuple[re.Pattern[str], ...]
+    story_tail: tuple[re.Pattern[str], ...]
+    canonical: Mapping[str, str]
+
+    @classmethod
+    def of(cls, names: Sequence[str]) -> _CreditFinder:
+        alternatives = "|".join(f"(?i:{re.escape(n)})" if len(n) > 3 else re.escape(n)
+                                for n in sorted(names, key=len, reverse=True))
+        name = f"(?P<name>{alternatives})"
+        lead = r"(?i:according to|told|via|reported by|source:)\s+(?:[Tt]he\s+)?"
+        return cls(
+            anywhere=(re.compile(rf"\({name}\)"),
+                      re.compile(rf"\b{name}\s+(?i:reported|reports|said|says)\b"),
+                      re.compile(rf"\b{lead}{name}\b")),
+            story_head=(re.compile(rf"\({name}\)\s*[-\u2013\u2014:]"),
+                        re.compile(rf"(?m)^\s*(?:By|Source:|Via)\s+(?:[Tt]he\s+)?{name}\s*$")),
+            story_tail=(re.compile(rf"\b{name}\b[^.\n]{{0,60}}contributed to this report"),
+                        re.compile(rf"(?m)^\s*(?:Source:|Via)\s+(?:[Tt]he\s+)?{name}\s*$")),
+            canonical={n.lower(): n for n in names},
+        )
+
+    def credits(self, text: str) -> frozenset[str]:
+        return self._find(self.anywhere, text)
+
+    def authors(self, text: str) -> frozenset[str]:
+        return self._find(self.story_head, text[:400]) | self._find(self.story_tail, text[-400:])
+
+    def _find(self, patterns: tuple[re.Pattern[str], ...], text: str) -> frozenset[str]:
+        return frozenset(self.canonical.get(m.group("name").lower(), m.group("name"))
+                         for pattern in patterns for m in pattern.finditer(text))
 
 
 def _all_clusters(doc: str, ctx: Context) -> frozenset[str]:

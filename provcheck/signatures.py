@@ -25,11 +25,17 @@ MIN_SHINGLES = 3
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Signed:
-    """Signatures of the signable units of a batch of documents."""
+    """What the LSH keeps of the signatures of the signable units of a batch.
+
+    ``keys`` are the band keys; ``bits`` the low 8 bits of every MinHash value, which
+    estimate Jaccard nearly as well as the full values (b-bit minwise hashing, Li and
+    Koenig 2010) at a quarter of the size: that is what an index stores.
+    """
 
     doc: np.ndarray  # int64 [n]: index of the document in the batch
     unit: np.ndarray  # int64 [n]: unit index within its document
-    sig: np.ndarray  # uint32 [n, num_perm]
+    keys: np.ndarray  # uint64 [n, bands]
+    bits: np.ndarray  # uint8 [n, num_perm]
 
 
 @lru_cache(maxsize=8)
@@ -90,8 +96,28 @@ def sign(batch: list[Segmented], settings: Settings) -> Signed:
     if parts:
         np.cumsum([len(p) for p in parts], out=bounds[1:])
     values = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)
-    return Signed(
-        doc=np.array(docs, dtype=np.int64),
-        unit=np.array(units, dtype=np.int64),
-        sig=minhash(values, bounds, settings.num_perm, settings.seed),
-    )
+    keys, bits = lsh_view(minhash(values, bounds, settings.num_perm, settings.seed), settings)
+    return Signed(doc=np.array(docs, dtype=np.int64), unit=np.array(units, dtype=np.int64),
+                  keys=keys, bits=bits)
+
+
+def lsh_view(sig: np.ndarray, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """Band keys and 8-bit values of signatures (see ``Signed``)."""
+    bands, rows = settings.bands
+    return band_keys(sig, bands, rows), (sig & np.uint32(0xFF)).astype(np.uint8)
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One 64-bit key per (signature, band): equal keys mean equal band values."""
+    n = sig.shape[0]
+    keys = np.zeros((n, bands), dtype=np.uint64)
+    body = sig[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
+    for row in range(rows):
+        keys ^= body[:, :, row]
+        keys *= _MIX
+        keys ^= keys >> np.uint64(29)
+    keys ^= np.arange(bands, dtype=np.uint64)[None, :] * np.uint64(0xBF58476D1CE4E5B9)
+    return keys

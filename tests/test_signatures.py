@@ -6,12 +6,12 @@ from datasketch.hashfunc import sha1_hash32
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provcheck.candidates import band_keys, find_candidates
+from provcheck.candidates import find_candidates
 from provcheck.lexicon import STOP_WORDS, TOKEN, Lexicon
 from provcheck.normalize import fold, normalize
 from provcheck.segment import segment
 from provcheck.settings import Settings
-from provcheck.signatures import CHUNK, minhash, sign
+from provcheck.signatures import CHUNK, band_keys, minhash, sign
 
 
 def datasketch_signature(shingles: list[bytes], num_perm: int = 128, seed: int = 1) -> np.ndarray:
@@ -58,15 +58,20 @@ def stems_of(text: str, start: int, end: int, lexicon: Lexicon) -> list[bytes]:
 
 
 def test_passage_signatures_equal_datasketch_on_the_seed_texts(seed_texts: dict[str, str]) -> None:
+    """The band keys and 8-bit values kept of each passage come from datasketch's own
+    signature of its content-word stems."""
     lexicon = Lexicon()
     segs = [segment(k, t, lexicon) for k, t in seed_texts.items()]
-    signed = sign(segs, Settings())
+    st_ = Settings()
+    signed = sign(segs, st_)
     texts = list(seed_texts.values())
     assert len(signed.doc) > 100
-    for d, u, row in zip(signed.doc.tolist(), signed.unit.tolist(), signed.sig, strict=True):
+    for n, (d, u) in enumerate(zip(signed.doc.tolist(), signed.unit.tolist(), strict=True)):
         t0, t1 = segs[d].unit_tok[u]
         start, end = int(segs[d].tok_start[t0]), int(segs[d].tok_end[t1 - 1])
-        assert np.array_equal(row, datasketch_signature(stems_of(texts[d], start, end, lexicon)))
+        theirs = datasketch_signature(stems_of(texts[d], start, end, lexicon)).astype(np.uint32)
+        assert np.array_equal(signed.bits[n], (theirs & 0xFF).astype(np.uint8))
+        assert np.array_equal(signed.keys[n], band_keys(theirs[None, :], *st_.bands)[0])
 
 
 def test_banding_finds_exactly_what_minhashlsh_finds() -> None:

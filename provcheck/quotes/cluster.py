@@ -29,7 +29,7 @@ from provcheck.quotes.extract import Quotation
 from provcheck.records import Document, QuoteCluster, QuoteOccurrence, Span
 from provcheck.segment import Segmented
 from provcheck.settings import Settings
-from provcheck.signatures import minhash
+from provcheck.signatures import lsh_view, minhash
 
 MIN_STATEMENT_TOKENS = 3
 SAME_SHARE = 0.75  # shared words over the longer statement: the same statement
@@ -109,7 +109,8 @@ def _verified_pairs(statements: list[_Statement], attributed: Sequence[Attribute
     bounds = np.concatenate(([0], np.cumsum([len(x) for x in stems])))
     sig = minhash(np.concatenate(stems), bounds, settings.num_perm, settings.seed)
     group = np.array([statements[n].quote for n in keep], dtype=np.int64)
-    left, right, _, _ = colliding(sig, group, settings)
+    keys, bits = lsh_view(sig, settings)
+    left, right, _, _ = colliding(keys, bits, group, settings)
     pairs = []
     for i, j in zip(left.tolist(), right.tolist(), strict=True):
         a, b = statements[keep[i]], statements[keep[j]]
