@@ -46,8 +46,18 @@ def find_candidates(signed: Signed, settings: Settings) -> Candidates:
     left, right, estimate, boilerplate = colliding(signed.keys, signed.bits, signed.doc,
                                                    settings)
     docs = np.sort(np.stack([signed.doc[left], signed.doc[right]], axis=1), axis=1)
-    width = int(signed.doc.max()) + 1
-    flat = docs[:, 0] * width + docs[:, 1]
+    return Candidates(pairs=document_pairs(docs[:, 0], docs[:, 1], estimate, settings),
+                      passage_pairs=len(left), boilerplate_buckets=boilerplate)
+
+
+def document_pairs(left: np.ndarray, right: np.ndarray, estimate: np.ndarray,
+                   settings: Settings) -> np.ndarray:
+    """Document pairs [n, 2] worth aligning, from the documents of colliding passage pairs:
+    one strong collision, or ``candidate_hits`` of them."""
+    if not len(left):
+        return np.zeros((0, 2), dtype=np.int64)
+    width = int(max(left.max(), right.max())) + 1
+    flat = left * width + right
     pair_keys = _sorted_unique(flat)
     inverse = np.searchsorted(pair_keys, flat)
     hits = np.bincount(inverse, minlength=len(pair_keys))
@@ -55,8 +65,7 @@ def find_candidates(signed: Signed, settings: Settings) -> Candidates:
     np.maximum.at(strongest, inverse, estimate)
     strong = strongest >= settings.candidate_jaccard
     chosen = pair_keys[strong | (hits >= settings.candidate_hits)]
-    pairs = np.stack([chosen // width, chosen % width], axis=1)
-    return Candidates(pairs=pairs, passage_pairs=len(left), boilerplate_buckets=boilerplate)
+    return np.stack([chosen // width, chosen % width], axis=1)
 
 
 def colliding(

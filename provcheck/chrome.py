@@ -15,8 +15,8 @@ Rules that generalise, never a list of known strings:
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -24,6 +24,8 @@ SHORT_WORDS = 4
 HEADING_WORDS = 15
 OUTLET_MIN_DOCS = 3
 BOILERPLATE_MAX_WORDS = 30
+
+BlockEntry = tuple[str, int]  # (outlet, casefolded; the block's key)
 
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*$")
 
@@ -50,23 +52,31 @@ def document_chrome(
     return flags
 
 
+def outlet_blocks(outlet: str | None, keys: np.ndarray, words: np.ndarray) -> set[BlockEntry]:
+    """The blocks of one document that count towards its outlet's boilerplate: short ones,
+    and only with a known outlet (across outlets, a shared block is exactly the reuse
+    provcheck reports)."""
+    if outlet is None:
+        return set()
+    name = outlet.casefold()
+    return {(name, k) for k, n in zip(keys.tolist(), words.tolist(), strict=True)
+            if 0 < n <= BOILERPLATE_MAX_WORDS}
+
+
 def corpus_boilerplate(
-    outlets: Sequence[str | None], keys: Sequence[np.ndarray], words: Sequence[np.ndarray]
+    outlets: Sequence[str | None], keys: Sequence[np.ndarray], words: Sequence[np.ndarray],
+    known: Mapping[BlockEntry, int] | None = None,
 ) -> list[np.ndarray]:
-    """Per document, flags for blocks printed in several documents of the same outlet.
+    """Per document, flags for blocks printed in ``OUTLET_MIN_DOCS`` or more documents of
+    the same outlet: those given, plus ``known`` counts of other documents (an index's).
 
     Only short blocks count, so that an outlet re-publishing an updated article is not
-    mistaken for boilerplate, and only known outlets: across outlets a shared block is
-    exactly the reuse provcheck reports.
+    mistaken for boilerplate.
     """
-    seen: dict[tuple[str, int], set[int]] = defaultdict(set)
-    for doc, (outlet, doc_keys, doc_words) in enumerate(zip(outlets, keys, words, strict=True)):
-        if outlet is None:
-            continue
-        for key, n in zip(doc_keys.tolist(), doc_words.tolist(), strict=True):
-            if 0 < n <= BOILERPLATE_MAX_WORDS:
-                seen[(outlet.casefold(), key)].add(doc)
-    common = {k for k, docs in seen.items() if len(docs) >= OUTLET_MIN_DOCS}
+    counts: Counter[BlockEntry] = Counter(known or {})
+    for outlet, doc_keys, doc_words in zip(outlets, keys, words, strict=True):
+        counts.update(outlet_blocks(outlet, doc_keys, doc_words))
+    common = {k for k, n in counts.items() if n >= OUTLET_MIN_DOCS}
     out = []
     for outlet, doc_keys in zip(outlets, keys, strict=True):
         if outlet is None or not common:

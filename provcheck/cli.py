@@ -45,10 +45,21 @@ def _settings_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def _build_settings(**opts: Any) -> Settings:
-    return Settings(num_perm=opts["num_perm"], seed=opts["seed"],
-                    lsh_threshold=opts["lsh_threshold"], jobs=opts["jobs"],
-                    max_file_bytes=int(opts["max_file_size"] * MB))
+def _build_settings(db: str | None = None, **opts: Any) -> Settings:
+    """Settings from the options; with an existing index, its signature settings unless
+    an option was given on the command line (then the index checks that they match)."""
+    values = {"num_perm": opts["num_perm"], "seed": opts["seed"],
+              "lsh_threshold": opts["lsh_threshold"]}
+    if db is not None:
+        from provcheck.store import Index
+
+        stored = Index.stored_settings(db)
+        context = click.get_current_context()
+        for name in values:
+            if name in stored and context.get_parameter_source(name) is \
+                    click.core.ParameterSource.DEFAULT:
+                values[name] = stored[name]
+    return Settings(**values, jobs=opts["jobs"], max_file_bytes=int(opts["max_file_size"] * MB))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,9 +71,11 @@ def main() -> None:
 def _report_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.argument("paths", nargs=-1, required=True),
-        click.option("--format", "fmt", type=click.Choice(["terminal", "json", "csv", "html"]),
-                      default="terminal", show_default=True,
-                      help="Report format (csv: one row per passage; html: one page)."),
+        click.option("--format", "fmt",
+                     type=click.Choice(["terminal", "json", "csv", "html", "junit", "github"]),
+                     default="terminal", show_default=True,
+                     help="Report format (csv: one row per passage; html: one page; junit and "
+                          "github: for CI, with check)."),
         click.option("--output", "-o", type=click.Path(dir_okay=False),
                      help="Write the report here."),
         click.option("--meta", type=click.Path(),
@@ -82,13 +95,14 @@ def _report_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _run(paths: tuple[str, ...], fmt: str, output: str | None, meta: str | None,
          include_text: bool, pretty: bool, progress: bool | None, verbose: bool, *,
-         pairs: bool, **opts: Any) -> None:
+         pairs: bool, db: str | None = None, **opts: Any) -> None:
     from provcheck.pipeline import compare as run_compare
 
     with _errors():
-        settings = _build_settings(**opts)
+        settings = _build_settings(db, **opts)
         with _progress_bar(progress) as tick:
-            report = run_compare(list(paths), settings, meta=meta, progress=tick, pairs=pairs)
+            report = run_compare(list(paths), settings, meta=meta, progress=tick, pairs=pairs,
+                                 db=db)
         if not report.documents:
             raise ProvcheckError(
                 f"no readable documents in {', '.join(paths)} ({len(report.skipped)} skipped); "
@@ -100,6 +114,8 @@ def _run(paths: tuple[str, ...], fmt: str, output: str | None, meta: str | None,
 
 @main.command()
 @_report_options
+@click.option("--db", type=click.Path(dir_okay=False),
+              help="An index: take the signatures of documents it holds unchanged from it.")
 def compare(**opts: Any) -> None:
     """Find every passage the documents under PATHS share, with exact spans in both.
 
@@ -127,6 +143,168 @@ def quotes(**opts: Any) -> None:
       provcheck quotes articles/ --format json -o quotes.json
     """
     _run(pairs=False, **opts)
+
+
+@main.group(name="index")
+def index_group() -> None:
+    """Keep a corpus in an index, to check new documents against it every day."""
+
+
+def _db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--db", required=True, type=click.Path(dir_okay=False),
+                        help="The index file (SQLite), e.g. corpus.db.")(fn)
+
+
+@index_group.command(name="add")
+@click.argument("paths", nargs=-1, required=True)
+@_db_option
+@click.option("--meta", type=click.Path(), help="Manifest (CSV or JSONL) of outlet, date, url, "
+              "title per path or id.")
+@click.option("--wait", type=float, default=600, show_default=True,
+              help="Seconds to wait while another run writes the index.")
+@click.option("--progress/--no-progress", default=None)
+@_settings_options
+def index_add(paths: tuple[str, ...], db: str, meta: str | None, wait: float,
+              progress: bool | None, **opts: Any) -> None:
+    """Add the documents under PATHS to the index: new and changed ones only.
+
+    A changed document replaces its old version. Everything a run writes is written at
+    once, at its end: a run killed at any point leaves the index as it was.
+
+    \b
+    Example:
+      provcheck index add articles/ --db corpus.db
+    """
+    from provcheck.indexing import index_add as run_add
+
+    with _errors():
+        settings = _build_settings(db, **opts)
+        with _progress_bar(progress) as tick:
+            summary = run_add(list(paths), db, settings, meta=meta, wait=wait, progress=tick)
+        click.echo(f"{db}: {len(summary.added)} added, {len(summary.replaced)} replaced, "
+                   f"{summary.unchanged} unchanged, {len(summary.skipped)} skipped "
+                   f"({summary.seconds:.1f} s)")
+        for s in summary.skipped:
+            click.echo(f"  skipped {s.path}: {s.reason}")
+
+
+@index_group.command(name="stats")
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal")
+def index_stats(db: str, fmt: str) -> None:
+    """How many documents and passages the index holds, and its settings.
+
+    \b
+    Example:
+      provcheck index stats --db corpus.db
+    """
+    import json
+
+    with _errors():
+        stats = _open_index(db).stats()
+        if fmt == "json":
+            click.echo(json.dumps(stats, indent=2))
+            return
+        click.echo(f"{stats['path']}: {stats['documents']} documents, {stats['passages']} "
+                   f"passages, {stats['band_entries']} band entries, "
+                   f"{stats['bytes'] / 1e6:.1f} MB")
+        for key, value in stats["settings"].items():
+            click.echo(f"  {key}: {value}")
+
+
+@index_group.command(name="list")
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal")
+def index_list(db: str, fmt: str) -> None:
+    """The documents in the index.
+
+    \b
+    Example:
+      provcheck index list --db corpus.db
+    """
+    import json
+
+    with _errors():
+        rows = _open_index(db).listing()
+        if fmt == "json":
+            click.echo(json.dumps(rows, indent=2))
+            return
+        for r in rows:
+            click.echo(f"{r['id']}\t{r['outlet'] or '-'}\t{r['published'] or '-'}\t"
+                       f"{r['sha256'][:12]}\t{r['path']}")
+
+
+@index_group.command(name="remove")
+@click.argument("ids", nargs=-1, required=True)
+@_db_option
+def index_remove(ids: tuple[str, ...], db: str) -> None:
+    """Remove documents from the index by id.
+
+    \b
+    Example:
+      provcheck index remove 001_6da7febdb4ae2164 --db corpus.db
+    """
+    with _errors():
+        index = _open_index(db)
+        with index.transaction():
+            missing = [i for i in ids if not index.remove(i)]
+        if missing:
+            raise ProvcheckError(f"not in {db}: {', '.join(missing)} (see 'provcheck index "
+                                 f"list --db {db}'); nothing was removed for them.")
+        click.echo(f"{db}: {len(ids)} removed")
+
+
+def _open_index(db: str) -> Any:
+    from provcheck.settings import Settings as _Settings
+    from provcheck.store import Index
+
+    stored = Index.stored_settings(db)
+    settings = _Settings(**{k: stored[k] for k in ("num_perm", "seed", "lsh_threshold")
+                            if k in stored})
+    return Index.open(db, settings, create=False)
+
+
+@main.command()
+@_report_options
+@click.option("--db", required=True, type=click.Path(dir_okay=False), help="The index file.")
+@click.option("--fail-on", type=click.Choice(["duplicate", "copy", "paraphrase",
+                                              "shared_source"]), default="copy",
+              show_default=True, help="The weakest relation that fails the run.")
+@click.option("--min-coverage", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Fail only on matches covering at least this share of a checked document.")
+@click.option("--baseline", type=click.Path(), help="Accepted matches: one per line, two ids "
+              "or sha256 values (or one: all matches of that document).")
+def check(db: str, fail_on: str, min_coverage: float, baseline: str | None,
+          **opts: Any) -> None:
+    """Check new documents against an index, and against each other.
+
+    Reports like compare; the exit code gates CI: 0 clean, 1 a match at or above the
+    bar (--fail-on, --min-coverage, not in --baseline), 2 a usage or input error.
+
+    \b
+    Example:
+      provcheck check incoming/ --db corpus.db
+      provcheck check incoming/ --db corpus.db --fail-on paraphrase --format junit -o r.xml
+    """
+    from provcheck.gate import failing, load_baseline
+    from provcheck.indexing import check as run_check
+
+    paths, fmt, output = opts.pop("paths"), opts.pop("fmt"), opts.pop("output")
+    meta, progress, verbose = opts.pop("meta"), opts.pop("progress"), opts.pop("verbose")
+    include_text, pretty = opts.pop("include_text"), opts.pop("pretty")
+    with _errors():
+        settings = _build_settings(db, **opts)
+        accepted = load_baseline(baseline) if baseline else None
+        with _progress_bar(progress) as tick:
+            checked = run_check(list(paths), db, settings, meta=meta, progress=tick)
+        if not checked.new:
+            raise ProvcheckError(f"no readable documents in {', '.join(paths)} "
+                                 f"({len(checked.report.skipped)} skipped).")
+        bad = failing(checked.report.pairs, checked.report.documents, checked.new, fail_on,
+                      min_coverage, accepted)
+        _emit(checked.report, fmt, output, include_text=include_text, verbose=verbose,
+              quotes_only=False, pretty=pretty, new=checked.new, failing=bad)
+    sys.exit(1 if bad else 0)
 
 
 @main.group(name="eval")
@@ -191,15 +369,22 @@ def _emit(report: Any, fmt: str, output: str | None, **kw: Any) -> None:
     from rich.console import Console
 
     from provcheck.report import render_csv, render_html, render_json, render_terminal
+    from provcheck.report.ci import render_github, render_junit
 
-    if fmt in ("json", "csv", "html"):
+    if fmt in ("junit", "github") and "new" not in kw:
+        raise ProvcheckError(f"--format {fmt} reports a check: use it with 'provcheck check'.")
+    if fmt != "terminal":
         if fmt == "json":
             text = render_json(report, include_text=kw["include_text"], pretty=kw["pretty"])
             text += "\n"
         elif fmt == "csv":
             text = render_csv(report)
-        else:
+        elif fmt == "html":
             text = render_html(report)
+        elif fmt == "junit":
+            text = render_junit(report, kw["new"], kw["failing"])
+        else:
+            text = render_github(report, kw["new"], kw["failing"])
         if output:
             _write(output, text)
         else:

@@ -7,17 +7,18 @@ quote map -> provenance -> report
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 
 from provcheck import __version__
 from provcheck.align import align_sides
 from provcheck.candidates import find_candidates
-from provcheck.chrome import corpus_boilerplate
+from provcheck.chrome import BlockEntry, corpus_boilerplate
 from provcheck.ingest import Ingested, ingest, load_manifest
 from provcheck.lexicon import Lexicon
 from provcheck.overview import overview
@@ -40,7 +41,8 @@ from provcheck.records import (
 )
 from provcheck.segment import Segmented, segment
 from provcheck.settings import Settings
-from provcheck.signatures import sign
+from provcheck.signatures import Signed, concatenate, remap, sign, without_chrome
+from provcheck.store import Index
 
 # (stage, items done in this step, total items); the CLI draws a progress bar from it.
 Progress = Callable[[str, int, int], None]
@@ -66,76 +68,144 @@ def compare(
     meta: str | None = None,
     progress: Progress | None = None,
     pairs: bool = True,
+    db: str | None = None,
 ) -> Report:
     """Find and align every reused passage among the documents under ``paths``, and
-    map their quotations; with ``pairs=False`` only the quotations."""
+    map their quotations; with ``pairs=False`` only the quotations. With ``db``, the
+    signatures of documents the index holds unchanged are taken from it."""
     timings: dict[str, float] = {}
     tick = progress or (lambda stage, done, total: None)
     with _timed(timings, "ingest"):
-        manifest = load_manifest(meta) if meta else None
-        ingested = ingest(paths, max_bytes=settings.max_file_bytes, manifest=manifest)
+        ingested = read_inputs(paths, settings, meta)
     with _timed(timings, "segment"):
         corpus = segment_corpus(ingested.documents, settings, tick)
-    with _timed(timings, "signatures"):
-        signed = sign(list(corpus.segmented), settings) if pairs else None
-    with _timed(timings, "candidates"):
-        candidates = find_candidates(signed, settings) if signed else None
-    with _timed(timings, "align"):
-        related = align_candidates(corpus, candidates.pairs, settings, tick) \
-            if candidates else []
+    related: list[PairResult] = []
+    stats: dict[str, object] = {}
+    if pairs:
+        with _timed(timings, "signatures"):
+            signed, reused = sign_corpus(corpus, settings, db)
+            signed = without_chrome(signed, corpus.segmented)
+        with _timed(timings, "candidates"):
+            candidates = find_candidates(signed, settings)
+        with _timed(timings, "align"):
+            related = align_candidates(corpus, candidates.pairs, settings, tick)
+        stats = {"signed_passages": len(signed.doc), "signatures_from_index": reused,
+                 "candidate_passage_pairs": candidates.passage_pairs,
+                 "candidate_document_pairs": len(candidates.pairs),
+                 "boilerplate_buckets": candidates.boilerplate_buckets}
+    return finish(ingested, corpus, related, settings, timings, stats, corpus_view=pairs)
+
+
+def read_inputs(paths: Sequence[str], settings: Settings, meta: str | None,
+                keep: Callable[[Path, str], bool] | None = None) -> Ingested:
+    manifest = load_manifest(meta) if meta else None
+    return ingest(paths, max_bytes=settings.max_file_bytes, manifest=manifest, keep=keep)
+
+
+def finish(ingested: Ingested, corpus: Corpus, related: list[PairResult], settings: Settings,
+           timings: dict[str, float], stats: dict[str, object], *,
+           corpus_view: bool = True) -> Report:
+    """Quote map, provenance and corpus view: the stages compare and check share."""
     with _timed(timings, "quotes"):
+        quotations, speakers = _outside_boilerplate(corpus)
         quotes = quote_map(corpus.documents, corpus.segmented,
-                           attribute(corpus.quotations, corpus.speakers), settings)
+                           attribute(quotations, speakers), settings)
     with _timed(timings, "provenance"):
         known = context(corpus.documents, corpus.segmented, quotes, related)
         related = [judge(pair, known) for pair in related]
-        view = overview(corpus.documents, corpus.segmented, related) if pairs else None
-    stats: dict[str, object] = {
+        view = overview(corpus.documents, corpus.segmented, related) if corpus_view else None
+    summary: dict[str, object] = {
         "documents": len(corpus.documents),
         "skipped": len(ingested.skipped),
         "related_pairs": len(related),
-        "quotations": sum(len(q) for q in corpus.quotations),
+        "quotations": sum(len(q) for q in quotations),
         "quote_clusters": len(quotes),
+        **stats,
         "seconds": {k: round(v, 3) for k, v in timings.items()},
     }
-    if signed is not None and candidates is not None:
-        stats.update({
-            "signed_passages": len(signed.doc),
-            "candidate_passage_pairs": candidates.passage_pairs,
-            "candidate_document_pairs": len(candidates.pairs),
-            "boilerplate_buckets": candidates.boilerplate_buckets,
-        })
-    return build_report(ingested, corpus, related, quotes, view, settings, stats)
+    return build_report(ingested, corpus, related, quotes, view, settings, summary)
+
+
+def _outside_boilerplate(corpus: Corpus) -> tuple[list[tuple[Quotation, ...]],
+                                                  list[tuple[LocalSpeaker, ...]]]:
+    """The quotations, with their speakers, outside blocks that are boilerplate of their
+    outlet (a newsletter plug is no one's statement). Quotations are found per document;
+    what is boilerplate is known only in a corpus."""
+    quotations, speakers = [], []
+    for seg, found, local in zip(corpus.segmented, corpus.quotations, corpus.speakers,
+                                 strict=True):
+        if seg.outlet_chrome.any():
+            blocks = np.searchsorted(seg.block_span[:, 0], [q.span.start for q in found],
+                                     side="right") - 1
+            keep = [not seg.outlet_chrome[b] for b in blocks.tolist()]
+            found = tuple(q for q, k in zip(found, keep, strict=True) if k)
+            local = tuple(s for s, k in zip(local, keep, strict=True) if k)
+        quotations.append(found)
+        speakers.append(local)
+    return quotations, speakers
+
+
+def sign_corpus(corpus: Corpus, settings: Settings, db: str | None) -> tuple[Signed, int]:
+    """Signatures of the corpus; those of documents an index holds unchanged come from
+    it. Returns them and how many documents were reused."""
+    if db is None:
+        return sign(list(corpus.segmented), settings), 0
+    index = Index.open(db, settings, create=False)
+    try:
+        shas, rowids = index.sha_of(), index.rowids()
+        reuse = {n: rowids[d.id] for n, d in enumerate(corpus.documents)
+                 if shas.get(d.id) == d.sha256}
+        fresh = [n for n in range(len(corpus.documents)) if n not in reuse]
+        parts = [remap(sign([corpus.segmented[n] for n in fresh], settings), fresh)]
+        for n, rowid in reuse.items():
+            stored = index.stored(rowid)
+            parts.append(Signed(doc=np.full(len(stored.units), n, dtype=np.int64),
+                                unit=stored.units, keys=stored.keys, bits=stored.bits))
+    finally:
+        index.close()
+    return concatenate(parts, settings), len(reuse)
 
 
 def segment_corpus(
-    documents: Sequence[Document], settings: Settings, tick: Progress | None = None
+    documents: Sequence[Document], settings: Settings, tick: Progress | None = None, *,
+    quotations: bool = True,
 ) -> Corpus:
-    """Segment every document and find its quotations, then flag blocks that are
-    boilerplate across an outlet."""
+    """Segment every document and find its quotations (unless ``quotations`` is off),
+    then flag blocks that are boilerplate across an outlet."""
     done = _counter("segment", len(documents), tick)
-    prepared = map_batches(_segment_batch, list(documents), jobs=settings.jobs,
+    batch = _segment_batch if quotations else _segment_only
+    prepared = map_batches(batch, list(documents), jobs=settings.jobs,
                            batch_size=SEGMENT_BATCH, on_batch=done)
-    segmented = [p[0] for p in prepared]
+    corpus = Corpus(tuple(documents), tuple(p[0] for p in prepared),
+                    tuple(p[1] for p in prepared), tuple(p[2] for p in prepared))
+    return flag_boilerplate(corpus)
+
+
+def flag_boilerplate(corpus: Corpus, known: Mapping[BlockEntry, int] | None = None) -> Corpus:
+    """The corpus with blocks that are boilerplate of their outlet flagged, counting the
+    corpus's documents and ``known`` counts of others (an index's, none of these)."""
     flags = corpus_boilerplate(
-        [d.outlet for d in documents],
-        [s.block_key for s in segmented],
-        [s.block_words for s in segmented],
+        [d.outlet for d in corpus.documents],
+        [s.block_key for s in corpus.segmented],
+        [s.block_words for s in corpus.segmented],
+        known,
     )
-    segmented = [
-        replace(s, block_chrome=s.block_chrome | f) if f.any() else s
-        for s, f in zip(segmented, flags, strict=True)
-    ]
-    return Corpus(tuple(documents), tuple(segmented), tuple(p[1] for p in prepared),
-                  tuple(p[2] for p in prepared))
+    segmented = tuple(
+        s if not (f.any() or s.outlet_chrome.any()) else replace(s, outlet_chrome=f)
+        for s, f in zip(corpus.segmented, flags, strict=True)
+    )
+    return replace(corpus, segmented=segmented)
 
 
 def align_candidates(
     corpus: Corpus, pairs: np.ndarray, settings: Settings, tick: Progress | None = None
 ) -> list[PairResult]:
     """Verify and align each candidate pair; keep the pairs with a reused region."""
+    # Each pair is read with the document of smaller id as side a, whatever produced
+    # it (compare or check), so the same two documents always report the same way.
     # Sorted, so that the pairs of one batch share documents prepared once.
-    tasks = sorted(tuple(p) for p in pairs.tolist())
+    ids = [d.id for d in corpus.documents]
+    tasks = sorted({(a, b) if ids[a] <= ids[b] else (b, a) for a, b in pairs.tolist()})
     done = _counter("align", len(tasks), tick)
     results = map_batches(partial(_align_batch, settings=settings), tasks, jobs=settings.jobs,
                           batch_size=ALIGN_BATCH, context=corpus, on_batch=done)
@@ -191,6 +261,13 @@ def _segment_batch(
 ) -> list[tuple[Segmented, tuple[Quotation, ...], tuple[LocalSpeaker, ...]]]:
     lexicon = Lexicon()
     return [quotations_of(d.text, segment(d.id, d.text, lexicon)) for d in documents]
+
+
+def _segment_only(
+    documents: Sequence[Document], _context: object = None
+) -> list[tuple[Segmented, tuple[Quotation, ...], tuple[LocalSpeaker, ...]]]:
+    lexicon = Lexicon()
+    return [(segment(d.id, d.text, lexicon), (), ()) for d in documents]
 
 
 def _align_batch(

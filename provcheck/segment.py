@@ -67,9 +67,14 @@ class Segmented:
     block_span: np.ndarray  # int64 [n_blocks, 2]: raw span of each block
     block_key: np.ndarray  # uint32 [n_blocks]: hash of the block's folded tokens
     block_words: np.ndarray  # int64 [n_blocks]
-    block_chrome: np.ndarray  # bool [n_blocks]
+    page_chrome: np.ndarray  # bool [n_blocks]: chrome by the rules of one document
+    outlet_chrome: np.ndarray  # bool [n_blocks]: boilerplate of its outlet in the corpus
     quotes: tuple[tuple[int, int], ...]
     terms: UnitTerms  # distinct (unit, content stem) entries, for bag-of-words similarity
+
+    @property
+    def block_chrome(self) -> np.ndarray:
+        return self.page_chrome | self.outlet_chrome
 
     @property
     def unit_chrome(self) -> np.ndarray:
@@ -146,7 +151,8 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
         block_span=np.array(block_raw, dtype=np.int64).reshape(-1, 2),
         block_key=block_key,
         block_words=block_words,
-        block_chrome=chrome_flags,
+        page_chrome=chrome_flags,
+        outlet_chrome=np.zeros(len(chrome_flags), dtype=bool),
         quotes=tuple(quotes),
         terms=unit_terms(unit_tok, stem_hash, content, name),
     )

@@ -10,6 +10,9 @@ from typing import Any
 from provcheck.errors import ConfigError
 
 MB = 1024 * 1024
+# Raised whenever tokenising, segmenting or chrome rules change what a passage's signature
+# is made of: an index built by an older analysis must be rebuilt, not queried.
+ANALYSIS_VERSION = 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,4 +83,5 @@ class Settings:
         out["lsh_bands"] = bands
         out["lsh_rows"] = rows
         out["hash"] = "sha1_hash32 (datasketch default) of each shingle's UTF-8 bytes"
+        out["analysis"] = ANALYSIS_VERSION
         return out

@@ -9,6 +9,7 @@ datasketch's per-passage object and per-shingle call into a few array operations
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -80,13 +81,12 @@ def minhash(values: np.ndarray, bounds: np.ndarray, num_perm: int, seed: int) ->
 
 
 def sign(batch: list[Segmented], settings: Settings) -> Signed:
-    """Signatures of every unit outside chrome with at least MIN_SHINGLES content stems."""
+    """Signatures of every unit with at least MIN_SHINGLES content stems, chrome included:
+    what is chrome depends on the corpus a document is in (``without_chrome``), its
+    signatures do not, so an index can keep them."""
     docs, units, parts = [], [], []
     for d, seg in enumerate(batch):
-        chrome = seg.unit_chrome
         for u, (t0, t1) in enumerate(seg.unit_tok.tolist()):
-            if chrome[u]:
-                continue
             stems = np.unique(seg.stem_hash[t0:t1][seg.content[t0:t1]])
             if len(stems) >= MIN_SHINGLES:
                 docs.append(d)
@@ -99,6 +99,38 @@ def sign(batch: list[Segmented], settings: Settings) -> Signed:
     keys, bits = lsh_view(minhash(values, bounds, settings.num_perm, settings.seed), settings)
     return Signed(doc=np.array(docs, dtype=np.int64), unit=np.array(units, dtype=np.int64),
                   keys=keys, bits=bits)
+
+
+def without_chrome(signed: Signed, segmented: Sequence[Segmented]) -> Signed:
+    """The rows of units that are not chrome in ``segmented`` (indexed by ``signed.doc``)."""
+    if not len(signed.doc):
+        return signed
+    flags = [s.unit_chrome for s in segmented]
+    offsets = np.zeros(len(flags) + 1, dtype=np.int64)
+    np.cumsum([len(f) for f in flags], out=offsets[1:])
+    chrome = np.concatenate(flags) if flags else np.zeros(0, dtype=bool)
+    keep = ~chrome[offsets[signed.doc] + signed.unit]
+    return Signed(doc=signed.doc[keep], unit=signed.unit[keep], keys=signed.keys[keep],
+                  bits=signed.bits[keep])
+
+
+def remap(signed: Signed, documents: Sequence[int]) -> Signed:
+    """``signed`` with its document indices mapped through ``documents``."""
+    lookup = np.asarray(documents, dtype=np.int64)
+    return Signed(doc=lookup[signed.doc] if len(signed.doc) else signed.doc, unit=signed.unit,
+                  keys=signed.keys, bits=signed.bits)
+
+
+def concatenate(parts: Sequence[Signed], settings: Settings) -> Signed:
+    bands, _ = settings.bands
+    return Signed(
+        doc=np.concatenate([p.doc for p in parts]) if parts else np.zeros(0, np.int64),
+        unit=np.concatenate([p.unit for p in parts]) if parts else np.zeros(0, np.int64),
+        keys=np.concatenate([p.keys.reshape(-1, bands) for p in parts]) if parts
+        else np.zeros((0, bands), np.uint64),
+        bits=np.concatenate([p.bits.reshape(-1, settings.num_perm) for p in parts]) if parts
+        else np.zeros((0, settings.num_perm), np.uint8),
+    )
 
 
 def lsh_view(sig: np.ndarray, settings: Settings) -> tuple[np.ndarray, np.ndarray]:

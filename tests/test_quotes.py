@@ -71,6 +71,8 @@ def test_reported_speech(text: str, content: str, speaker: str) -> None:
 def test_reported_speech_needs_a_speech_verb_used_as_a_verb() -> None:
     assert quotes("The United States and the state of Ohio signed the agreement on Monday.") == []
     assert quotes("On how the alliance would respond to a call from the U.S.") == []
+    assert quotes("Sign up for the Daily Planet morning briefing: the stories that matter, "
+                  "delivered to your inbox.") == []
 
 
 def test_transcript_labels_give_the_speaker() -> None:

@@ -35,11 +35,15 @@ def ingest(
     max_bytes: int,
     manifest: Manifest | None = None,
     on_file: Callable[[str], None] | None = None,
+    keep: Callable[[Path, str], bool] | None = None,
 ) -> Ingested:
-    """Read every document under ``paths``; see the module docstring."""
+    """Read every document under ``paths``; see the module docstring. ``keep(path,
+    shown)`` may decline a file before it is read (an index's unchanged files)."""
     drafts: list[Draft] = []
     skipped: list[Skipped] = []
     for path, shown, doc_id in _files(paths):
+        if keep is not None and not keep(path, shown):
+            continue
         for item in read_file(path, shown, doc_id, max_bytes):
             if isinstance(item, Skipped):
                 skipped.append(item)

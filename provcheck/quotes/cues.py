@@ -60,7 +60,8 @@ NOUN_LIKE = frozenset(
     order orders question questions charge charges answer answers note notes object
     objects echo echoes tweet tweets continue continues forecast forecasts demand demands
     promise promises pledge pledges joke jokes remark remarks reply replies outline
-    outlines signal signals cry cries read reads""".split()
+    outlines signal signals cry cries read reads brief briefs briefing briefings finding
+    findings""".split()
 )
 # Cues that take an infinitive as their content: "vowed to fight", "urged them to act".
 INFINITIVE_CUES = frozenset(

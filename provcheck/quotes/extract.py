@@ -83,7 +83,7 @@ class _Doc:
         self.seg = seg
         self.starts = seg.tok_start
         self.ends = seg.tok_end
-        keep = ~seg.block_chrome
+        keep = ~seg.page_chrome  # the same whatever corpus the document is in
         self.paragraphs = [(int(s), int(e)) for s, e in seg.block_span[keep].tolist()]
         self._para_starts = [s for s, _ in self.paragraphs]
         self.sentences = [(int(s), int(e)) for s, e in seg.sent_span.tolist()]

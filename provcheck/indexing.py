@@ -1,0 +1,163 @@
+"""The index workflow: ``index add`` keeps a corpus's signatures in an index, ``check``
+compares new documents against it (and against each other) with the same pipeline as
+``compare``, so it reports the same pairs, relations and passages.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from provcheck.candidates import ESTIMATE_SLACK, document_pairs, estimates, find_candidates
+from provcheck.chrome import BlockEntry, outlet_blocks
+from provcheck.ingest import Ingested
+from provcheck.pipeline import (
+    Corpus,
+    Progress,
+    align_candidates,
+    finish,
+    flag_boilerplate,
+    read_inputs,
+    segment_corpus,
+)
+from provcheck.records import Report, Skipped
+from provcheck.settings import Settings
+from provcheck.signatures import Signed, sign, without_chrome
+from provcheck.store import Hits, Index, record_of
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AddSummary:
+    added: tuple[str, ...]
+    replaced: tuple[str, ...]
+    unchanged: int
+    skipped: tuple[Skipped, ...]
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Checked:
+    report: Report
+    new: tuple[str, ...]  # ids of the documents checked (the others came from the index)
+
+
+def index_add(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None = None,
+              wait: float = 600, progress: Progress | None = None) -> AddSummary:
+    """Add new and changed documents to the index at ``db`` (created if missing); wait up
+    to ``wait`` seconds while another run writes it."""
+    start = time.perf_counter()
+    index = Index.open(db, settings, create=True, wait=wait)
+    try:
+        known = index.known_files()
+        # Files with the size and time they had when added are not even read again
+        # (unless a manifest may have changed their metadata).
+        same = 0
+
+        def fresh(path: Path, shown: str) -> bool:
+            nonlocal same
+            seen = known.get(shown)
+            if meta is None and seen and _stat(path) == (seen[0], seen[1]):
+                same += 1
+                return False
+            return True
+
+        ingested = read_inputs(paths, settings, meta, keep=fresh)
+        corpus = segment_corpus(ingested.documents, settings, progress, quotations=False)
+        signed = sign(list(corpus.segmented), settings)
+        added: list[str] = []
+        replaced: list[str] = []
+        with index.transaction():
+            # Read under the lock: another run may have just added.
+            stored = index.fingerprints()
+            for n, (doc, seg) in enumerate(zip(corpus.documents, corpus.segmented,
+                                               strict=True)):
+                file_stat = _stat(Path(doc.path)) if Path(doc.path).is_file() else None
+                if stored.get(doc.id) == (doc.sha256, record_of(doc)):
+                    if file_stat:
+                        index.touch(doc.id, file_stat)
+                    same += 1
+                    continue
+                rows = signed.doc == n
+                index.put(doc, signed.unit[rows], signed.keys[rows], signed.bits[rows],
+                          outlet_blocks(doc.outlet, seg.block_key, seg.block_words), file_stat)
+                (replaced if doc.id in stored else added).append(doc.id)
+    finally:
+        index.close()
+    return AddSummary(added=tuple(added), replaced=tuple(replaced), unchanged=same,
+                      skipped=ingested.skipped, seconds=time.perf_counter() - start)
+
+
+def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None = None,
+          progress: Progress | None = None) -> Checked:
+    """Compare the documents under ``paths`` with the index and with each other, as
+    ``compare`` would over the index and them together."""
+    timings: dict[str, float] = {}
+    index = Index.open(db, settings, create=False)
+    try:
+        start = time.perf_counter()
+        ingested = read_inputs(paths, settings, meta)
+        new = segment_corpus(ingested.documents, settings, progress)
+        signed = sign(list(new.segmented), settings)
+        timings["analyse"] = time.perf_counter() - start
+        start = time.perf_counter()
+        rowids = index.rowids()
+        # A checked document the index holds under its id stands in for that entry.
+        replaced = {rowids[d.id] for d in new.documents if d.id in rowids}
+        new = flag_boilerplate(new, index.block_counts(_blocks(new), exclude=replaced))
+        signed = without_chrome(signed, new.segmented)
+        hits = index.lookup(signed.keys, exclude=replaced)
+        matched = _matched(signed, hits, settings)
+        loaded = index.documents(sorted({r for _, r in matched}))
+        timings["index"] = time.perf_counter() - start
+        start = time.perf_counter()
+        old = segment_corpus(list(loaded.values()), settings, progress)
+        corpus = _joined(new, old)
+        corpus = flag_boilerplate(corpus, index.block_counts(
+            _blocks(corpus), exclude=replaced | set(loaded)))
+    finally:
+        index.close()
+    position = {row: len(new.documents) + k for k, row in enumerate(loaded)}
+    pairs = np.array([[n, position[row]] for n, row in matched] +
+                     find_candidates(signed, settings).pairs.tolist(),
+                     dtype=np.int64).reshape(-1, 2)
+    related = align_candidates(corpus, pairs, settings, progress)
+    timings["align"] = time.perf_counter() - start
+    ingested = Ingested(documents=corpus.documents, skipped=ingested.skipped,
+                        notes=ingested.notes)
+    report = finish(ingested, corpus, related, settings, timings,
+                    {"new_documents": len(new.documents), "indexed_matches": len(loaded)})
+    return Checked(report=report, new=tuple(d.id for d in new.documents))
+
+
+def _matched(signed: Signed, hits: Hits, settings: Settings) -> list[tuple[int, int]]:
+    """(new document, index rowid) pairs worth aligning, by the rule ``compare`` uses."""
+    if not len(hits.query):
+        return []
+    estimate = estimates(signed.bits, hits.query, np.arange(len(hits.query)), other=hits.bits)
+    keep = (estimate >= settings.lsh_threshold * ESTIMATE_SLACK) & (
+        hits.docs_per_key <= settings.max_bucket_docs)
+    query, rows, units, estimate = hits.query[keep], hits.doc[keep], hits.unit[keep], estimate[keep]
+    # A passage pair that shares several bands counts once.
+    _, first = np.unique(np.stack([query, rows, units], axis=1), axis=0, return_index=True)
+    pairs = document_pairs(signed.doc[query[first]], rows[first], estimate[first], settings)
+    return [(int(a), int(b)) for a, b in pairs.tolist()]
+
+
+def _joined(new: Corpus, old: Corpus) -> Corpus:
+    """The checked documents followed by the indexed ones they may reuse."""
+    return Corpus(new.documents + old.documents, new.segmented + old.segmented,
+                  new.quotations + old.quotations, new.speakers + old.speakers)
+
+
+def _blocks(corpus: Corpus) -> set[BlockEntry]:
+    return {entry for doc, seg in zip(corpus.documents, corpus.segmented, strict=True)
+            for entry in outlet_blocks(doc.outlet, seg.block_key, seg.block_words)}
+
+
+def _stat(path: Path) -> tuple[int, float]:
+    info = path.stat()
+    return info.st_size, info.st_mtime

@@ -1,0 +1,386 @@
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from provcheck.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+S001, S002, S004 = (next(SEEDS.glob(f"{n}_*.txt")) for n in ("001", "002", "004"))
+
+
+def cli(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture
+def indexed(tmp_path: Path) -> Path:
+    """An index of the seeds without 002."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        if not path.name.startswith("002"):
+            shutil.copy(path, corpus)
+    db = tmp_path / "corpus.db"
+    result = cli("index", "add", str(corpus), "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "4 added, 0 replaced, 0 unchanged" in result.stdout
+    return db
+
+
+def test_check_gates_on_the_relation(indexed: Path) -> None:
+    strict = cli("check", str(S002), "--db", str(indexed), "--fail-on", "shared_source",
+                 "--format", "json")
+    assert strict.exit_code == 1
+    report = json.loads(strict.stdout)
+    pair = next(p for p in report["pairs"] if {p["a"][:3], p["b"][:3]} == {"001", "002"})
+    assert pair["relation"] == "shared_source" and len(pair["passages"]) >= 12
+    assert cli("check", str(S002), "--db", str(indexed)).exit_code == 0
+    assert cli("check", str(S004), "--db", str(indexed), "--fail-on",
+               "shared_source").exit_code == 0
+
+
+def test_a_lightly_edited_copy_fails_the_default_bar(indexed: Path, tmp_path: Path) -> None:
+    edited = tmp_path / "edited.txt"
+    edited.write_text(S001.read_text(encoding="utf-8")
+                      .replace("said on Wednesday night", "said late on Wednesday")
+                      .replace("Addressing a virtual", "Speaking at a virtual"), encoding="utf-8")
+    result = cli("check", str(edited), "--db", str(indexed), "--format", "github")
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"::error file={edited},title=provcheck copy::")
+
+
+def test_check_reports_a_pair_exactly_as_compare_does(indexed: Path, tmp_path: Path) -> None:
+    checked = json.loads(cli("check", str(S002), "--db", str(indexed), "--format",
+                             "json").stdout)
+    both = tmp_path / "both"
+    both.mkdir()
+    shutil.copy(S001, both)
+    shutil.copy(S002, both)
+    compared = json.loads(cli("compare", str(both), "--format", "json").stdout)
+
+    def pair(report: dict) -> dict:  # type: ignore[type-arg]
+        found = next(p for p in report["pairs"] if {p["a"][:3], p["b"][:3]} == {"001", "002"})
+        return {k: found[k] for k in ("relation", "passages", "similarity")}
+
+    assert pair(checked) == pair(compared)
+
+
+def test_rerun_adds_nothing_and_a_changed_file_replaces_its_old_version(
+    indexed: Path, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    again = cli("index", "add", str(corpus), "--db", str(indexed))
+    assert "0 added, 0 replaced, 4 unchanged" in again.stdout
+    target = next(corpus.glob("003_*.txt"))
+    target.write_text(target.read_text(encoding="utf-8") + "\nA new closing line was added.",
+                      encoding="utf-8")
+    changed = cli("index", "add", str(corpus), "--db", str(indexed))
+    assert "0 added, 1 replaced, 3 unchanged" in changed.stdout
+    listing = json.loads(cli("index", "list", "--db", str(indexed), "--format", "json").stdout)
+    assert len(listing) == 4
+
+
+def test_stats_list_and_remove(indexed: Path) -> None:
+    stats = json.loads(cli("index", "stats", "--db", str(indexed), "--format", "json").stdout)
+    assert stats["documents"] == 4 and stats["settings"]["num_perm"] == 128
+    assert cli("index", "remove", "004_440fd8f644ac4721", "--db", str(indexed)).exit_code == 0
+    missing = cli("index", "remove", "nope", "--db", str(indexed))
+    assert missing.exit_code == 2
+    assert missing.stderr.startswith("Error: not in ")
+    stats = json.loads(cli("index", "stats", "--db", str(indexed), "--format", "json").stdout)
+    assert stats["documents"] == 3
+
+
+def test_index_refuses_other_settings_and_adopts_its_own(indexed: Path) -> None:
+    clash = cli("check", str(S002), "--db", str(indexed), "--num-perm", "64")
+    assert clash.exit_code == 2
+    assert clash.stderr.startswith(f"Error: {indexed} was built with other settings: "
+                                   "num_perm 64 (index: 128)")
+    small = indexed.parent / "small.db"
+    assert cli("index", "add", str(S001), "--db", str(small), "--num-perm", "64").exit_code == 0
+    assert cli("check", str(S002), "--db", str(small)).exit_code == 0  # adopts num_perm 64
+
+
+def test_junit_has_one_case_per_checked_document(indexed: Path, tmp_path: Path) -> None:
+    new = tmp_path / "new"
+    new.mkdir()
+    shutil.copy(S002, new)
+    shutil.copy(S004, new)
+    result = cli("check", str(new), "--db", str(indexed), "--fail-on", "shared_source",
+                 "--format", "junit")
+    assert result.exit_code == 1
+    suite = ET.fromstring(result.stdout)
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    assert set(cases) == {"002_2ce565fa5741faf5", "004_440fd8f644ac4721"}
+    assert cases["002_2ce565fa5741faf5"].find("failure") is not None
+    assert cases["004_440fd8f644ac4721"].find("failure") is None
+    assert suite.get("failures") == "1"
+
+
+def test_baseline_and_min_coverage_accept_known_matches(indexed: Path, tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.txt"
+    baseline.write_text("# accepted\n002_2ce565fa5741faf5 001_6da7febdb4ae2164\n")
+    args = ("check", str(S002), "--db", str(indexed), "--fail-on", "shared_source")
+    assert cli(*args, "--baseline", str(baseline)).exit_code == 0
+    assert cli(*args, "--min-coverage", "0.9").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b" \n \t\n", "empty file"),
+        ("binary.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 16, "binary file"),
+        ("latin.txt", "caf\u00e9 cr\u00e8me br\u00fbl\u00e9e, a dessert".encode("cp1252"), None),
+    ],
+    ids=["empty", "whitespace-only", "binary-named-txt", "invalid-utf8"],
+)
+def test_bad_files_are_skipped_or_decoded_never_a_traceback(
+    tmp_path: Path, name: str, content: bytes, reason: str | None
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / name).write_bytes(content)
+    shutil.copy(S001, folder)
+    result = cli("index", "add", str(folder), "--db", str(tmp_path / "x.db"))
+    assert result.exit_code == 0, result.output
+    if reason:
+        assert f"skipped {folder / name}: {reason}" in result.stdout
+    else:
+        assert "2 added" in result.stdout
+
+
+def test_a_50_mb_file_is_skipped_within_the_stated_limit(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    big = folder / "big.txt"
+    with big.open("w", encoding="utf-8") as out:
+        line = "The minister said on Tuesday that the talks would resume next week.\n"
+        for _ in range(50 * 1024 * 1024 // len(line) + 1):
+            out.write(line)
+    result = cli("index", "add", str(folder), "--db", str(tmp_path / "x.db"))
+    assert result.exit_code == 0
+    assert "over the 21 MB limit; raise --max-file-size or split the file" in result.stdout
+
+
+def test_jsonl_with_a_malformed_line_and_duplicate_ids(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = S001.read_text(encoding="utf-8")
+    (folder / "batch.jsonl").write_text("\n".join([
+        json.dumps({"id": "a", "text": text}), "{broken",
+        json.dumps({"id": "a", "text": text + " More."}),
+        json.dumps({"id": "b", "text": text + " Other."})]), encoding="utf-8")
+    result = cli("index", "add", str(folder), "--db", str(tmp_path / "x.db"))
+    assert result.exit_code == 0
+    assert "2 added" in result.stdout
+    assert "batch.jsonl:2: malformed JSON" in result.stdout
+    assert "batch.jsonl:3: duplicate id 'a'" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("missing-path", "Error: {input} does not exist: give a folder or files of articles.\n"),
+        ("unwritable-db", "Error: cannot open or create {db}: unable to open database file; "
+                          "choose a writable --db location.\n"),
+        ("garbage-db", "Error: {db} is damaged or not an SQLite database (file is not a "
+                       "database); restore it from a backup or rebuild it with 'provcheck "
+                       "index add'.\n"),
+        ("foreign-db", "Error: {db} is an SQLite database but not a provcheck index; give "
+                       "--db a provcheck index or a new file name.\n"),
+    ],
+)
+def test_input_and_index_errors_are_one_line(tmp_path: Path, setup: str, message: str) -> None:
+    source = str(S001)
+    db = tmp_path / "x.db"
+    if setup == "missing-path":
+        source = str(tmp_path / "nope")
+    elif setup == "unwritable-db":
+        db = tmp_path / "no-such-folder" / "x.db"
+    elif setup == "garbage-db":
+        db.write_bytes(os.urandom(8192))
+    else:
+        with sqlite3.connect(db) as other:
+            other.execute("CREATE TABLE notes (text TEXT)")
+    for command in (("index", "add", source, "--db", str(db)),
+                    ("check", source, "--db", str(db))):
+        result = cli(*command)
+        assert result.exit_code == 2, result.output
+        expected = message.format(input=source, db=db)
+        if command[0] == "check" and not db.exists():
+            expected = (f"Error: {db} does not exist: build it first with 'provcheck index add "
+                        f"FOLDER --db {db}'.\n")
+        assert result.stderr == expected
+        assert "Traceback" not in result.output
+
+
+def test_a_truncated_index_is_reported_as_damaged(indexed: Path) -> None:
+    data = indexed.read_bytes()
+    indexed.write_bytes(data[: len(data) // 3])
+    for suffix in ("-wal", "-shm"):
+        Path(str(indexed) + suffix).unlink(missing_ok=True)
+    result = cli("check", str(S002), "--db", str(indexed))
+    assert result.exit_code == 2
+    assert "is damaged or not an SQLite database" in result.stderr
+
+
+def _add(folder: Path, db: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "provcheck", "index", "add", str(folder),
+                             "--db", str(db), "--no-progress", "--jobs", "1", *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _documents(db: Path) -> int:
+    return json.loads(cli("index", "stats", "--db", str(db), "--format", "json").stdout)[
+        "documents"]
+
+
+@pytest.fixture
+def many(pan13_root: Path, tmp_path: Path) -> Path:
+    """300 real documents: enough for a run to take a few seconds."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for path in sorted((pan13_root / "src").glob("*.txt"))[:300]:
+        shutil.copy(path, folder)
+    return folder
+
+
+def test_an_add_killed_mid_write_leaves_the_index_intact(indexed: Path, many: Path) -> None:
+    run = _add(many, indexed)
+    wal = Path(str(indexed) + "-wal")
+    deadline = time.time() + 120
+    while time.time() < deadline and run.poll() is None:
+        if wal.exists() and wal.stat().st_size > 1_000_000:  # in the write transaction
+            break
+        time.sleep(0.02)
+    assert run.poll() is None, "the run ended before it could be killed"
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    assert _documents(indexed) == 4  # as before the run
+    assert cli("check", str(S002), "--db", str(indexed), "--fail-on",
+               "shared_source").exit_code == 1  # still usable
+    done = _add(many, indexed)
+    assert done.wait(timeout=300) == 0, done.stderr.read() if done.stderr else ""
+    assert _documents(indexed) == 304
+
+
+def test_two_adds_at_once_take_turns_and_lose_nothing(indexed: Path, many: Path,
+                                                      tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(S002, other)
+    first, second = _add(many, indexed), _add(other, indexed)
+    assert first.wait(timeout=300) == 0
+    assert second.wait(timeout=300) == 0
+    assert _documents(indexed) == 305
+
+
+def test_a_writer_that_cannot_wait_fails_cleanly(indexed: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(S002, other)
+    holder = sqlite3.connect(indexed, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer, mid-transaction
+    try:
+        impatient = _add(other, indexed, "--wait", "0")
+        out, err = impatient.communicate(timeout=120)
+        assert impatient.returncode == 2, out + err
+        assert err == f"Error: {indexed} is being written by another provcheck run; try " \
+                      "again when it has finished.\n"
+        # Readers are not blocked by a writer.
+        assert cli("check", str(S002), "--db", str(indexed), "--fail-on",
+                   "shared_source").exit_code == 1
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert _add(other, indexed, "--wait", "0").wait(timeout=120) == 0
+    assert _documents(indexed) == 5
+
+
+def test_compare_with_an_index_reuses_its_signatures_and_reports_the_same(
+    indexed: Path,
+) -> None:
+    plain = json.loads(cli("compare", str(SEEDS), "--format", "json").stdout)
+    reused = json.loads(cli("compare", str(SEEDS), "--db", str(indexed), "--format",
+                            "json").stdout)
+    assert reused["stats"]["signatures_from_index"] == 4
+    assert reused["stats"]["signed_passages"] == plain["stats"]["signed_passages"]
+    for key in ("pairs", "quotes", "documents", "corpus"):
+        assert reused[key] == plain[key], key
+
+
+FOOTER = ("Sign up for the Daily Planet morning briefing: the stories that matter, the "
+          "reporting behind them and the people who make the news, in your inbox at seven.")
+
+
+def _outlet_batch(folder: Path, name: str, records: list[tuple[str, str, str]]) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text("\n".join(
+        json.dumps({"id": i, "outlet": outlet, "text": text + "\n\n" + FOOTER + "\n"})
+        for i, outlet, text in records), encoding="utf-8")
+    return folder
+
+
+BODIES = [
+    "The city council approved a new budget for road repairs on Monday evening. Council "
+    "members argued for hours over the cost of resurfacing the old harbour bridge.",
+    "Heavy rain flooded several farms in the northern valley overnight. Farmers moved "
+    "their cattle to higher ground while volunteers filled sandbags near the river.",
+    "The national orchestra opened its winter season with a programme of Baltic "
+    "composers. Critics praised the young conductor and the choir from Tallinn.",
+    "A regional airline cancelled dozens of flights after a software failure grounded "
+    "its fleet. Passengers queued at the airport for vouchers and hotel rooms.",
+]
+
+
+def test_check_knows_an_outlets_boilerplate_from_the_index(tmp_path: Path) -> None:
+    """A footer the index holds in three documents of an outlet is boilerplate in a new
+    document of that outlet, exactly as ``compare`` over all four would find it; in
+    another outlet's document it is shared text like any other."""
+    old = [(f"dp{n}", "Daily Planet", BODIES[n]) for n in range(3)]
+    db = tmp_path / "x.db"
+    cli("index", "add", str(_outlet_batch(tmp_path / "old", "old.jsonl", old)), "--db", str(db))
+    together = _outlet_batch(tmp_path / "all", "all.jsonl",
+                             [*old, ("dp3", "Daily Planet", BODIES[3])])
+    expected = next(d for d in json.loads(cli("compare", str(together), "--format",
+                                              "json").stdout)["documents"] if d["id"] == "dp3")
+
+    def checked(outlet: str) -> dict:  # type: ignore[type-arg]
+        new = _outlet_batch(tmp_path / outlet, "new.jsonl", [("dp3", outlet, BODIES[3])])
+        report = json.loads(cli("check", str(new), "--db", str(db), "--format", "json").stdout)
+        assert not any("inbox" in o["text"] for q in report["quotes"]
+                       for o in q["occurrences"])
+        return report
+
+    same = checked("Daily Planet")
+    assert same["documents"][0]["body_words"] == expected["body_words"]
+    assert same["stats"]["indexed_matches"] == 0  # the footer leads nowhere
+    other = checked("Gazette")
+    assert other["documents"][0]["body_words"] > expected["body_words"]
+    assert other["stats"]["indexed_matches"] == 3  # there, the footer is shared text
+
+
+def test_a_changed_manifest_updates_the_metadata(indexed: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    target = next(corpus.glob("003_*.txt"))
+    manifest = tmp_path / "meta.csv"
+    manifest.write_text(f"path,outlet\n{target.name},The Daily Planet\n", encoding="utf-8")
+    result = cli("index", "add", str(corpus), "--db", str(indexed), "--meta", str(manifest))
+    assert "0 added, 1 replaced, 3 unchanged" in result.stdout
+    listing = json.loads(cli("index", "list", "--db", str(indexed), "--format", "json").stdout)
+    assert {d["outlet"] for d in listing if d["path"].endswith(target.name)} == \
+        {"The Daily Planet"}
