@@ -10,6 +10,8 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -68,14 +70,19 @@ def main() -> None:
     """Audit news corpora for reuse: who copied, syndicated or paraphrased whose text."""
 
 
-def _report_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+REPORT_FORMATS = ["terminal", "json", "csv", "html"]
+CI_FORMATS = ["junit", "github"]
+
+
+def _report_options(fn: Callable[..., Any], *, ci: bool = False) -> Callable[..., Any]:
     options = [
         click.argument("paths", nargs=-1, required=True),
         click.option("--format", "fmt",
-                     type=click.Choice(["terminal", "json", "csv", "html", "junit", "github"]),
+                     type=click.Choice(REPORT_FORMATS + (CI_FORMATS if ci else [])),
                      default="terminal", show_default=True,
-                     help="Report format (csv: one row per passage; html: one page; junit and "
-                          "github: for CI, with check)."),
+                     help="Report format (csv: one row per passage; html: one page"
+                          + ("; junit: one test case per checked document; github: workflow "
+                             "annotations)." if ci else ").")),
         click.option("--output", "-o", type=click.Path(dir_okay=False),
                      help="Write the report here."),
         click.option("--meta", type=click.Path(),
@@ -265,7 +272,7 @@ def _open_index(db: str) -> Any:
 
 
 @main.command()
-@_report_options
+@partial(_report_options, ci=True)
 @click.option("--db", required=True, type=click.Path(dir_okay=False), help="The index file.")
 @click.option("--fail-on", type=click.Choice(["duplicate", "copy", "paraphrase",
                                               "shared_source"]), default="copy",
@@ -274,7 +281,9 @@ def _open_index(db: str) -> Any:
               help="Fail only on matches covering at least this share of a checked document.")
 @click.option("--baseline", type=click.Path(), help="Accepted matches: one per line, two ids "
               "or sha256 values (or one: all matches of that document).")
-def check(db: str, fail_on: str, min_coverage: float, baseline: str | None,
+@click.option("--accept-all", is_flag=True, help="Add every failing match to the --baseline "
+              "file (created if missing) and pass: to adopt the gate on an existing corpus.")
+def check(db: str, fail_on: str, min_coverage: float, baseline: str | None, accept_all: bool,
           **opts: Any) -> None:
     """Check new documents against an index, and against each other.
 
@@ -285,8 +294,9 @@ def check(db: str, fail_on: str, min_coverage: float, baseline: str | None,
     Example:
       provcheck check incoming/ --db corpus.db
       provcheck check incoming/ --db corpus.db --fail-on paraphrase --format junit -o r.xml
+      provcheck check corpus/ --db corpus.db --baseline accepted.txt --accept-all
     """
-    from provcheck.gate import failing, load_baseline
+    from provcheck.gate import accept, gate, load_baseline
     from provcheck.indexing import check as run_check
 
     paths, fmt, output = opts.pop("paths"), opts.pop("fmt"), opts.pop("output")
@@ -294,17 +304,27 @@ def check(db: str, fail_on: str, min_coverage: float, baseline: str | None,
     include_text, pretty = opts.pop("include_text"), opts.pop("pretty")
     with _errors():
         settings = _build_settings(db, **opts)
-        accepted = load_baseline(baseline) if baseline else None
+        if accept_all and not baseline:
+            raise ProvcheckError("--accept-all needs --baseline FILE: the file to add the "
+                                 "accepted matches to.")
+        if baseline and (Path(baseline).exists() or not accept_all):
+            load_baseline(baseline)  # a bad baseline stops the run before the work
         with _progress_bar(progress) as tick:
             checked = run_check(list(paths), db, settings, meta=meta, progress=tick)
         if not checked.new:
             raise ProvcheckError(f"no readable documents in {', '.join(paths)} "
                                  f"({len(checked.report.skipped)} skipped).")
-        bad = failing(checked.report.pairs, checked.report.documents, checked.new, fail_on,
-                      min_coverage, accepted)
-        _emit(checked.report, fmt, output, include_text=include_text, verbose=verbose,
-              quotes_only=False, pretty=pretty, new=checked.new, failing=bad)
-    sys.exit(1 if bad else 0)
+        if accept_all and baseline:
+            added = accept(gate(checked.report.pairs, checked.report.documents, checked.new,
+                                fail_on, min_coverage, None), baseline)
+            click.echo(f"{baseline}: {added} {'match' if added == 1 else 'matches'} added",
+                       err=True)
+        report = replace(checked.report, gate=gate(
+            checked.report.pairs, checked.report.documents, checked.new, fail_on,
+            min_coverage, baseline))
+        _emit(report, fmt, output, include_text=include_text, verbose=verbose,
+              quotes_only=False, pretty=pretty)
+    sys.exit(0 if report.gate and report.gate.passed else 1)
 
 
 @main.group(name="eval")
@@ -371,8 +391,6 @@ def _emit(report: Any, fmt: str, output: str | None, **kw: Any) -> None:
     from provcheck.report import render_csv, render_html, render_json, render_terminal
     from provcheck.report.ci import render_github, render_junit
 
-    if fmt in ("junit", "github") and "new" not in kw:
-        raise ProvcheckError(f"--format {fmt} reports a check: use it with 'provcheck check'.")
     if fmt != "terminal":
         if fmt == "json":
             text = render_json(report, include_text=kw["include_text"], pretty=kw["pretty"])
@@ -382,9 +400,9 @@ def _emit(report: Any, fmt: str, output: str | None, **kw: Any) -> None:
         elif fmt == "html":
             text = render_html(report)
         elif fmt == "junit":
-            text = render_junit(report, kw["new"], kw["failing"])
+            text = render_junit(report)
         else:
-            text = render_github(report, kw["new"], kw["failing"])
+            text = render_github(report)
         if output:
             _write(output, text)
         else:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from provcheck.errors import ConfigError
-from provcheck.records import Document, PairResult, Relation
+from provcheck.records import Document, Gate, PairResult, Relation
 
 STRENGTH = {Relation.DUPLICATE: 4, Relation.COPY: 3, Relation.PARAPHRASE: 2,
             Relation.SHARED_SOURCE: 1, Relation.RELATED: 1, Relation.UNRELATED: 0}
@@ -54,12 +54,14 @@ def load_baseline(path: str) -> Baseline:
     return Baseline(frozenset(pairs), frozenset(documents))
 
 
-def failing(pairs: Sequence[PairResult], documents: Sequence[Document], new: Collection[str],
-            fail_on: str, min_coverage: float, baseline: Baseline | None) -> list[PairResult]:
-    """The matches that fail the run (see the module docstring)."""
+def gate(pairs: Sequence[PairResult], documents: Sequence[Document], checked: Sequence[str],
+         fail_on: str, min_coverage: float, baseline: str | None) -> Gate:
+    """The matches of the checked documents that fail the run (see the module docstring)."""
+    accepted_by = load_baseline(baseline) if baseline else None
     bar = STRENGTH[Relation(fail_on)]
     docs = {d.id: d for d in documents}
-    out = []
+    new = set(checked)
+    failing, accepted = [], []
     for pair in pairs:
         if pair.a not in new and pair.b not in new:
             continue
@@ -67,7 +69,39 @@ def failing(pairs: Sequence[PairResult], documents: Sequence[Document], new: Col
                        pair.coverage_b if pair.b in new else 0.0)
         if STRENGTH[pair.relation] < bar or coverage < min_coverage:
             continue
-        if baseline is not None and baseline.accepts(pair, docs):
-            continue
-        out.append(pair)
-    return out
+        if accepted_by is not None and accepted_by.accepts(pair, docs):
+            accepted.append(pair)
+        else:
+            failing.append(pair)
+    return Gate(fail_on=fail_on, min_coverage=min_coverage, baseline=baseline,
+                checked=tuple(checked), failing=tuple(failing), accepted=tuple(accepted))
+
+
+def accept(result: Gate, path: str) -> int:
+    """Append the failing matches of ``result`` to the baseline at ``path`` (created if
+    missing), each with a comment saying what it is; return how many were new to it."""
+    target = Path(path)
+    known = load_baseline(path) if target.exists() else Baseline(frozenset(), frozenset())
+    lines = [f"{p.a} {p.b}  # {describe(p, checked_side(p, result.checked))}"
+             for p in result.failing if frozenset((p.a, p.b)) not in known.pairs]
+    if lines:
+        existing = target.read_text(encoding="utf-8") if target.exists() else ""
+        prefix = "" if not existing or existing.endswith("\n") else "\n"
+        with target.open("a", encoding="utf-8") as out:
+            out.write(prefix + "\n".join(lines) + "\n")
+    return len(lines)
+
+
+def describe(pair: PairResult, doc_id: str) -> str:
+    """One line on a match of ``doc_id``, as CI output shows it."""
+    other = pair.b if pair.a == doc_id else pair.a
+    coverage = pair.coverage_a if pair.a == doc_id else pair.coverage_b
+    d = pair.direction
+    direction = f", {d.source} -> {d.target} ({d.confidence:.2f})" if d.source else ""
+    return (f"{doc_id} {pair.relation.value} {other}: {coverage:.0%} of {doc_id} in "
+            f"{len(pair.passages)} passages{direction}")
+
+
+def checked_side(pair: PairResult, checked: Collection[str]) -> str:
+    """The checked document of a match (side a when both are)."""
+    return pair.a if pair.a in checked else pair.b

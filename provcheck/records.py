@@ -189,6 +189,22 @@ class Overview:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Gate:
+    """The verdict of ``check`` for CI: which matches of the checked documents fail it."""
+
+    fail_on: str  # the weakest relation that fails
+    min_coverage: float
+    baseline: str | None  # the file of accepted matches
+    checked: tuple[str, ...]  # ids of the documents checked
+    failing: tuple[PairResult, ...]
+    accepted: tuple[PairResult, ...]  # at or above the bar, but in the baseline
+
+    @property
+    def passed(self) -> bool:
+        return not self.failing
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
     """Everything one run found, ready for a renderer."""
 
@@ -200,3 +216,4 @@ class Report:
     quotes: tuple[QuoteCluster, ...] = ()
     overview: Overview | None = None
     stats: Mapping[str, Any] = field(default_factory=dict)
+    gate: Gate | None = None  # set by ``check``

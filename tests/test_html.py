@@ -89,3 +89,23 @@ def test_screenshot_is_not_blank(chromium: str, page: Path, tmp_path: Path) -> N
     colours = image.getcolors(maxcolors=1 << 20) or []
     assert len(colours) > 500  # text, highlights, the graph: not an empty page
     assert max(ImageStat.Stat(image).stddev) > 20
+
+
+def test_a_failed_check_says_so_on_top(chromium: str, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in (ROOT / "seeds").glob("00[0134]_*.txt"):
+        shutil.copy(path, corpus)
+    db, out = tmp_path / "c.db", tmp_path / "check.html"
+    runner = CliRunner()
+    assert runner.invoke(main, ["index", "add", str(corpus), "--db", str(db)]).exit_code == 0
+    result = runner.invoke(main, ["check", *map(str, (ROOT / "seeds").glob("002_*.txt")),
+                                  "--db", str(db), "--fail-on", "shared_source", "--format",
+                                  "html", "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    dom = browse(chromium, out.as_uri(), tmp_path, "--dump-dom")
+    banner = re.search(r'<div id="gate" class="failed">(.*?)</div>', dom, re.S)
+    assert banner, "no gate banner"
+    assert banner.group(1).startswith("Check failed: 1 match at or above shared_source:<ul>"
+                                      "<li>001_6da7febdb4ae2164 shared_source "
+                                      "002_2ce565fa5741faf5: 39% of the checked document")

@@ -47,7 +47,13 @@ def test_check_gates_on_the_relation(indexed: Path) -> None:
     report = json.loads(strict.stdout)
     pair = next(p for p in report["pairs"] if {p["a"][:3], p["b"][:3]} == {"001", "002"})
     assert pair["relation"] == "shared_source" and len(pair["passages"]) >= 12
-    assert cli("check", str(S002), "--db", str(indexed)).exit_code == 0
+    assert report["gate"]["passed"] is False
+    assert [(m["a"][:3], m["b"][:3], m["relation"]) for m in report["gate"]["failing"]] == [
+        ("001", "002", "shared_source")]
+    plain = cli("check", str(S002), "--db", str(indexed))
+    assert plain.exit_code == 0
+    assert plain.stdout.rstrip().splitlines()[-1] == (
+        "Check passed: 1 document checked, no match at or above copy.")
     assert cli("check", str(S004), "--db", str(indexed), "--fail-on",
                "shared_source").exit_code == 0
 
@@ -60,6 +66,9 @@ def test_a_lightly_edited_copy_fails_the_default_bar(indexed: Path, tmp_path: Pa
     result = cli("check", str(edited), "--db", str(indexed), "--format", "github")
     assert result.exit_code == 1
     assert result.stdout.startswith(f"::error file={edited},title=provcheck copy::")
+    terminal = cli("check", str(edited), "--db", str(indexed)).stdout.splitlines()
+    assert terminal[-2] == "Check failed: 1 match at or above copy:"
+    assert terminal[-1].startswith("  edited copy 001_6da7febdb4ae2164: ")
 
 
 def test_check_reports_a_pair_exactly_as_compare_does(indexed: Path, tmp_path: Path) -> None:
@@ -134,7 +143,10 @@ def test_baseline_and_min_coverage_accept_known_matches(indexed: Path, tmp_path:
     baseline = tmp_path / "baseline.txt"
     baseline.write_text("# accepted\n002_2ce565fa5741faf5 001_6da7febdb4ae2164\n")
     args = ("check", str(S002), "--db", str(indexed), "--fail-on", "shared_source")
-    assert cli(*args, "--baseline", str(baseline)).exit_code == 0
+    accepted = cli(*args, "--baseline", str(baseline), "--format", "json")
+    assert accepted.exit_code == 0
+    assert [m["relation"] for m in json.loads(accepted.stdout)["gate"]["accepted"]] == [
+        "shared_source"]
     assert cli(*args, "--min-coverage", "0.9").exit_code == 0
 
 
@@ -384,3 +396,24 @@ def test_a_changed_manifest_updates_the_metadata(indexed: Path, tmp_path: Path) 
     listing = json.loads(cli("index", "list", "--db", str(indexed), "--format", "json").stdout)
     assert {d["outlet"] for d in listing if d["path"].endswith(target.name)} == \
         {"The Daily Planet"}
+
+
+def test_ci_formats_belong_to_check(tmp_path: Path) -> None:
+    result = cli("compare", str(SEEDS), "--format", "junit")
+    assert result.exit_code == 2
+    assert "'junit' is not one of 'terminal', 'json', 'csv', 'html'" in result.output
+
+
+def test_accept_all_adopts_the_gate_on_an_existing_corpus(indexed: Path, tmp_path: Path) -> None:
+    baseline = tmp_path / "accepted.txt"
+    args = ("check", str(S002), "--db", str(indexed), "--fail-on", "shared_source",
+            "--baseline", str(baseline))
+    missing = cli(*args)
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr
+    adopted = cli(*args, "--accept-all")
+    assert adopted.exit_code == 0
+    assert adopted.stderr == f"{baseline}: 1 match added\n"
+    assert baseline.read_text(encoding="utf-8").startswith(
+        "001_6da7febdb4ae2164 002_2ce565fa5741faf5  # 002_2ce565fa5741faf5 shared_source")
+    assert cli(*args).exit_code == 0
+    assert cli(*args, "--accept-all").stderr == f"{baseline}: 0 matches added\n"

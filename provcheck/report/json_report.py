@@ -9,7 +9,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from provcheck.records import Document, Overview, PairResult, Passage, QuoteCluster, Report
+from provcheck.records import (
+    Document,
+    Gate,
+    Overview,
+    PairResult,
+    Passage,
+    QuoteCluster,
+    Report,
+)
 
 SCHEMA_VERSION = 1
 
@@ -27,7 +35,20 @@ def to_dict(report: Report, *, include_text: bool = False) -> dict[str, Any]:
         "corpus": _overview(report.overview) if report.overview else None,
         "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
         "stats": {k: v for k, v in report.stats.items() if k != "words"},
+        **({"gate": _gate(report.gate)} if report.gate else {}),
     }
+
+
+def _gate(gate: Gate) -> dict[str, Any]:
+    def match(pair: PairResult) -> dict[str, Any]:
+        return {"a": pair.a, "b": pair.b, "relation": pair.relation.value,
+                "coverage": max(pair.coverage_a if pair.a in gate.checked else 0.0,
+                                pair.coverage_b if pair.b in gate.checked else 0.0)}
+
+    return {"passed": gate.passed, "fail_on": gate.fail_on, "min_coverage": gate.min_coverage,
+            "baseline": gate.baseline, "checked": list(gate.checked),
+            "failing": [match(p) for p in gate.failing],
+            "accepted": [match(p) for p in gate.accepted]}
 
 
 def render_json(report: Report, *, include_text: bool = False, pretty: bool = False) -> str:

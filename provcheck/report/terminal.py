@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from provcheck.records import Document, Kind, PairResult, QuoteCluster, Report
+from provcheck.gate import checked_side, describe
+from provcheck.records import Document, Gate, Kind, PairResult, QuoteCluster, Report
 
 _KIND_STYLE = {Kind.VERBATIM: "bold red", Kind.NEAR_VERBATIM: "red", Kind.PARAPHRASE: "yellow"}
 _RELATION_STYLE = {"duplicate": "bold red", "copy": "red", "paraphrase": "yellow",
@@ -49,6 +50,28 @@ def render_terminal(report: Report, console: Console, *, verbose: bool = False,
             console.print(f"  {s.path}: {s.reason}", markup=False, highlight=False)
     for note in report.stats.get("notes", []):
         console.print(f"Note: {note}", markup=False)
+    if report.gate:
+        _gate(console, report.gate)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}{'es' if noun.endswith('ch') else 's'}"
+
+
+def _gate(console: Console, gate: Gate) -> None:
+    """Last, where a CI log ends: whether the check passed, and the matches that decide."""
+    bar = f"at or above {gate.fail_on}" + (
+        f" covering {gate.min_coverage:.0%} or more" if gate.min_coverage else "")
+    accepted = f", {len(gate.accepted)} accepted by {gate.baseline}" if gate.baseline else ""
+    if gate.passed:
+        console.print(f"[bold green]Check passed[/]: {_count(len(gate.checked), 'document')} "
+                      f"checked, no match {bar}{accepted}.")
+        return
+    console.print(f"[bold red]Check failed[/]: {_count(len(gate.failing), 'match')} "
+                  f"{bar}{accepted}:")
+    for pair in gate.failing:
+        console.print(f"  {describe(pair, checked_side(pair, gate.checked))}", markup=False,
+                      highlight=False)
 
 
 def _documents(console: Console, report: Report) -> None:
