@@ -185,7 +185,7 @@ def test_a_50_mb_file_is_skipped_within_the_stated_limit(tmp_path: Path) -> None
             out.write(line)
     result = cli("index", "add", str(folder), "--db", str(tmp_path / "x.db"))
     assert result.exit_code == 0
-    assert "over the 21 MB limit; raise --max-file-size or split the file" in result.stdout
+    assert "file is 50.0 MB, over the 20 MB limit; raise --max-file-size or split the file" in result.stdout
 
 
 def test_jsonl_with_a_malformed_line_and_duplicate_ids(tmp_path: Path) -> None:

@@ -50,10 +50,10 @@ def test_unusable_files_are_skipped_with_a_reason(
 
 
 def test_oversized_file_is_skipped_naming_the_limit_and_the_fix(tmp_path: Path) -> None:
-    (tmp_path / "big.txt").write_text(BODY * 100, encoding="utf-8")
-    result = read(tmp_path, max_bytes=1000)
+    (tmp_path / "big.txt").write_text(BODY * 4000, encoding="utf-8")
+    result = read(tmp_path, max_bytes=1024 * 1024 // 4)
     assert result.documents == ()
-    assert "over the 0 MB limit" in result.skipped[0].reason
+    assert "over the 0.25 MB limit" in result.skipped[0].reason
     assert "--max-file-size" in result.skipped[0].reason
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from provcheck.ingest.decode import NotText, decode
 from provcheck.metadata import parse_date, read_metadata
 from provcheck.records import Document, Skipped
+from provcheck.settings import MB
 
 TEXT_SUFFIXES = (".txt", ".md", ".text", ".markdown")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -92,7 +93,7 @@ def read_file(path: Path, shown: str, doc_id: str, max_bytes: int) -> Result:
 
 
 def _too_large(size: int, limit: int) -> str:
-    return (f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit; "
+    return (f"file is {size / MB:.1f} MB, over the {limit / MB:g} MB limit; "
             "raise --max-file-size or split the file")
 
 
