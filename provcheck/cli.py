@@ -205,40 +205,51 @@ def index_stats(db: str, fmt: str) -> None:
     Example:
       provcheck index stats --db corpus.db
     """
-    import json
 
-    with _errors():
-        stats = _open_index(db).stats()
-        if fmt == "json":
-            click.echo(json.dumps(stats, indent=2))
-            return
-        click.echo(f"{stats['path']}: {stats['documents']} documents, {stats['passages']} "
-                   f"passages, {stats['band_entries']} band entries, "
-                   f"{stats['bytes'] / 1e6:.1f} MB")
+    def lines(stats: dict[str, Any]) -> Iterator[str]:
+        yield (f"{stats['path']}: {stats['documents']} documents, {stats['passages']} "
+               f"passages, {stats['band_entries']} band entries, {stats['bytes'] / 1e6:.1f} MB")
         for key, value in stats["settings"].items():
-            click.echo(f"  {key}: {value}")
+            yield f"  {key}: {value}"
+
+    _show_index(db, fmt, lambda index: index.stats(), lines)
 
 
 @index_group.command(name="list")
 @_db_option
 @click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal")
 def index_list(db: str, fmt: str) -> None:
-    """The documents in the index.
+    """The documents in the index: id, outlet, date, sha256 (start), path.
 
     \b
     Example:
       provcheck index list --db corpus.db
     """
+
+    def lines(rows: list[dict[str, Any]]) -> Iterator[str]:
+        for r in rows:
+            yield (f"{r['id']}\t{r['outlet'] or '-'}\t{r['published'] or '-'}\t"
+                   f"{r['sha256'][:12]}\t{r['path']}")
+
+    _show_index(db, fmt, lambda index: index.listing(), lines)
+
+
+def _show_index(db: str, fmt: str, read: Callable[[Any], Any],
+                lines: Callable[[Any], Iterator[str]]) -> None:
+    """Print what ``read`` takes from the index: as JSON, or as ``lines``."""
     import json
 
     with _errors():
-        rows = _open_index(db).listing()
+        index = _open_index(db)
+        try:
+            data = read(index)
+        finally:
+            index.close()
         if fmt == "json":
-            click.echo(json.dumps(rows, indent=2))
-            return
-        for r in rows:
-            click.echo(f"{r['id']}\t{r['outlet'] or '-'}\t{r['published'] or '-'}\t"
-                       f"{r['sha256'][:12]}\t{r['path']}")
+            click.echo(json.dumps(data, indent=2))
+        else:
+            for line in lines(data):
+                click.echo(line)
 
 
 @index_group.command(name="remove")
@@ -253,8 +264,11 @@ def index_remove(ids: tuple[str, ...], db: str) -> None:
     """
     with _errors():
         index = _open_index(db)
-        with index.transaction():
-            missing = [i for i in ids if not index.remove(i)]
+        try:
+            with index.transaction():
+                missing = [i for i in ids if not index.remove(i)]
+        finally:
+            index.close()
         if missing:
             raise ProvcheckError(f"not in {db}: {', '.join(missing)} (see 'provcheck index "
                                  f"list --db {db}'); nothing was removed for them.")
