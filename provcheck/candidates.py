@@ -4,9 +4,10 @@ Each signature is cut into ``b`` bands of ``r`` rows (datasketch's MinHashLSH ch
 b and r for the threshold); two passages are candidates when any band is equal. The
 banding is done over the whole batch at once (hash each band, sort, read off equal
 runs) rather than by inserting into dict buckets one passage at a time: the same
-candidates as ``MinHashLSH.query`` (checked by a test), and the same shape as a
-distributed group-by on band keys. A bucket holding passages of more than
-``max_bucket_docs`` documents is boilerplate and ignored.
+candidates as ``MinHashLSH.query`` (checked by a test). The join is partitioned by band
+key (``band_shards``): equal keys always meet in one partition, so an engine joins the
+partitions on different workers and the merge gives the same candidates. A bucket
+holding passages of more than ``max_bucket_docs`` documents is boilerplate and ignored.
 
 LSH results are candidates only: the estimated Jaccard of each passage pair is checked
 here, and the aligner verifies every document pair on the exact texts.
@@ -14,10 +15,12 @@ here, and the aligner verifies every document pair on the exact texts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from provcheck.engine import Engine, LocalEngine
 from provcheck.settings import Settings
 from provcheck.signatures import Signed
 
@@ -32,22 +35,81 @@ class Candidates:
     boilerplate_buckets: int
 
 
-def find_candidates(signed: Signed, settings: Settings) -> Candidates:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shard:
+    """The band entries whose key falls in one partition, with all their join needs:
+    equal keys always share a partition, so each partition is joined on its own."""
+
+    keys: np.ndarray  # uint64 [m]: band keys
+    member: np.ndarray  # int64 [m]: the row (in ``rows``) each key belongs to
+    rows: np.ndarray  # int64 [k], ascending: the passages' rows in the whole ``Signed``
+    doc: np.ndarray  # int64 [k]: their documents
+    bits: np.ndarray  # uint8 [k, num_perm]: their 8-bit MinHash values
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Collisions:
+    left: np.ndarray  # int64: rows of the whole ``Signed``, left < right
+    right: np.ndarray
+    estimate: np.ndarray  # float: estimated Jaccard of each pair
+    boilerplate_buckets: int
+
+
+def find_candidates(signed: Signed, settings: Settings, engine: Engine | None = None) -> Candidates:
     """Document pairs worth aligning: one strong passage collision, or several.
 
-    A document pair is kept when one of its candidate passage pairs estimates a
-    Jaccard of at least ``candidate_jaccard``, or when ``candidate_hits`` of them
-    estimate at least ESTIMATE_SLACK of the LSH threshold. A lone weak collision is
+    The band entries are split by key into the engine's partitions and each is joined on
+    its own (``join_shards``); the passage pairs are merged (a pair may collide in
+    several partitions). A document pair is kept when one of its candidate passage pairs
+    estimates a Jaccard of at least ``candidate_jaccard``, or when ``candidate_hits`` of
+    them estimate at least ESTIMATE_SLACK of the LSH threshold. A lone weak collision is
     almost always a generic sentence; a real reuse case has a strong one, or several.
     """
     empty = Candidates(pairs=np.zeros((0, 2), np.int64), passage_pairs=0, boilerplate_buckets=0)
     if len(signed.doc) < 2:
         return empty
-    left, right, estimate, boilerplate = colliding(signed.keys, signed.bits, signed.doc,
-                                                   settings)
+    engine = engine or LocalEngine()
+    found = engine.map(join_shards, band_shards(signed, engine.partitions), batch_size=1,
+                       context=settings)
+    left = np.concatenate([c.left for c in found])
+    right = np.concatenate([c.right for c in found])
+    estimate = np.concatenate([c.estimate for c in found])
+    packed = left * len(signed.doc) + right
+    packed, first = np.unique(packed, return_index=True)
+    left, right, estimate = left[first], right[first], estimate[first]
     docs = np.sort(np.stack([signed.doc[left], signed.doc[right]], axis=1), axis=1)
     return Candidates(pairs=document_pairs(docs[:, 0], docs[:, 1], estimate, settings),
-                      passage_pairs=len(left), boilerplate_buckets=boilerplate)
+                      passage_pairs=len(left),
+                      boilerplate_buckets=sum(c.boilerplate_buckets for c in found))
+
+
+def band_shards(signed: Signed, parts: int) -> list[Shard]:
+    """The band entries of ``signed`` split into ``parts`` partitions by key."""
+    bands = signed.keys.shape[1]
+    keys = signed.keys.ravel()
+    owner = np.arange(len(keys), dtype=np.int64) // bands
+    if parts <= 1:
+        return [Shard(keys=keys, member=owner, rows=np.arange(len(signed.doc), dtype=np.int64),
+                      doc=signed.doc, bits=signed.bits)]
+    part = keys % np.uint64(parts)
+    shards = []
+    for p in range(parts):
+        chosen = part == p
+        rows, member = np.unique(owner[chosen], return_inverse=True)
+        shards.append(Shard(keys=keys[chosen], member=member.astype(np.int64), rows=rows,
+                            doc=signed.doc[rows], bits=signed.bits[rows]))
+    return shards
+
+
+def join_shards(shards: Sequence[Shard], settings: Settings) -> list[Collisions]:
+    """The candidate passage pairs within each shard, in rows of the whole ``Signed``."""
+    out = []
+    for shard in shards:
+        left, right, estimate, boilerplate = colliding_entries(
+            shard.keys, shard.member, shard.bits, shard.doc, settings)
+        out.append(Collisions(left=shard.rows[left], right=shard.rows[right],
+                              estimate=estimate, boilerplate_buckets=boilerplate))
+    return out
 
 
 def document_pairs(left: np.ndarray, right: np.ndarray, estimate: np.ndarray,
@@ -74,13 +136,20 @@ def colliding(
     """Pairs of rows in different groups that share a band and whose estimated Jaccard
     holds up, with the estimates, and the number of boilerplate buckets skipped."""
     bands = keys_by_band.shape[1]
-    keys = keys_by_band.ravel()
+    member = np.arange(keys_by_band.size, dtype=np.int64) // bands
+    return colliding_entries(keys_by_band.ravel(), member, bits, group, settings)
+
+
+def colliding_entries(
+    keys: np.ndarray, member: np.ndarray, bits: np.ndarray, group: np.ndarray,
+    settings: Settings,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """``colliding`` for band entries given as flat (key, row) lists."""
     order = np.argsort(keys, kind="stable")
-    member = order // bands
     edges = np.flatnonzero(np.diff(keys[order])) + 1
     starts = np.concatenate(([0], edges))
     sizes = np.diff(np.concatenate((starts, [len(keys)])))
-    left, right, boilerplate = _bucket_pairs(member, starts, sizes, group,
+    left, right, boilerplate = _bucket_pairs(member[order], starts, sizes, group,
                                              settings.max_bucket_docs)
     estimate = estimates(bits, left, right)
     keep = estimate >= settings.lsh_threshold * ESTIMATE_SLACK

@@ -47,6 +47,14 @@ def _settings_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def _engine_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--engine", default="local", show_default=True, metavar="local|dask://local|dask://HOST:PORT",
+        help="Where the batch stages run: this machine (--jobs processes), a local Dask "
+             "cluster of --jobs workers, or the Dask scheduler at HOST:PORT. The report is "
+             "the same.")(fn)
+
+
 def _build_settings(db: str | None = None, **opts: Any) -> Settings:
     """Settings from the options; with an existing index, its signature settings unless
     an option was given on the command line (then the index checks that they match)."""
@@ -97,19 +105,20 @@ def _report_options(fn: Callable[..., Any], *, ci: bool = False) -> Callable[...
     ]
     for option in reversed(options):
         fn = option(fn)
-    return _settings_options(fn)
+    return _engine_option(_settings_options(fn))
 
 
 def _run(paths: tuple[str, ...], fmt: str, output: str | None, meta: str | None,
          include_text: bool, pretty: bool, progress: bool | None, verbose: bool, *,
-         pairs: bool, db: str | None = None, **opts: Any) -> None:
+         pairs: bool, engine: str, db: str | None = None, **opts: Any) -> None:
+    from provcheck.engine import open_engine
     from provcheck.pipeline import compare as run_compare
 
     with _errors():
         settings = _build_settings(db, **opts)
-        with _progress_bar(progress) as tick:
+        with open_engine(engine, settings.jobs) as runner, _progress_bar(progress) as tick:
             report = run_compare(list(paths), settings, meta=meta, progress=tick, pairs=pairs,
-                                 db=db)
+                                 db=db, engine=runner)
         if not report.documents:
             raise ProvcheckError(
                 f"no readable documents in {', '.join(paths)} ({len(report.skipped)} skipped); "
@@ -171,8 +180,9 @@ def _db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
               help="Seconds to wait while another run writes the index.")
 @click.option("--progress/--no-progress", default=None)
 @_settings_options
+@_engine_option
 def index_add(paths: tuple[str, ...], db: str, meta: str | None, wait: float,
-              progress: bool | None, **opts: Any) -> None:
+              progress: bool | None, engine: str, **opts: Any) -> None:
     """Add the documents under PATHS to the index: new and changed ones only.
 
     A changed document replaces its old version. Everything a run writes is written at
@@ -182,12 +192,14 @@ def index_add(paths: tuple[str, ...], db: str, meta: str | None, wait: float,
     Example:
       provcheck index add articles/ --db corpus.db
     """
+    from provcheck.engine import open_engine
     from provcheck.indexing import index_add as run_add
 
     with _errors():
         settings = _build_settings(db, **opts)
-        with _progress_bar(progress) as tick:
-            summary = run_add(list(paths), db, settings, meta=meta, wait=wait, progress=tick)
+        with open_engine(engine, settings.jobs) as runner, _progress_bar(progress) as tick:
+            summary = run_add(list(paths), db, settings, meta=meta, wait=wait, progress=tick,
+                              engine=runner)
         click.echo(f"{db}: {len(summary.added)} added, {len(summary.replaced)} replaced, "
                    f"{summary.unchanged} unchanged, {len(summary.skipped)} skipped "
                    f"({summary.seconds:.1f} s)")
@@ -310,12 +322,14 @@ def check(db: str, fail_on: str, min_coverage: float, baseline: str | None, acce
       provcheck check incoming/ --db corpus.db --fail-on paraphrase --format junit -o r.xml
       provcheck check corpus/ --db corpus.db --baseline accepted.txt --accept-all
     """
+    from provcheck.engine import open_engine
     from provcheck.gate import accept, gate, load_baseline
     from provcheck.indexing import check as run_check
 
     paths, fmt, output = opts.pop("paths"), opts.pop("fmt"), opts.pop("output")
     meta, progress, verbose = opts.pop("meta"), opts.pop("progress"), opts.pop("verbose")
     include_text, pretty = opts.pop("include_text"), opts.pop("pretty")
+    engine = opts.pop("engine")
     with _errors():
         settings = _build_settings(db, **opts)
         if accept_all and not baseline:
@@ -323,8 +337,9 @@ def check(db: str, fail_on: str, min_coverage: float, baseline: str | None, acce
                                  "accepted matches to.")
         if baseline and (Path(baseline).exists() or not accept_all):
             load_baseline(baseline)  # a bad baseline stops the run before the work
-        with _progress_bar(progress) as tick:
-            checked = run_check(list(paths), db, settings, meta=meta, progress=tick)
+        with open_engine(engine, settings.jobs) as runner, _progress_bar(progress) as tick:
+            checked = run_check(list(paths), db, settings, meta=meta, progress=tick,
+                                engine=runner)
         if not checked.new:
             raise ProvcheckError(f"no readable documents in {', '.join(paths)} "
                                  f"({len(checked.report.skipped)} skipped).")

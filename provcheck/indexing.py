@@ -14,6 +14,7 @@ import numpy as np
 
 from provcheck.candidates import ESTIMATE_SLACK, document_pairs, estimates, find_candidates
 from provcheck.chrome import BlockEntry, outlet_blocks
+from provcheck.engine import Engine
 from provcheck.ingest import Ingested
 from provcheck.pipeline import (
     Corpus,
@@ -46,7 +47,8 @@ class Checked:
 
 
 def index_add(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None = None,
-              wait: float = 600, progress: Progress | None = None) -> AddSummary:
+              wait: float = 600, progress: Progress | None = None,
+              engine: Engine | None = None) -> AddSummary:
     """Add new and changed documents to the index at ``db`` (created if missing); wait up
     to ``wait`` seconds while another run writes it."""
     start = time.perf_counter()
@@ -66,7 +68,8 @@ def index_add(paths: Sequence[str], db: str, settings: Settings, *, meta: str | 
             return True
 
         ingested = read_inputs(paths, settings, meta, keep=fresh)
-        corpus = segment_corpus(ingested.documents, settings, progress, quotations=False)
+        corpus = segment_corpus(ingested.documents, settings, progress, quotations=False,
+                                engine=engine)
         signed = sign(list(corpus.segmented), settings)
         added: list[str] = []
         replaced: list[str] = []
@@ -92,7 +95,7 @@ def index_add(paths: Sequence[str], db: str, settings: Settings, *, meta: str | 
 
 
 def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None = None,
-          progress: Progress | None = None) -> Checked:
+          progress: Progress | None = None, engine: Engine | None = None) -> Checked:
     """Compare the documents under ``paths`` with the index and with each other, as
     ``compare`` would over the index and them together."""
     timings: dict[str, float] = {}
@@ -100,7 +103,7 @@ def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None
     try:
         start = time.perf_counter()
         ingested = read_inputs(paths, settings, meta)
-        new = segment_corpus(ingested.documents, settings, progress)
+        new = segment_corpus(ingested.documents, settings, progress, engine=engine)
         signed = sign(list(new.segmented), settings)
         timings["analyse"] = time.perf_counter() - start
         start = time.perf_counter()
@@ -114,7 +117,7 @@ def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None
         loaded = index.documents(sorted({r for _, r in matched}))
         timings["index"] = time.perf_counter() - start
         start = time.perf_counter()
-        old = segment_corpus(list(loaded.values()), settings, progress)
+        old = segment_corpus(list(loaded.values()), settings, progress, engine=engine)
         corpus = _joined(new, old)
         corpus = flag_boilerplate(corpus, index.block_counts(
             _blocks(corpus), exclude=replaced | set(loaded)))
@@ -122,9 +125,9 @@ def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None
         index.close()
     position = {row: len(new.documents) + k for k, row in enumerate(loaded)}
     pairs = np.array([[n, position[row]] for n, row in matched] +
-                     find_candidates(signed, settings).pairs.tolist(),
+                     find_candidates(signed, settings, engine).pairs.tolist(),
                      dtype=np.int64).reshape(-1, 2)
-    related = align_candidates(corpus, pairs, settings, progress)
+    related = align_candidates(corpus, pairs, settings, progress, engine)
     timings["align"] = time.perf_counter() - start
     ingested = Ingested(documents=corpus.documents, skipped=ingested.skipped,
                         notes=ingested.notes)

@@ -19,10 +19,10 @@ from provcheck import __version__
 from provcheck.align import align_sides
 from provcheck.candidates import find_candidates
 from provcheck.chrome import BlockEntry, corpus_boilerplate
+from provcheck.engine import Engine, LocalEngine
 from provcheck.ingest import Ingested, ingest, load_manifest
 from provcheck.lexicon import Lexicon
 from provcheck.overview import overview
-from provcheck.parallel import map_batches
 from provcheck.passages import Side
 from provcheck.provenance import context, judge
 from provcheck.quotes import attribute, quotations_of, quote_map
@@ -69,16 +69,19 @@ def compare(
     progress: Progress | None = None,
     pairs: bool = True,
     db: str | None = None,
+    engine: Engine | None = None,
 ) -> Report:
     """Find and align every reused passage among the documents under ``paths``, and
     map their quotations; with ``pairs=False`` only the quotations. With ``db``, the
-    signatures of documents the index holds unchanged are taken from it."""
+    signatures of documents the index holds unchanged are taken from it. The batch
+    stages run on ``engine`` (default: this machine, ``settings.jobs`` processes)."""
     timings: dict[str, float] = {}
     tick = progress or (lambda stage, done, total: None)
+    engine = engine or LocalEngine(settings.jobs)
     with _timed(timings, "ingest"):
         ingested = read_inputs(paths, settings, meta)
     with _timed(timings, "segment"):
-        corpus = segment_corpus(ingested.documents, settings, tick)
+        corpus = segment_corpus(ingested.documents, settings, tick, engine=engine)
     related: list[PairResult] = []
     stats: dict[str, object] = {}
     if pairs:
@@ -86,9 +89,9 @@ def compare(
             signed, reused = sign_corpus(corpus, settings, db)
             signed = without_chrome(signed, corpus.segmented)
         with _timed(timings, "candidates"):
-            candidates = find_candidates(signed, settings)
+            candidates = find_candidates(signed, settings, engine)
         with _timed(timings, "align"):
-            related = align_candidates(corpus, candidates.pairs, settings, tick)
+            related = align_candidates(corpus, candidates.pairs, settings, tick, engine)
         stats = {"signed_passages": len(signed.doc), "signatures_from_index": reused,
                  "candidate_passage_pairs": candidates.passage_pairs,
                  "candidate_document_pairs": len(candidates.pairs),
@@ -168,14 +171,14 @@ def sign_corpus(corpus: Corpus, settings: Settings, db: str | None) -> tuple[Sig
 
 def segment_corpus(
     documents: Sequence[Document], settings: Settings, tick: Progress | None = None, *,
-    quotations: bool = True,
+    quotations: bool = True, engine: Engine | None = None,
 ) -> Corpus:
     """Segment every document and find its quotations (unless ``quotations`` is off),
     then flag blocks that are boilerplate across an outlet."""
     done = _counter("segment", len(documents), tick)
     batch = _segment_batch if quotations else _segment_only
-    prepared = map_batches(batch, list(documents), jobs=settings.jobs,
-                           batch_size=SEGMENT_BATCH, on_batch=done)
+    engine = engine or LocalEngine(settings.jobs)
+    prepared = engine.map(batch, list(documents), batch_size=SEGMENT_BATCH, on_batch=done)
     corpus = Corpus(tuple(documents), tuple(p[0] for p in prepared),
                     tuple(p[1] for p in prepared), tuple(p[2] for p in prepared))
     return flag_boilerplate(corpus)
@@ -198,7 +201,8 @@ def flag_boilerplate(corpus: Corpus, known: Mapping[BlockEntry, int] | None = No
 
 
 def align_candidates(
-    corpus: Corpus, pairs: np.ndarray, settings: Settings, tick: Progress | None = None
+    corpus: Corpus, pairs: np.ndarray, settings: Settings, tick: Progress | None = None,
+    engine: Engine | None = None,
 ) -> list[PairResult]:
     """Verify and align each candidate pair; keep the pairs with a reused region."""
     # Each pair is read with the document of smaller id as side a, whatever produced
@@ -207,8 +211,10 @@ def align_candidates(
     ids = [d.id for d in corpus.documents]
     tasks = sorted({(a, b) if ids[a] <= ids[b] else (b, a) for a, b in pairs.tolist()})
     done = _counter("align", len(tasks), tick)
-    results = map_batches(partial(_align_batch, settings=settings), tasks, jobs=settings.jobs,
-                          batch_size=ALIGN_BATCH, context=corpus, on_batch=done)
+    engine = engine or LocalEngine(settings.jobs)
+    results = engine.map(partial(_align_batch, settings=settings), tasks,
+                         batch_size=ALIGN_BATCH, context=Members(corpus), subset=_members_of,
+                         on_batch=done)
     return [r for r in results if r is not None]
 
 
@@ -270,18 +276,45 @@ def _segment_only(
     return [(segment(d.id, d.text, lexicon), (), ()) for d in documents]
 
 
+class Members(Mapping[int, tuple[Document, Segmented]]):
+    """A corpus's documents with their segmentation, by position."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+
+    def __getitem__(self, k: int) -> tuple[Document, Segmented]:
+        return self.corpus.documents[k], self.corpus.segmented[k]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self.corpus.documents)))
+
+    def __len__(self) -> int:
+        return len(self.corpus.documents)
+
+
+def _members_of(members: Members, tasks: Sequence[tuple[int, int]],
+                ) -> dict[int, tuple[Document, Segmented]]:
+    """The documents a batch of pairs needs: what a cluster ships with the batch."""
+    return {k: members[k] for k in sorted({k for pair in tasks for k in pair})}
+
+
 def _align_batch(
-    tasks: Sequence[tuple[int, int]], corpus: Corpus, settings: Settings
+    tasks: Sequence[tuple[int, int]], members: Mapping[int, tuple[Document, Segmented]],
+    settings: Settings,
 ) -> list[PairResult | None]:
     out: list[PairResult | None] = []
     sides: dict[int, Side] = {}  # a document takes part in many pairs: prepare it once
     for i, j in tasks:
         for k in (i, j):
             if k not in sides:
-                sides[k] = Side.of(corpus.segmented[k], corpus.documents[k].text)
+                doc, seg = members[k]
+                sides[k] = Side.of(seg, doc.text)
         regions = align_sides(sides[i], sides[j], settings)
-        out.append(pair_result(corpus.documents[i], corpus.segmented[i], corpus.documents[j],
-                               corpus.segmented[j], regions) if regions else None)
+        if regions:
+            (doc_a, seg_a), (doc_b, seg_b) = members[i], members[j]
+            out.append(pair_result(doc_a, seg_a, doc_b, seg_b, regions))
+        else:
+            out.append(None)
     return out
 
 
