@@ -1,10 +1,11 @@
-"""MinHash signatures for a batch of passages, computed with numpy.
+"""MinHash signatures for a batch of passages, computed by one compiled kernel (numba).
 
 The result equals ``datasketch.MinHash(num_perm, seed, scheme="affine32")`` updated with
 the same shingles through its default hash (``sha1_hash32`` of the UTF-8 bytes): the
 permutations are taken from datasketch itself and the arithmetic is its affine32
 scheme (MurmurHash3 finalizer pre-mix, then ``a * h + b`` in uint32). Batching turns
-datasketch's per-passage object and per-shingle call into a few array operations.
+datasketch's per-passage object and per-shingle call into one pass over all shingles,
+split across cores; numba compiles it on first use (cached on disk after that).
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numba
 import numpy as np
 
 from provcheck.segment import Segmented
 from provcheck.settings import Settings
 
 EMPTY = np.uint32(0xFFFFFFFF)
-# Shingles handled per array operation: bounds the temporary to CHUNK * num_perm * 4 bytes.
-CHUNK = 1 << 15
 MIN_SHINGLES = 3
 
 
@@ -59,46 +59,55 @@ def fmix32(values: np.ndarray) -> np.ndarray:
     return h
 
 
+@numba.njit(parallel=True, nogil=True, cache=True)
+def _minhash_kernel(mixed: np.ndarray, bounds: np.ndarray, a: np.ndarray, b: np.ndarray,
+                    out: np.ndarray) -> None:  # pragma: no cover - compiled
+    # One pass over each set's values, all permutations per value: the inner loop is a
+    # vectorised multiply-add-min over num_perm lanes, the sets are split across cores.
+    perms = len(a)
+    for i in numba.prange(len(bounds) - 1):
+        row = out[i]
+        for k in range(bounds[i], bounds[i + 1]):
+            h = mixed[k]
+            for p in range(perms):
+                v = np.uint32((a[p] * h + b[p]) & 0xFFFFFFFF)
+                if v < row[p]:
+                    row[p] = v
+
+
 def minhash(values: np.ndarray, bounds: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
-    """Signatures of sets given as ``values[bounds[i]:bounds[i+1]]`` (uint32 shingle hashes)."""
+    """Signatures of sets given as ``values[bounds[i]:bounds[i+1]]`` (uint32 shingle hashes);
+    a value repeated within a set changes nothing, as in datasketch."""
     a, b = permutations(num_perm, seed)
-    n = len(bounds) - 1
-    out = np.full((n, num_perm), EMPTY, dtype=np.uint32)
-    mixed = fmix32(values)
-    first = 0
-    while first < n:
-        last = int(np.searchsorted(bounds, bounds[first] + CHUNK, side="right")) - 1
-        last = min(max(last, first + 1), n)
-        lo = int(bounds[first])
-        starts = bounds[first:last] - lo
-        nonempty = np.flatnonzero(bounds[first + 1 : last + 1] > bounds[first:last])
-        if len(nonempty):
-            chunk = mixed[lo : int(bounds[last])]
-            permuted = chunk[:, None] * a[None, :] + b[None, :]
-            out[first + nonempty] = np.minimum.reduceat(permuted, starts[nonempty], axis=0)
-        first = last
+    out = np.full((len(bounds) - 1, num_perm), EMPTY, dtype=np.uint32)
+    if len(values):
+        _minhash_kernel(fmix32(values), bounds.astype(np.int64), a, b, out)
     return out
 
 
 def sign(batch: list[Segmented], settings: Settings) -> Signed:
     """Signatures of every unit with at least MIN_SHINGLES content stems, chrome included:
     what is chrome depends on the corpus a document is in (``without_chrome``), its
-    signatures do not, so an index can keep them."""
-    docs, units, parts = [], [], []
-    for d, seg in enumerate(batch):
-        for u, (t0, t1) in enumerate(seg.unit_tok.tolist()):
-            stems = np.unique(seg.stem_hash[t0:t1][seg.content[t0:t1]])
-            if len(stems) >= MIN_SHINGLES:
-                docs.append(d)
-                units.append(u)
-                parts.append(stems)
-    bounds = np.zeros(len(parts) + 1, dtype=np.int64)
-    if parts:
-        np.cumsum([len(p) for p in parts], out=bounds[1:])
-    values = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)
-    keys, bits = lsh_view(minhash(values, bounds, settings.num_perm, settings.seed), settings)
-    return Signed(doc=np.array(docs, dtype=np.int64), unit=np.array(units, dtype=np.int64),
-                  keys=keys, bits=bits)
+    signatures do not, so an index can keep them. A unit's shingles are its distinct
+    content stems, which its document's term table already lists."""
+    sizes = np.array([len(seg.unit_tok) for seg in batch], dtype=np.int64)
+    first_unit = np.concatenate(([0], np.cumsum(sizes)))
+    if batch:
+        entry_unit = np.concatenate([seg.terms.unit + first_unit[d]
+                                     for d, seg in enumerate(batch)])
+        terms = np.concatenate([seg.terms.term for seg in batch])
+    else:
+        entry_unit, terms = np.zeros(0, np.int64), np.zeros(0, np.uint32)
+    counts = np.bincount(entry_unit, minlength=int(first_unit[-1]))
+    signable = counts >= MIN_SHINGLES
+    chosen = np.flatnonzero(signable)  # units in corpus order, entries sorted by unit
+    doc = np.repeat(np.arange(len(batch), dtype=np.int64), sizes)[chosen]
+    unit = chosen - first_unit[doc]
+    bounds = np.zeros(len(chosen) + 1, dtype=np.int64)
+    np.cumsum(counts[chosen], out=bounds[1:])
+    flat = terms[signable[entry_unit]]
+    keys, bits = signed_view(flat, bounds, settings)
+    return Signed(doc=doc, unit=unit, keys=keys, bits=bits)
 
 
 def without_chrome(signed: Signed, segmented: Sequence[Segmented]) -> Signed:
@@ -133,6 +142,64 @@ def concatenate(parts: Sequence[Signed], settings: Settings) -> Signed:
     )
 
 
+def signed_view(values: np.ndarray, bounds: np.ndarray,
+                settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """``lsh_view(minhash(values, bounds, ...))`` in one pass that never holds the full
+    signatures: each set's signature lives in a per-thread buffer while its band keys
+    and 8-bit values are written."""
+    bands, rows = settings.bands
+    n = len(bounds) - 1
+    keys = np.zeros((n, bands), dtype=np.uint64)
+    bits = np.zeros((n, settings.num_perm), dtype=np.uint8)
+    if n:
+        a, b = permutations(settings.num_perm, settings.seed)
+        _sign_kernel(values.astype(np.uint32), bounds.astype(np.int64), a, b, rows, keys, bits)
+    return keys, bits
+
+
+@numba.njit(parallel=True, nogil=True, cache=True)
+def _sign_kernel(values: np.ndarray, bounds: np.ndarray, a: np.ndarray, b: np.ndarray,
+                 rows: int, keys: np.ndarray, bits: np.ndarray) -> None:  # pragma: no cover
+    perms, n = len(a), len(bounds) - 1
+    step = 256  # sets per task: one signature buffer per task, not per set
+    for task in numba.prange((n + step - 1) // step):
+        row = np.empty(perms, dtype=np.uint32)
+        for i in range(task * step, min(n, (task + 1) * step)):
+            row[:] = np.uint32(0xFFFFFFFF)
+            for k in range(bounds[i], bounds[i + 1]):
+                h = _fmix32(values[k])
+                for p in range(perms):
+                    v = np.uint32((a[p] * h + b[p]) & 0xFFFFFFFF)
+                    if v < row[p]:
+                        row[p] = v
+            for p in range(perms):
+                bits[i, p] = np.uint8(row[p] & 0xFF)
+            _keys_of(row, rows, keys[i])
+
+
+@numba.njit(inline="always")
+def _fmix32(value: np.uint32) -> np.uint32:  # pragma: no cover - compiled
+    h = np.uint32(value)
+    h ^= h >> np.uint32(16)
+    h = np.uint32((h * np.uint32(0x85EBCA6B)) & 0xFFFFFFFF)
+    h ^= h >> np.uint32(13)
+    h = np.uint32((h * np.uint32(0xC2B2AE35)) & 0xFFFFFFFF)
+    h ^= h >> np.uint32(16)
+    return h
+
+
+@numba.njit(inline="always")
+def _keys_of(row: np.ndarray, rows: int, out: np.ndarray) -> None:  # pragma: no cover
+    shift = np.uint64(29)
+    for band in range(len(out)):
+        key = np.uint64(0)
+        for r in range(rows):
+            key ^= np.uint64(row[band * rows + r])
+            key *= _MIX
+            key ^= key >> shift
+        out[band] = key ^ (np.uint64(band) * _BAND)
+
+
 def lsh_view(sig: np.ndarray, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
     """Band keys and 8-bit values of signatures (see ``Signed``)."""
     bands, rows = settings.bands
@@ -140,16 +207,18 @@ def lsh_view(sig: np.ndarray, settings: Settings) -> tuple[np.ndarray, np.ndarra
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+_BAND = np.uint64(0xBF58476D1CE4E5B9)
 
 
 def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """One 64-bit key per (signature, band): equal keys mean equal band values."""
-    n = sig.shape[0]
-    keys = np.zeros((n, bands), dtype=np.uint64)
-    body = sig[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
-    for row in range(rows):
-        keys ^= body[:, :, row]
-        keys *= _MIX
-        keys ^= keys >> np.uint64(29)
-    keys ^= np.arange(bands, dtype=np.uint64)[None, :] * np.uint64(0xBF58476D1CE4E5B9)
+    keys = np.zeros((sig.shape[0], bands), dtype=np.uint64)
+    if len(sig):
+        _band_kernel(np.ascontiguousarray(sig), rows, keys)
     return keys
+
+
+@numba.njit(parallel=True, nogil=True, cache=True)
+def _band_kernel(sig: np.ndarray, rows: int, keys: np.ndarray) -> None:  # pragma: no cover
+    for i in numba.prange(sig.shape[0]):
+        _keys_of(sig[i], rows, keys[i])

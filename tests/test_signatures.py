@@ -11,7 +11,7 @@ from provcheck.lexicon import STOP_WORDS, TOKEN, Lexicon
 from provcheck.normalize import fold, normalize
 from provcheck.segment import segment
 from provcheck.settings import Settings
-from provcheck.signatures import CHUNK, band_keys, minhash, sign
+from provcheck.signatures import band_keys, minhash, sign
 
 
 def datasketch_signature(shingles: list[bytes], num_perm: int = 128, seed: int = 1) -> np.ndarray:
@@ -34,10 +34,12 @@ def test_minhash_equals_datasketch_for_the_same_seed_and_hash(
         assert np.array_equal(row, datasketch_signature(words, num_perm, seed))
 
 
-def test_minhash_across_chunk_boundaries() -> None:
+def test_minhash_of_large_empty_and_repeating_sets() -> None:
     rng = np.random.default_rng(7)
-    sizes = [CHUNK - 3, 5, 0, CHUNK + 10, 1]
+    sizes = [40_000, 5, 0, 70_000, 1]
     shingles = [[rng.bytes(6) for _ in range(n)] for n in sizes]
+    shingles[1] = shingles[1] * 3  # repeats change nothing, as in datasketch
+    sizes[1] *= 3
     values = np.array([sha1_hash32(b) for s in shingles for b in s], dtype=np.uint32)
     bounds = np.concatenate(([0], np.cumsum(sizes)))
     ours = minhash(values, bounds, 128, 1)
