@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import Stemmer
@@ -70,15 +71,27 @@ class TokenTable:
 
 
 class Lexicon:
-    """Looks up tokens, memoising per distinct form; one instance per batch of work."""
+    """Looks up tokens, memoising per distinct form (a pure function of the form, so a
+    memo shared by the batches one process runs changes nothing but speed)."""
+
+    # Distinct forms kept before the memo starts over: bounds its memory (~40 MB).
+    MAX_FORMS = 200_000
 
     def __init__(self) -> None:
         self._stemmer = Stemmer.Stemmer("english")
         self._cache: dict[str, TokenInfo] = {}
 
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def shared() -> Lexicon:
+        """This process's lexicon, reused by every batch it runs."""
+        return Lexicon()
+
     def info(self, token: str) -> TokenInfo:
         hit = self._cache.get(token)
         if hit is None:
+            if len(self._cache) >= self.MAX_FORMS:
+                self._cache.clear()
             hit = self._cache[token] = self._compute(token)
         return hit
 

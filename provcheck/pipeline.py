@@ -265,14 +265,14 @@ def build_report(
 def _segment_batch(
     documents: Sequence[Document], _context: object = None
 ) -> list[tuple[Segmented, tuple[Quotation, ...], tuple[LocalSpeaker, ...]]]:
-    lexicon = Lexicon()
+    lexicon = Lexicon.shared()
     return [quotations_of(d.text, segment(d.id, d.text, lexicon)) for d in documents]
 
 
 def _segment_only(
     documents: Sequence[Document], _context: object = None
 ) -> list[tuple[Segmented, tuple[Quotation, ...], tuple[LocalSpeaker, ...]]]:
-    lexicon = Lexicon()
+    lexicon = Lexicon.shared()
     return [(segment(d.id, d.text, lexicon), (), ()) for d in documents]
 
 
