@@ -70,9 +70,8 @@ def _minhash_kernel(mixed: np.ndarray, bounds: np.ndarray, a: np.ndarray, b: np.
         for k in range(bounds[i], bounds[i + 1]):
             h = mixed[k]
             for p in range(perms):
-                v = np.uint32((a[p] * h + b[p]) & 0xFFFFFFFF)
-                if v < row[p]:
-                    row[p] = v
+                # Branch-free min: the loop compiles to SIMD lanes.
+                row[p] = min(row[p], np.uint32((a[p] * h + b[p]) & 0xFFFFFFFF))
 
 
 def minhash(values: np.ndarray, bounds: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
@@ -103,10 +102,8 @@ def sign(batch: list[Segmented], settings: Settings) -> Signed:
     chosen = np.flatnonzero(signable)  # units in corpus order, entries sorted by unit
     doc = np.repeat(np.arange(len(batch), dtype=np.int64), sizes)[chosen]
     unit = chosen - first_unit[doc]
-    bounds = np.zeros(len(chosen) + 1, dtype=np.int64)
-    np.cumsum(counts[chosen], out=bounds[1:])
-    flat = terms[signable[entry_unit]]
-    keys, bits = signed_view(flat, bounds, settings)
+    edges = np.concatenate(([0], np.cumsum(counts)))
+    keys, bits = signed_view(terms, edges[chosen], edges[chosen + 1], settings)
     return Signed(doc=doc, unit=unit, keys=keys, bits=bits)
 
 
@@ -142,36 +139,36 @@ def concatenate(parts: Sequence[Signed], settings: Settings) -> Signed:
     )
 
 
-def signed_view(values: np.ndarray, bounds: np.ndarray,
+def signed_view(values: np.ndarray, starts: np.ndarray, ends: np.ndarray,
                 settings: Settings) -> tuple[np.ndarray, np.ndarray]:
-    """``lsh_view(minhash(values, bounds, ...))`` in one pass that never holds the full
-    signatures: each set's signature lives in a per-thread buffer while its band keys
-    and 8-bit values are written."""
+    """``lsh_view`` of the signatures of the sets ``values[starts[i]:ends[i]]``, in one pass
+    that never holds the full signatures: each set's signature lives in a per-task
+    buffer while its band keys and 8-bit values are written."""
     bands, rows = settings.bands
-    n = len(bounds) - 1
+    n = len(starts)
     keys = np.zeros((n, bands), dtype=np.uint64)
     bits = np.zeros((n, settings.num_perm), dtype=np.uint8)
     if n:
         a, b = permutations(settings.num_perm, settings.seed)
-        _sign_kernel(values.astype(np.uint32), bounds.astype(np.int64), a, b, rows, keys, bits)
+        _sign_kernel(values.astype(np.uint32, copy=False), starts.astype(np.int64),
+                     ends.astype(np.int64), a, b, rows, keys, bits)
     return keys, bits
 
 
 @numba.njit(parallel=True, nogil=True, cache=True)
-def _sign_kernel(values: np.ndarray, bounds: np.ndarray, a: np.ndarray, b: np.ndarray,
-                 rows: int, keys: np.ndarray, bits: np.ndarray) -> None:  # pragma: no cover
-    perms, n = len(a), len(bounds) - 1
+def _sign_kernel(values: np.ndarray, starts: np.ndarray, ends: np.ndarray, a: np.ndarray,
+                 b: np.ndarray, rows: int, keys: np.ndarray,
+                 bits: np.ndarray) -> None:  # pragma: no cover - compiled
+    perms, n = len(a), len(starts)
     step = 256  # sets per task: one signature buffer per task, not per set
     for task in numba.prange((n + step - 1) // step):
         row = np.empty(perms, dtype=np.uint32)
         for i in range(task * step, min(n, (task + 1) * step)):
             row[:] = np.uint32(0xFFFFFFFF)
-            for k in range(bounds[i], bounds[i + 1]):
+            for k in range(starts[i], ends[i]):
                 h = _fmix32(values[k])
                 for p in range(perms):
-                    v = np.uint32((a[p] * h + b[p]) & 0xFFFFFFFF)
-                    if v < row[p]:
-                        row[p] = v
+                    row[p] = min(row[p], np.uint32((a[p] * h + b[p]) & 0xFFFFFFFF))
             for p in range(perms):
                 bits[i, p] = np.uint8(row[p] & 0xFF)
             _keys_of(row, rows, keys[i])
