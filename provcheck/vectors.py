@@ -92,14 +92,17 @@ class PairSimilarity:
     b: Entries
     isf_a: np.ndarray  # isf of each entry of a
     isf_b: np.ndarray
+    common_a: np.ndarray  # the stems both sides have, as positions in a.terms (sorted)
+    common_b: np.ndarray  # ... and in b.terms
 
     def range_cosine(self, a_rows: tuple[int, int], b_rows: tuple[int, int]) -> float:
         """Cosine of the summed tf-isf vectors of rows ``a_rows`` and ``b_rows`` (inclusive)."""
-        ta, va = _summed(self.a, self.isf_a, a_rows)
-        tb, vb = _summed(self.b, self.isf_b, b_rows)
-        _, ia, ib = np.intersect1d(ta, tb, assume_unique=True, return_indices=True)
+        va = _summed(self.a, self.isf_a, a_rows)
+        vb = _summed(self.b, self.isf_b, b_rows)
         denominator = float(np.linalg.norm(va) * np.linalg.norm(vb))
-        return float(va[ia] @ vb[ib]) / denominator if denominator else 0.0
+        if not denominator:
+            return 0.0
+        return float(va[self.common_a] @ vb[self.common_b]) / denominator
 
 
 def pair_similarity(a: Entries, b: Entries) -> PairSimilarity:
@@ -124,7 +127,7 @@ def pair_similarity(a: Entries, b: Entries) -> PairSimilarity:
         i=i, j=j,
         cosine=dot / (norm_a[i] * norm_b[j] + 1e-12),
         dice=2 * shared / (a.norm_weight[i] + b.norm_weight[j] + 1e-12),
-        shared=shared, a=a, b=b, isf_a=isf_a, isf_b=isf_b,
+        shared=shared, a=a, b=b, isf_a=isf_a, isf_b=isf_b, common_a=ca, common_b=cb,
     )
 
 
@@ -153,9 +156,9 @@ def _join(a: Entries, b: Entries, ca: np.ndarray, cb: np.ndarray) -> tuple[np.nd
     return left, sel_b[block + within]
 
 
-def _summed(
-    entries: Entries, isf: np.ndarray, rows: tuple[int, int]
-) -> tuple[np.ndarray, np.ndarray]:
+def _summed(entries: Entries, isf: np.ndarray, rows: tuple[int, int]) -> np.ndarray:
+    """The tf-isf vector of rows (inclusive), dense over the document's distinct stems:
+    a bincount, where gathering the range's own stems would need a sort."""
     lo, hi = np.searchsorted(entries.row, [rows[0], rows[1] + 1])
-    terms, inverse = np.unique(entries.term[lo:hi], return_inverse=True)
-    return terms, np.bincount(inverse, weights=entries.tf[lo:hi] * isf[lo:hi])
+    return np.bincount(entries.term_index[lo:hi], weights=entries.tf[lo:hi] * isf[lo:hi],
+                       minlength=len(entries.terms))
