@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 
@@ -260,40 +261,67 @@ class _CreditFinder:
     Reuters", "via AP", "reported by NBC". ``story``: credits of the story itself - a
     wire dateline "KABUL (Reuters) -" or a byline "By AP" near the start, "Source: AFP",
     "... contributed to this report" near the end. Names longer than three letters match
-    in any case ("reuters"), shorter ones ("AP") only as written.
+    in any case ("reuters"), shorter ones ("AP") only as written. The patterns are built
+    for the names a text mentions at all (a substring test per name), so most texts
+    never run a regex, and the rest run one over a few names, not all of them.
     """
 
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, names: Sequence[str]) -> _CreditFinder:
+        return cls(tuple(sorted(set(names), key=lambda n: (-len(n), n))))
+
+    def credits(self, text: str) -> frozenset[str]:
+        patterns = _credit_patterns(self._mentioned(text))
+        return _find(patterns.anywhere, patterns.canonical, text) if patterns else frozenset()
+
+    def authors(self, text: str) -> frozenset[str]:
+        head, tail = text[:400], text[-400:]
+        patterns = _credit_patterns(self._mentioned(head + "\n" + tail))
+        if not patterns:
+            return frozenset()
+        return (_find(patterns.story_head, patterns.canonical, head)
+                | _find(patterns.story_tail, patterns.canonical, tail))
+
+    def _mentioned(self, text: str) -> tuple[str, ...]:
+        folded = text.lower()
+        return tuple(n for n in self.names
+                     if (n.lower() in folded if len(n) > 3 else n in text))
+
+
+@dataclass(frozen=True, slots=True)
+class _CreditPatterns:
     anywhere: tuple[re.Pattern[str], ...]
     story_head: tuple[re.Pattern[str], ...]
     story_tail: tuple[re.Pattern[str], ...]
     canonical: Mapping[str, str]
 
-    @classmethod
-    def of(cls, names: Sequence[str]) -> _CreditFinder:
-        alternatives = "|".join(f"(?i:{re.escape(n)})" if len(n) > 3 else re.escape(n)
-                                for n in sorted(names, key=len, reverse=True))
-        name = f"(?P<name>{alternatives})"
-        lead = r"(?i:according to|told|via|reported by|source:)\s+(?:[Tt]he\s+)?"
-        return cls(
-            anywhere=(re.compile(rf"\({name}\)"),
-                      re.compile(rf"\b{name}\s+(?i:reported|reports|said|says)\b"),
-                      re.compile(rf"\b{lead}{name}\b")),
-            story_head=(re.compile(rf"\({name}\)\s*[-\u2013\u2014:]"),
-                        re.compile(rf"(?m)^\s*(?:By|Source:|Via)\s+(?:[Tt]he\s+)?{name}\s*$")),
-            story_tail=(re.compile(rf"\b{name}\b[^.\n]{{0,60}}contributed to this report"),
-                        re.compile(rf"(?m)^\s*(?:Source:|Via)\s+(?:[Tt]he\s+)?{name}\s*$")),
-            canonical={n.lower(): n for n in names},
-        )
 
-    def credits(self, text: str) -> frozenset[str]:
-        return self._find(self.anywhere, text)
+@lru_cache(maxsize=256)
+def _credit_patterns(names: tuple[str, ...]) -> _CreditPatterns | None:
+    if not names:
+        return None
+    alternatives = "|".join(f"(?i:{re.escape(n)})" if len(n) > 3 else re.escape(n)
+                            for n in names)
+    name = f"(?P<name>{alternatives})"
+    lead = r"(?i:according to|told|via|reported by|source:)\s+(?:[Tt]he\s+)?"
+    return _CreditPatterns(
+        anywhere=(re.compile(rf"\({name}\)"),
+                  re.compile(rf"\b{name}\s+(?i:reported|reports|said|says)\b"),
+                  re.compile(rf"\b{lead}{name}\b")),
+        story_head=(re.compile(rf"\({name}\)\s*[-\u2013\u2014:]"),
+                    re.compile(rf"(?m)^\s*(?:By|Source:|Via)\s+(?:[Tt]he\s+)?{name}\s*$")),
+        story_tail=(re.compile(rf"\b{name}\b[^.\n]{{0,60}}contributed to this report"),
+                    re.compile(rf"(?m)^\s*(?:Source:|Via)\s+(?:[Tt]he\s+)?{name}\s*$")),
+        canonical={n.lower(): n for n in names},
+    )
 
-    def authors(self, text: str) -> frozenset[str]:
-        return self._find(self.story_head, text[:400]) | self._find(self.story_tail, text[-400:])
 
-    def _find(self, patterns: tuple[re.Pattern[str], ...], text: str) -> frozenset[str]:
-        return frozenset(self.canonical.get(m.group("name").lower(), m.group("name"))
-                         for pattern in patterns for m in pattern.finditer(text))
+def _find(patterns: tuple[re.Pattern[str], ...], canonical: Mapping[str, str],
+          text: str) -> frozenset[str]:
+    return frozenset(canonical.get(m.group("name").lower(), m.group("name"))
+                     for pattern in patterns for m in pattern.finditer(text))
 
 
 def _all_clusters(doc: str, ctx: Context) -> frozenset[str]:
