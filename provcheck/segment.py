@@ -95,9 +95,10 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
     norm = normalize(raw)
     text = norm.text
     blocks = _blocks(text)
-    forms = TOKEN.findall(text)
-    spans = np.array([m.span() for m in TOKEN.finditer(text)], dtype=np.int64).reshape(-1, 2)
-    n_start, n_end = spans[:, 0], spans[:, 1]
+    matches = list(TOKEN.finditer(text))
+    forms = [m.group() for m in matches]
+    n_start = np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(matches))
+    n_end = n_start + np.fromiter(map(len, forms), dtype=np.int64, count=len(forms))
     # One lookup per distinct form; per token only a dict lookup and a gather.
     local: dict[str, int] = {}
     index = np.array([local.setdefault(f, len(local)) for f in forms], dtype=np.int64)

@@ -89,12 +89,23 @@ class _Doc:
         self.sentences = [(int(s), int(e)) for s, e in seg.sent_span.tolist()]
         self._sent_starts = [s for s, _ in self.sentences]
 
-    def words_in(self, start: int, end: int) -> list[_Word]:
+    def words_in(self, start: int, end: int, *, first: int | None = None,
+                 last: int | None = None) -> list[_Word]:
+        """The words inside [start, end); only the ``first`` or ``last`` n of them when
+        asked (the others are never built: a paragraph can be long)."""
         lo, hi = (int(x) for x in np.searchsorted(self.starts, [start, end]))
+        # Only the final token can end past ``end``: read one more than asked for.
+        if first is not None:
+            hi = min(hi, lo + first + 1)
+        if last is not None:
+            lo = max(lo, hi - last - 1)
         text = self.text
-        return [_Word(text[s:e], s, e) for s, e in
-                zip(self.starts[lo:hi].tolist(), self.ends[lo:hi].tolist(), strict=True)
-                if e <= end]
+        words = [_Word(text[s:e], s, e) for s, e in
+                 zip(self.starts[lo:hi].tolist(), self.ends[lo:hi].tolist(), strict=True)
+                 if e <= end]
+        if first is not None:
+            return words[:first]
+        return words[-last:] if last is not None and last > 0 else words
 
     def count_words(self, start: int, end: int) -> int:
         lo, hi = np.searchsorted(self.starts, [start, end])
@@ -212,7 +223,7 @@ def _after(doc: _Doc, last: Span, following: list[Span] | None) -> tuple[Span | 
     limit = max(sent_end, last.end + 1)
     if following is not None:
         limit = min(limit, following[0].start)
-    words = doc.words_in(last.end, limit)[:MAX_SOURCE_WORDS + 2]
+    words = doc.words_in(last.end, limit, first=MAX_SOURCE_WORDS + 2)
     if not words or not _punctuation(doc.text[last.end : words[0].start]):
         return None, None
     for n, word in enumerate(words[:MAX_SOURCE_WORDS]):
@@ -232,7 +243,7 @@ def _before(doc: _Doc, first: Span) -> tuple[Span | None, Span | None]:
     start = min(sent_start, first.start)
     if para >= 0:
         start = max(start, doc.paragraphs[para][0])
-    words = doc.words_in(start, first.start)[-(3 * MAX_SOURCE_WORDS) :]  # the cue is near
+    words = doc.words_in(start, first.start, last=3 * MAX_SOURCE_WORDS)  # the cue is near
     if not words:
         return None, None
     tail = doc.text[words[-1].end : first.start]
