@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provcheck.lexicon import TOKEN
-from provcheck.normalize import fold, light, normalize
+from provcheck.normalize import _ONE_TO_ONE, fold, light, normalize, one_to_one
 
 
 def tokens(text: str) -> list[str]:
@@ -61,3 +61,11 @@ def test_token_spans_map_to_raw_text_that_normalises_to_the_token(raw: str) -> N
 def test_light_ignores_glyphs_and_spacing_not_spelling() -> None:
     assert light("\u201cWe  will\u201d \u2014 go") == light('"We will" - go')
     assert light("re-energise") != light("reenergise")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(
+    [chr(k) for k in _ONE_TO_ONE] + list("ab \n\u00e9\u4e2d\U0001f600\u00ad")), max_size=40)
+    | st.text(max_size=40))
+def test_fast_one_to_one_equals_the_translation_table(text: str) -> None:
+    assert one_to_one(text) == text.translate(_ONE_TO_ONE)
