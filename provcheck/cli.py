@@ -171,6 +171,11 @@ def _db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
                         help="The index file (SQLite), e.g. corpus.db.")(fn)
 
 
+# What the index commands that print a listing (stats, list) write.
+_listing_format = click.option("--format", "fmt", type=click.Choice(["terminal", "json"]),
+                               default="terminal")
+
+
 @index_group.command(name="add")
 @click.argument("paths", nargs=-1, required=True)
 @_db_option
@@ -209,7 +214,7 @@ def index_add(paths: tuple[str, ...], db: str, meta: str | None, wait: float,
 
 @index_group.command(name="stats")
 @_db_option
-@click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal")
+@_listing_format
 def index_stats(db: str, fmt: str) -> None:
     """How many documents and passages the index holds, and its settings.
 
@@ -229,7 +234,7 @@ def index_stats(db: str, fmt: str) -> None:
 
 @index_group.command(name="list")
 @_db_option
-@click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal")
+@_listing_format
 def index_list(db: str, fmt: str) -> None:
     """The documents in the index: id, outlet, date, sha256 (start), path.
 

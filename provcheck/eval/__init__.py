@@ -1,0 +1,35 @@
+"""Evaluation on labelled corpora (PAN13 text alignment, PolNeAR attribution), and the
+one thing both need: a corpus given as its tarball or as the folder it unpacks to."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tarfile
+from pathlib import Path
+
+from provcheck.errors import DataError
+
+
+def unpacked(path: str, *, name: str, inner: str, marker: str, not_corpus: str,
+             cache: str | None = None) -> Path:
+    """The ``inner`` folder of the corpus at ``path``: a folder (holding ``inner`` or
+    being it), or a tarball unpacked once into the cache under its checksum. ``marker``
+    (a path inside ``inner``) must exist, else ``not_corpus`` says what is missing."""
+    given = Path(path)
+    if given.is_dir():
+        root = given / inner if (given / inner).is_dir() else given
+        if not (root / marker).exists():
+            raise DataError(f"{path} {not_corpus}")
+        return root
+    if not given.is_file():
+        raise DataError(f"{path} does not exist: give {name} or its folder.")
+    digest = hashlib.sha256(given.read_bytes()).hexdigest()[:12]
+    base = Path(cache or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    prefix = name.split("-", 1)[0]
+    target = base / "provcheck" / f"{prefix}-{digest}"
+    if not (target / inner / marker).exists():
+        target.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(given) as tar:
+            tar.extractall(target, filter="data")
+    return target / inner

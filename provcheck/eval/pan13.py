@@ -11,11 +11,8 @@ whose passages belong to one case.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import os
 import random
-import tarfile
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from provcheck.align import align_pair
-from provcheck.errors import DataError
+from provcheck.eval import unpacked
 from provcheck.lexicon import Lexicon
 from provcheck.parallel import map_batches
 from provcheck.segment import segment
@@ -63,22 +60,9 @@ class Pair:
 
 def corpus_root(path: str, cache: str | None = None) -> Path:
     """The unpacked ``train_corpus`` folder for a tarball or folder path."""
-    given = Path(path)
-    if given.is_dir():
-        root = given / "train_corpus" if (given / "train_corpus").is_dir() else given
-        if not (root / "pairs").is_file():
-            raise DataError(f"{path} is not a PAN13 corpus folder (no 'pairs' file in it).")
-        return root
-    if not given.is_file():
-        raise DataError(f"{path} does not exist: give pan13-train.tar.gz or its folder.")
-    digest = hashlib.sha256(given.read_bytes()).hexdigest()[:12]
-    base = Path(cache or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    target = base / "provcheck" / f"pan13-{digest}"
-    if not (target / "train_corpus" / "pairs").is_file():
-        target.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(given) as tar:
-            tar.extractall(target, filter="data")
-    return target / "train_corpus"
+    return unpacked(path, name="pan13-train.tar.gz", inner="train_corpus", marker="pairs",
+                    not_corpus="is not a PAN13 corpus folder (no 'pairs' file in it).",
+                    cache=cache)
 
 
 def load_pairs(root: Path, sample: int | None, seed: int) -> list[Pair]:

@@ -12,17 +12,14 @@ separately for quoted ones (content in quotation marks) and reported speech.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-import tarfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from provcheck.errors import DataError
+from provcheck.eval import unpacked
 from provcheck.lexicon import Lexicon
 from provcheck.parallel import map_batches
 from provcheck.quotes.extract import Quotation, extract
@@ -49,22 +46,8 @@ class Article:
 
 def corpus_root(path: str, cache: str | None = None) -> Path:
     """The ``data`` folder of the PolNeAR tarball or of an unpacked copy."""
-    given = Path(path)
-    if given.is_dir():
-        root = given / "data" if (given / "data").is_dir() else given
-        if not (root / "dev").is_dir():
-            raise DataError(f"{path} is not a PolNeAR folder (no data/dev in it).")
-        return root
-    if not given.is_file():
-        raise DataError(f"{path} does not exist: give polnear-train-dev.tar.gz or its folder.")
-    digest = hashlib.sha256(given.read_bytes()).hexdigest()[:12]
-    base = Path(cache or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    target = base / "provcheck" / f"polnear-{digest}"
-    if not (target / "data" / "dev").is_dir():
-        target.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(given) as tar:
-            tar.extractall(target, filter="data")
-    return target / "data"
+    return unpacked(path, name="polnear-train-dev.tar.gz", inner="data", marker="dev",
+                    not_corpus="is not a PolNeAR folder (no data/dev in it).", cache=cache)
 
 
 def load(root: Path, split: str) -> list[Article]:
