@@ -6,7 +6,7 @@ compares new documents against it (and against each other) with the same pipelin
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import numpy as np
 from provcheck.candidates import ESTIMATE_SLACK, document_pairs, estimates, find_candidates
 from provcheck.chrome import BlockEntry, outlet_blocks
 from provcheck.engine import Engine
-from provcheck.ingest import Ingested
+from provcheck.ingest import Ingested, ingest_batches, load_manifest
 from provcheck.pipeline import (
     Corpus,
     Progress,
@@ -25,10 +25,14 @@ from provcheck.pipeline import (
     read_inputs,
     segment_corpus,
 )
-from provcheck.records import Report, Skipped
+from provcheck.records import Document, Report, Skipped
+from provcheck.segments import Hits
 from provcheck.settings import Settings
 from provcheck.signatures import Signed, sign, without_chrome
-from provcheck.store import Hits, Index, record_of
+from provcheck.store import Index, record_of
+
+# Documents read, segmented and stored at a time by ``index add``: bounds its memory.
+ADD_BATCH = 4096
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,48 +54,67 @@ def index_add(paths: Sequence[str], db: str, settings: Settings, *, meta: str | 
               wait: float = 600, progress: Progress | None = None,
               engine: Engine | None = None) -> AddSummary:
     """Add new and changed documents to the index at ``db`` (created if missing); wait up
-    to ``wait`` seconds while another run writes it."""
+    to ``wait`` seconds while another run writes it. The documents are read, segmented
+    and stored ``ADD_BATCH`` at a time, all in one transaction."""
     start = time.perf_counter()
     index = Index.open(db, settings, create=True, wait=wait)
+    added: list[str] = []
+    replaced: list[str] = []
+    skipped: list[Skipped] = []
+    same = 0
     try:
-        known = index.known_files()
-        # Files with the size and time they had when added are not even read again
-        # (unless a manifest may have changed their metadata).
-        same = 0
-
-        def fresh(path: Path, shown: str) -> bool:
-            nonlocal same
-            seen = known.get(shown)
-            if meta is None and seen and _stat(path) == (seen[0], seen[1]):
-                same += 1
-                return False
-            return True
-
-        ingested = read_inputs(paths, settings, meta, keep=fresh)
-        corpus = segment_corpus(ingested.documents, settings, progress, quotations=False,
-                                engine=engine)
-        signed = sign(list(corpus.segmented), settings)
-        added: list[str] = []
-        replaced: list[str] = []
         with index.transaction():
             # Read under the lock: another run may have just added.
-            stored = index.fingerprints()
-            for n, (doc, seg) in enumerate(zip(corpus.documents, corpus.segmented,
-                                               strict=True)):
-                file_stat = _stat(Path(doc.path)) if Path(doc.path).is_file() else None
-                if stored.get(doc.id) == (doc.sha256, record_of(doc)):
-                    if file_stat:
-                        index.touch(doc.id, file_stat)
+            known = index.known_files()
+
+            def fresh(path: Path, shown: str) -> bool:
+                # Files with the size and time they had when added are not read again
+                # (unless a manifest may have changed their metadata).
+                nonlocal same
+                seen = known.get(shown)
+                if meta is None and seen and _stat(path) == (seen[0], seen[1]):
                     same += 1
-                    continue
-                rows = signed.doc == n
-                index.put(doc, signed.unit[rows], signed.keys[rows], signed.bits[rows],
-                          outlet_blocks(doc.outlet, seg.block_key, seg.block_words), file_stat)
-                (replaced if doc.id in stored else added).append(doc.id)
+                    return False
+                return True
+
+            manifest = load_manifest(meta) if meta else None
+            for batch in ingest_batches(paths, max_bytes=settings.max_file_bytes,
+                                        manifest=manifest, keep=fresh, size=ADD_BATCH):
+                skipped.extend(batch.skipped)
+                stored = index.fingerprints([d.id for d in batch.documents])
+                for doc_id, change in _store(index, batch.documents, stored, settings,
+                                             progress, engine):
+                    if change == "same":
+                        same += 1
+                    else:
+                        (replaced if change == "replaced" else added).append(doc_id)
     finally:
         index.close()
     return AddSummary(added=tuple(added), replaced=tuple(replaced), unchanged=same,
-                      skipped=ingested.skipped, seconds=time.perf_counter() - start)
+                      skipped=tuple(skipped), seconds=time.perf_counter() - start)
+
+
+def _store(index: Index, documents: Sequence[Document], stored: dict[str, tuple[str, str]],
+           settings: Settings, progress: Progress | None, engine: Engine | None
+           ) -> Iterator[tuple[str, str]]:
+    """Put each new or changed document of a batch into the index: (id, "added" |
+    "replaced" | "same")."""
+    changed = [d for d in documents if stored.get(d.id) != (d.sha256, record_of(d))]
+    for doc in documents:
+        if stored.get(doc.id) == (doc.sha256, record_of(doc)):
+            if Path(doc.path).is_file():
+                index.touch(doc.id, _stat(Path(doc.path)))
+            yield doc.id, "same"
+    corpus = segment_corpus(changed, settings, progress, quotations=False, engine=engine)
+    signed = sign(list(corpus.segmented), settings)
+    order = np.argsort(signed.doc, kind="stable")
+    bounds = np.searchsorted(signed.doc[order], np.arange(len(changed) + 1))
+    for n, (doc, seg) in enumerate(zip(corpus.documents, corpus.segmented, strict=True)):
+        rows = order[bounds[n]:bounds[n + 1]]
+        file_stat = _stat(Path(doc.path)) if Path(doc.path).is_file() else None
+        index.put(doc, signed.unit[rows], signed.keys[rows], signed.bits[rows],
+                  outlet_blocks(doc.outlet, seg.block_key, seg.block_words), file_stat)
+        yield doc.id, "replaced" if doc.id in stored else "added"
 
 
 def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None = None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -33,8 +33,10 @@ def map_batches(
     batch_size: int,
     context: Any = None,
     on_batch: Callable[[int], None] | None = None,
+    pool: Executor | None = None,
 ) -> list[R]:
-    """``fn(batch, context)`` over ``items`` in batches, results in input order."""
+    """``fn(batch, context)`` over ``items`` in batches, results in input order; in
+    ``pool`` if given (its processes have no context), else in a pool started here."""
     out: list[R] = []
     chunks = list(batches(items, batch_size))
     if jobs <= 1 or len(chunks) <= 1:
@@ -43,14 +45,22 @@ def map_batches(
             if on_batch:
                 on_batch(len(chunk))
         return out
+    if pool is not None:
+        return _gathered(pool, fn, chunks, out, on_batch)
     workers = min(jobs, len(chunks), os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers, initializer=_install,
-                             initargs=(context,)) as pool:
-        calls = [pool.submit(_call, fn, chunk) for chunk in chunks]
-        for chunk, call in zip(chunks, calls, strict=True):
-            out.extend(call.result())
-            if on_batch:
-                on_batch(len(chunk))
+                             initargs=(context,)) as own:
+        return _gathered(own, fn, chunks, out, on_batch)
+
+
+def _gathered(pool: Executor, fn: Callable[[Sequence[T], Any], list[R]],
+              chunks: list[Sequence[T]], out: list[R],
+              on_batch: Callable[[int], None] | None) -> list[R]:
+    calls = [pool.submit(_call, fn, chunk) for chunk in chunks]
+    for chunk, call in zip(chunks, calls, strict=True):
+        out.extend(call.result())
+        if on_batch:
+            on_batch(len(chunk))
     return out
 
 

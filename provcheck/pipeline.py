@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 
@@ -99,10 +98,9 @@ def compare(
     return finish(ingested, corpus, related, settings, timings, stats, corpus_view=pairs)
 
 
-def read_inputs(paths: Sequence[str], settings: Settings, meta: str | None,
-                keep: Callable[[Path, str], bool] | None = None) -> Ingested:
+def read_inputs(paths: Sequence[str], settings: Settings, meta: str | None) -> Ingested:
     manifest = load_manifest(meta) if meta else None
-    return ingest(paths, max_bytes=settings.max_file_bytes, manifest=manifest, keep=keep)
+    return ingest(paths, max_bytes=settings.max_file_bytes, manifest=manifest)
 
 
 def finish(ingested: Ingested, corpus: Corpus, related: list[PairResult], settings: Settings,

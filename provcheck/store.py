@@ -1,5 +1,7 @@
-"""The corpus index: documents, their passages' LSH band keys and 8-bit MinHash values, in
-one SQLite file. All SQL of provcheck lives here.
+"""The corpus index: documents (text, metadata, outlet blocks) in one SQLite file, their
+passages' LSH band keys and 8-bit MinHash values in segment files beside it
+(``FILE-segments/``, see ``segments``), registered in the same transaction. All SQL of
+provcheck lives here.
 
 Every write happens in one transaction per run (``BEGIN IMMEDIATE``), so a run killed at
 any point leaves the index as it was before the run, and two runs at once take turns: the
@@ -26,10 +28,22 @@ from provcheck import __version__
 from provcheck.chrome import BlockEntry
 from provcheck.errors import ConfigError, InputError
 from provcheck.records import Document
+from provcheck.segments import (
+    Hits,
+    Segment,
+    SegmentInfo,
+    SegmentWriter,
+    lookup,
+    remove_unregistered,
+)
 from provcheck.settings import Settings
 
 APPLICATION_ID = 0x70726F76  # "prov"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Passages of one run buffered before they are written as a sorted run of band entries.
+RUN_PASSAGES = 200_000
+# More segments than this are merged into one (with the biggest if it is not most).
+MAX_SEGMENTS = 8
 # Settings an index's signatures depend on; a query must use the same.
 KEYED_SETTINGS = ("num_perm", "seed", "scheme", "shingle", "lsh_threshold", "analysis")
 
@@ -44,16 +58,13 @@ CREATE TABLE documents (
     mtime REAL,
     record TEXT NOT NULL,
     text TEXT NOT NULL,
+    added TEXT NOT NULL,
+    units INTEGER NOT NULL
+);
+CREATE TABLE segments (
+    name TEXT PRIMARY KEY, units INTEGER NOT NULL, entries INTEGER NOT NULL,
     added TEXT NOT NULL
 );
-CREATE TABLE units (
-    doc INTEGER NOT NULL, unit INTEGER NOT NULL, bits BLOB NOT NULL, keys BLOB NOT NULL,
-    PRIMARY KEY (doc, unit)
-) WITHOUT ROWID;
-CREATE TABLE bands (
-    key INTEGER NOT NULL, doc INTEGER NOT NULL, unit INTEGER NOT NULL,
-    PRIMARY KEY (key, doc, unit)
-) WITHOUT ROWID;
 CREATE TABLE outlet_blocks (
     outlet TEXT NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL,
     PRIMARY KEY (outlet, key, doc)
@@ -72,17 +83,6 @@ class Stored:
     bits: np.ndarray  # uint8 [n, num_perm]
 
 
-@dataclass(frozen=True, slots=True)
-class Hits:
-    """Indexed passages that share a band with query passages."""
-
-    query: np.ndarray  # int64: row of the query passage
-    doc: np.ndarray  # int64: index rowid of the matching document
-    unit: np.ndarray  # int64: its unit
-    bits: np.ndarray  # uint8 [n, num_perm]: the matching unit's values
-    docs_per_key: np.ndarray  # int64: documents sharing the band key of each hit
-
-
 class Index:
     """An open corpus index (see the module docstring)."""
 
@@ -90,6 +90,12 @@ class Index:
         self.path = path
         self.db = connection
         self.settings = settings
+        self.folder = Path(path + "-segments")
+        self._open: list[Segment] | None = None  # registered segments, mapped when needed
+        # Passages put in the running transaction, written as sorted runs of a new segment.
+        self._writer: SegmentWriter | None = None
+        self._pending: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._next_rowid = 0
 
     # --- opening -----------------------------------------------------------------------
 
@@ -124,12 +130,17 @@ class Index:
         elif app != APPLICATION_ID or "meta" not in tables:
             raise InputError(f"{self.path} is an SQLite database but not a provcheck index; "
                              "give --db a provcheck index or a new file name.")
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            raise InputError(f"{self.path} is a provcheck index of format {version}; this "
+                             f"provcheck reads format {SCHEMA_VERSION}: build a new index from "
+                             "the same folders with 'provcheck index add FOLDER --db NEW.db'.")
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = NORMAL")
         self._check_settings()
 
     def _create(self) -> None:
-        with self.transaction():
+        with self._schema_transaction():
             self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             for statement in _SCHEMA.split(";"):  # not executescript: it would commit
@@ -169,15 +180,35 @@ class Index:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction; a second writer waits for the first to finish."""
+        """One write transaction; a second writer waits for the first to finish. The
+        passages put in it become a segment, registered at commit."""
         with self._guard():
             self.db.execute("BEGIN IMMEDIATE")
             try:
+                # Under the write lock: only a killed run's or a merge's leftovers are here.
+                remove_unregistered(self.folder, {i.name for i in self._infos()})
+                self._next_rowid = self._first_free_rowid()
                 yield
+                self._publish()
             except BaseException:
                 self.db.execute("ROLLBACK")
+                if self._writer is not None:
+                    self._writer.discard()
+                self._writer, self._pending = None, []
                 raise
             self.db.execute("COMMIT")
+            self._open = None
+            remove_unregistered(self.folder, {i.name for i in self._infos()})
+
+    @contextlib.contextmanager
+    def _schema_transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
@@ -210,11 +241,17 @@ class Index:
         with self._guard():
             return dict(self.db.execute("SELECT id, sha256 FROM documents"))
 
-    def fingerprints(self) -> dict[str, tuple[str, str]]:
-        """document id -> (sha256 of its text, its metadata record as stored)."""
+    def fingerprints(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """document id -> (sha256 of its text, its metadata record as stored), for those
+        of ``ids`` the index holds."""
+        out: dict[str, tuple[str, str]] = {}
         with self._guard():
-            return {i: (h, r) for i, h, r in
-                    self.db.execute("SELECT id, sha256, record FROM documents")}
+            for start in range(0, len(ids), 500):
+                part = list(ids[start:start + 500])
+                out.update((i, (h, r)) for i, h, r in self.db.execute(
+                    "SELECT id, sha256, record FROM documents WHERE id IN "
+                    f"({','.join('?' * len(part))})", part))
+        return out
 
     def block_counts(self, entries: Iterable[BlockEntry], exclude: Iterable[int] = ()
                      ) -> dict[BlockEntry, int]:
@@ -249,59 +286,43 @@ class Index:
     def stored(self, rowid: int) -> Stored:
         with self._guard():
             doc = self.documents([rowid])[rowid]
-            rows = self.db.execute("SELECT unit, bits, keys FROM units WHERE doc = ? ORDER BY "
-                                   "unit", (rowid,)).fetchall()
-        bands = self.settings.bands[0]
-        return Stored(
-            document=doc,
-            units=np.array([r[0] for r in rows], dtype=np.int64),
-            bits=np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint8).reshape(
-                len(rows), self.settings.num_perm),
-            keys=np.frombuffer(b"".join(r[2] for r in rows), dtype=np.uint64).reshape(
-                len(rows), bands),
-        )
+            for seg in self._segments():
+                rows = seg.rows_of(rowid)
+                if rows.stop > rows.start:
+                    return Stored(document=doc, units=seg.unit[rows].astype(np.int64),
+                                  keys=np.array(seg.keys[rows]), bits=np.array(seg.bits[rows]))
+        return Stored(document=doc, units=np.zeros(0, np.int64),
+                      keys=np.zeros((0, self.settings.bands[0]), np.uint64),
+                      bits=np.zeros((0, self.settings.num_perm), np.uint8))
 
     def lookup(self, keys: np.ndarray, exclude: set[int] | None = None) -> Hits:
         """Indexed passages sharing a band key with the query rows of ``keys``."""
-        flat = keys.view(np.int64).ravel()
-        query = np.repeat(np.arange(keys.shape[0]), keys.shape[1])
         with self._guard():
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS probe (key INTEGER, row INTEGER)")
-            self.db.execute("DELETE FROM probe")
-            self.db.executemany("INSERT INTO probe VALUES (?, ?)",
-                                zip(flat.tolist(), query.tolist(), strict=True))
-            found = self.db.execute(
-                "SELECT p.row, b.doc, b.unit, b.key FROM probe p JOIN bands b ON b.key = p.key"
-            ).fetchall()
-            bits = {(d, u): b for d, u, b in self.db.execute(
-                "SELECT u.doc, u.unit, u.bits FROM units u JOIN (SELECT DISTINCT b.doc, b.unit "
-                "FROM probe p JOIN bands b ON b.key = p.key) h ON u.doc = h.doc AND "
-                "u.unit = h.unit")}
-        if exclude:
-            found = [f for f in found if f[1] not in exclude]
-        arr = np.array([(r, d, u) for r, d, u, _ in found], dtype=np.int64).reshape(-1, 3)
-        key_docs: dict[int, set[int]] = {}
-        for _, d, _, k in found:
-            key_docs.setdefault(k, set()).add(d)
-        return Hits(
-            query=arr[:, 0], doc=arr[:, 1], unit=arr[:, 2],
-            bits=np.stack([np.frombuffer(bits[(d, u)], dtype=np.uint8) for _, d, u in arr])
-            if len(arr) else np.zeros((0, self.settings.num_perm), dtype=np.uint8),
-            docs_per_key=np.array([len(key_docs[k]) for *_, k in found], dtype=np.int64),
-        )
+            live = np.fromiter((r for (r,) in self.db.execute(
+                "SELECT rowid FROM documents ORDER BY rowid")), dtype=np.int64)
+            segments = self._segments()
+        return lookup(segments, keys, live, np.array(sorted(exclude or ()), dtype=np.int64),
+                      self.settings.num_perm)
 
     def stats(self) -> dict[str, Any]:
         with self._guard():
-            meta = {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
-            count = self.db.execute
-            return {
-                "path": self.path,
-                "documents": count("SELECT COUNT(*) FROM documents").fetchone()[0],
-                "passages": count("SELECT COUNT(*) FROM units").fetchone()[0],
-                "band_entries": count("SELECT COUNT(*) FROM bands").fetchone()[0],
-                "bytes": Path(self.path).stat().st_size,
-                "settings": meta,
-            }
+            meta = {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")
+                    if k != "next_rowid"}
+            documents, passages = self.db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(units), 0) FROM documents").fetchone()
+            infos = self._infos()
+        files = [Path(self.path)] + ([f for f in self.folder.rglob("*") if f.is_file()]
+                                     if self.folder.is_dir() else [])
+        return {
+            "path": self.path,
+            "documents": documents,
+            "passages": passages,
+            "band_entries": passages * self.settings.bands[0],
+            "segments": len(infos),
+            "stored_passages": sum(i.units for i in infos),  # removed ones until a merge
+            "bytes": sum(f.stat().st_size for f in files),
+            "settings": meta,
+        }
 
     def listing(self) -> list[dict[str, Any]]:
         with self._guard():
@@ -325,17 +346,16 @@ class Index:
         if old:
             self._delete(old[0])
         size, mtime = file_stat or (None, None)
-        rowid = self.db.execute(
-            "INSERT INTO documents (id, path, sha256, size, mtime, record, text, added) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (doc.id, doc.path, doc.sha256, size, mtime, record_of(doc), doc.text,
-             time.strftime("%Y-%m-%dT%H:%M:%S"))).lastrowid
-        self.db.executemany("INSERT INTO units VALUES (?, ?, ?, ?)", [
-            (rowid, int(u), bits[n].tobytes(), keys[n].tobytes()) for n, u in enumerate(units)])
-        flat = keys.view(np.int64).ravel().tolist()
-        owners = np.repeat(units, keys.shape[1]).tolist()
-        self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?, ?)",
-                            [(k, rowid, u) for k, u in zip(flat, owners, strict=True)])
+        # Rowids are never reused: segments may still hold a removed document's passages.
+        rowid, self._next_rowid = self._next_rowid, self._next_rowid + 1
+        self.db.execute(
+            "INSERT INTO documents (rowid, id, path, sha256, size, mtime, record, text, added, "
+            "units) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (rowid, doc.id, doc.path, doc.sha256, size, mtime, record_of(doc), doc.text,
+             time.strftime("%Y-%m-%dT%H:%M:%S"), len(units)))
+        self._pending.append((rowid, units, keys, bits))
+        if sum(len(p[1]) for p in self._pending) >= RUN_PASSAGES:
+            self._flush()
         self.db.executemany("INSERT OR IGNORE INTO outlet_blocks VALUES (?, ?, ?)",
                             [(outlet, key, rowid) for outlet, key in blocks])
 
@@ -352,14 +372,80 @@ class Index:
         return True
 
     def _delete(self, rowid: int) -> None:
-        for unit, keys in self.db.execute("SELECT unit, keys FROM units WHERE doc = ?",
-                                          (rowid,)).fetchall():
-            self.db.executemany("DELETE FROM bands WHERE key = ? AND doc = ? AND unit = ?",
-                                [(k, rowid, unit) for k in
-                                 np.frombuffer(keys, dtype=np.int64).tolist()])
-        self.db.execute("DELETE FROM units WHERE doc = ?", (rowid,))
+        # Its passages stay in their segment, unseen (lookups keep live documents only),
+        # until a merge drops them.
         self.db.execute("DELETE FROM outlet_blocks WHERE doc = ?", (rowid,))
         self.db.execute("DELETE FROM documents WHERE rowid = ?", (rowid,))
+
+    # --- segments ----------------------------------------------------------------------
+
+    def _infos(self) -> list[SegmentInfo]:
+        return [SegmentInfo(n, u, e) for n, u, e in self.db.execute(
+            "SELECT name, units, entries FROM segments ORDER BY rowid")]
+
+    def _segments(self) -> list[Segment]:
+        if self._open is None:
+            bands = self.settings.bands[0]
+            try:
+                self._open = [Segment.open(self.folder, info, self.settings.num_perm, bands)
+                              for info in self._infos()]
+            except (FileNotFoundError, ValueError) as err:
+                raise InputError(f"the segment files of {self.path} in {self.folder} are "
+                                 f"missing or cut short ({err}); restore them together with "
+                                 "the index file, or rebuild the index.") from err
+        return self._open
+
+    def _first_free_rowid(self) -> int:
+        stored = self.db.execute("SELECT value FROM meta WHERE key = 'next_rowid'").fetchone()
+        top = self.db.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM documents").fetchone()
+        return max(json.loads(stored[0]) if stored else 1, top[0])
+
+    def _flush(self) -> None:
+        """Write the pending passages as one sorted run of the new segment."""
+        if not self._pending:
+            return
+        if self._writer is None:
+            self._writer = SegmentWriter(self.folder, self.settings.num_perm,
+                                         self.settings.bands[0])
+        self._writer.add(
+            np.concatenate([np.full(len(p[1]), p[0], np.int64) for p in self._pending]),
+            *(np.concatenate([p[k] for p in self._pending]) for k in (1, 2, 3)))
+        self._pending = []
+
+    def _publish(self) -> None:
+        """Register the segment of this transaction's passages; merge segments when there
+        are too many, or when a quarter of what they hold was removed."""
+        self._flush()
+        if self._writer is not None:
+            self._register(self._writer.finish())
+            self._writer = None
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('next_rowid', ?)",
+                        (json.dumps(self._next_rowid),))
+        infos = self._infos()
+        stored = sum(i.units for i in infos)
+        live = self.db.execute("SELECT COALESCE(SUM(units), 0) FROM documents").fetchone()[0]
+        if len(infos) > MAX_SEGMENTS:
+            biggest = max(infos, key=lambda i: i.units)
+            if biggest.units * 2 > stored and stored - live <= stored // 4:
+                infos = [i for i in infos if i is not biggest]
+        elif stored - live <= stored // 4 or stored == 0:
+            return
+        self._merge(infos)
+
+    def _merge(self, infos: list[SegmentInfo]) -> None:
+        live = np.fromiter((r for (r,) in self.db.execute(
+            "SELECT rowid FROM documents ORDER BY rowid")), dtype=np.int64)
+        writer = SegmentWriter(self.folder, self.settings.num_perm, self.settings.bands[0])
+        for info in infos:
+            seg = Segment.open(self.folder, info, self.settings.num_perm, self.settings.bands[0])
+            writer.add_segment(seg, np.isin(seg.doc, live))
+        merged = writer.finish()
+        self.db.executemany("DELETE FROM segments WHERE name = ?", [(i.name,) for i in infos])
+        self._register(merged)
+
+    def _register(self, info: SegmentInfo) -> None:
+        self.db.execute("INSERT INTO segments VALUES (?, ?, ?, ?)",
+                        (info.name, info.units, info.entries, time.strftime("%Y-%m-%dT%H:%M:%S")))
 
 
 def record_of(doc: Document) -> str:

@@ -256,6 +256,19 @@ def _add(folder: Path, db: Path, *extra: str) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def _writing(db: Path) -> bool:
+    """Whether a run holds the index's write lock."""
+    probe = sqlite3.connect(db, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        probe.close()
+
+
 def _documents(db: Path) -> int:
     return json.loads(cli("index", "stats", "--db", str(db), "--format", "json").stdout)[
         "documents"]
@@ -273,12 +286,10 @@ def many(pan13_root: Path, tmp_path: Path) -> Path:
 
 def test_an_add_killed_mid_write_leaves_the_index_intact(indexed: Path, many: Path) -> None:
     run = _add(many, indexed)
-    wal = Path(str(indexed) + "-wal")
     deadline = time.time() + 120
-    while time.time() < deadline and run.poll() is None:
-        if wal.exists() and wal.stat().st_size > 1_000_000:  # in the write transaction
-            break
+    while time.time() < deadline and run.poll() is None and not _writing(indexed):
         time.sleep(0.02)
+    time.sleep(1.0)  # well into the run's one write transaction
     assert run.poll() is None, "the run ended before it could be killed"
     os.kill(run.pid, signal.SIGKILL)
     run.wait()

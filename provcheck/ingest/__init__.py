@@ -10,16 +10,16 @@ paths relative to the folder given, without the extension.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from provcheck.errors import InputError
 from provcheck.ingest.manifest import Manifest, load_manifest
-from provcheck.ingest.readers import Draft, read_file
+from provcheck.ingest.readers import JSON_SUFFIXES, Draft, read_file
 from provcheck.records import Document, Skipped
 
-__all__ = ["Ingested", "ingest", "load_manifest"]
+__all__ = ["Ingested", "ingest", "ingest_batches", "load_manifest"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,24 +39,55 @@ def ingest(
 ) -> Ingested:
     """Read every document under ``paths``; see the module docstring. ``keep(path,
     shown)`` may decline a file before it is read (an index's unchanged files)."""
+    parts = list(ingest_batches(paths, max_bytes=max_bytes, manifest=manifest,
+                                on_file=on_file, keep=keep))
+    return Ingested(documents=tuple(d for p in parts for d in p.documents),
+                    skipped=tuple(s for p in parts for s in p.skipped),
+                    notes=tuple(n for p in parts for n in p.notes))
+
+
+def ingest_batches(
+    paths: Sequence[str],
+    *,
+    max_bytes: int,
+    manifest: Manifest | None = None,
+    on_file: Callable[[str], None] | None = None,
+    keep: Callable[[Path, str], bool] | None = None,
+    size: int | None = None,
+) -> Iterator[Ingested]:
+    """``ingest`` in batches of about ``size`` documents (all in one if None), each read
+    when the previous one has been taken, so a corpus need not fit in memory."""
+    files = list(_files(paths))
+    ids = _Ids(files)
+    used: set[str] = set()
     drafts: list[Draft] = []
     skipped: list[Skipped] = []
-    for path, shown, doc_id in _files(paths):
+    for path, shown, doc_id in files:
         if keep is not None and not keep(path, shown):
             continue
         for item in read_file(path, shown, doc_id, max_bytes):
-            if isinstance(item, Skipped):
-                skipped.append(item)
-            else:
+            duplicate = item if isinstance(item, Skipped) else ids.claim(item)
+            if duplicate is not None:
+                skipped.append(duplicate)
+            elif isinstance(item, Draft):
                 drafts.append(item)
         if on_file is not None:
             on_file(shown)
-    drafts, duplicates = _unique_ids(drafts)
-    skipped.extend(duplicates)
-    notes = _apply_manifest(drafts, manifest) if manifest else []
-    return Ingested(
-        documents=tuple(d.build() for d in drafts), skipped=tuple(skipped), notes=tuple(notes)
-    )
+        if size is not None and len(drafts) >= size:
+            yield _built(drafts, skipped, manifest, used)
+            drafts, skipped = [], []
+    last = _built(drafts, skipped, manifest, used)
+    unused = len(manifest.rows) - len(used) if manifest else 0
+    notes = (f"{unused} row(s) of manifest {manifest.path} matched no document",) \
+        if manifest and unused else ()
+    yield Ingested(documents=last.documents, skipped=last.skipped, notes=notes)
+
+
+def _built(drafts: list[Draft], skipped: list[Skipped], manifest: Manifest | None,
+           used: set[str]) -> Ingested:
+    if manifest:
+        _apply_manifest(drafts, manifest, used)
+    return Ingested(documents=tuple(d.build() for d in drafts), skipped=tuple(skipped))
 
 
 def _files(paths: Sequence[str]) -> Iterable[tuple[Path, str, str]]:
@@ -77,31 +108,30 @@ def _files(paths: Sequence[str]) -> Iterable[tuple[Path, str, str]]:
             yield path, str(Path(given, rel)), rel.with_suffix("").as_posix()
 
 
-def _unique_ids(drafts: list[Draft]) -> tuple[list[Draft], list[Skipped]]:
-    """Make ids unique: a file id clash falls back to the path; a record id clash skips."""
-    counts: dict[str, int] = {}
-    for draft in drafts:
-        counts[draft.id] = counts.get(draft.id, 0) + 1
-    kept: list[Draft] = []
-    seen: dict[str, str] = {}
-    skipped = []
-    for draft in drafts:
-        if counts[draft.id] > 1 and draft.format != "json":
+class _Ids:
+    """Makes document ids unique: files whose ids clash (``a.txt`` and ``a.md``) take
+    their paths as ids; a record whose id was taken is skipped."""
+
+    def __init__(self, files: list[tuple[Path, str, str]]) -> None:
+        counts: dict[str, int] = {}
+        for path, _, doc_id in files:
+            if path.suffix.lower() not in JSON_SUFFIXES:
+                counts[doc_id] = counts.get(doc_id, 0) + 1
+        self.clashing = {i for i, n in counts.items() if n > 1}
+        self.seen: dict[str, str] = {}
+
+    def claim(self, draft: Draft) -> Skipped | None:
+        if draft.format != "json" and draft.id in self.clashing:
             draft.id = draft.path
-        if draft.id in seen:
-            skipped.append(Skipped(
-                path=draft.path,
-                reason=f"duplicate id {draft.id!r} (first used by {seen[draft.id]}); "
-                       "give each record a unique id",
-            ))
-            continue
-        seen[draft.id] = draft.path
-        kept.append(draft)
-    return kept, skipped
+        first = self.seen.get(draft.id)
+        if first is None:
+            self.seen[draft.id] = draft.path
+            return None
+        return Skipped(path=draft.path, reason=f"duplicate id {draft.id!r} (first used by "
+                       f"{first}); give each record a unique id")
 
 
-def _apply_manifest(drafts: list[Draft], manifest: Manifest) -> list[str]:
-    used: set[str] = set()
+def _apply_manifest(drafts: list[Draft], manifest: Manifest, used: set[str]) -> None:
     for draft in drafts:
         for key in draft.keys:
             row = manifest.rows.get(key)
@@ -111,7 +141,3 @@ def _apply_manifest(drafts: list[Draft], manifest: Manifest) -> list[str]:
             for name, value in row.items():
                 draft.set(name, value, "manifest")
             break
-    unused = len(manifest.rows) - len(used)
-    if unused:
-        return [f"{unused} row(s) of manifest {manifest.path} matched no document"]
-    return []

@@ -1,0 +1,282 @@
+"""Band segments: an index's passage signatures and LSH band keys in immutable files.
+
+A segment is a folder of flat arrays, memory-mapped when read:
+
+  * per passage (sorted by document): ``doc`` (index rowid), ``unit``, ``bits`` (8-bit
+    MinHash values) and ``keys`` (its band keys);
+  * per band entry (sorted by key): ``band_key`` and ``band_row``, the passage's row.
+
+A lookup is a binary search per distinct query key in each segment, touching a few pages
+of files that may be far larger than memory: a million news articles make about a
+billion band entries, which an SQLite table can neither take in at speed nor query in
+bounded memory. Writing is an external sort: each batch of passages appends one sorted
+run, and ``finish`` merges the runs one key range at a time, so memory is bounded by a
+range, not by the index. Merging segments (compaction) is the same merge over their
+band entries, dropping passages of documents no longer in the index.
+
+Files are written under a ``.partial`` name and renamed when complete; the SQLite index
+registers a segment in the same transaction as its documents (``store.Index``), so a
+run killed midway leaves only an unregistered folder, removed by the next writer.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+# Band entries merged at once: ~200 MB of keys, rows and sort order.
+RANGE_ENTRIES = 8_000_000
+PARTIAL = ".partial"
+
+_UNIT_FILES = {"doc": np.int64, "unit": np.int32, "bits": np.uint8, "keys": np.uint64}
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentInfo:
+    """A segment as the index registers it."""
+
+    name: str
+    units: int
+    entries: int
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """An open segment: memory-mapped arrays (see the module docstring)."""
+
+    info: SegmentInfo
+    doc: np.ndarray  # int64 [units], ascending
+    unit: np.ndarray  # int32 [units]
+    bits: np.ndarray  # uint8 [units, num_perm]
+    keys: np.ndarray  # uint64 [units, bands]
+    band_key: np.ndarray  # uint64 [entries], ascending
+    band_row: np.ndarray  # uint32 [entries]
+
+    @classmethod
+    def open(cls, folder: Path, info: SegmentInfo, num_perm: int, bands: int) -> Segment:
+        where = folder / info.name
+        widths = {"doc": 1, "unit": 1, "bits": num_perm, "keys": bands}
+        arrays = {name: _mapped(where / name, dtype, (info.units, widths[name]))
+                  for name, dtype in _UNIT_FILES.items()}
+        return cls(info=info, doc=arrays["doc"][:, 0], unit=arrays["unit"][:, 0],
+                   bits=arrays["bits"], keys=arrays["keys"],
+                   band_key=_mapped(where / "band_key", np.uint64, (info.entries, 1))[:, 0],
+                   band_row=_mapped(where / "band_row", np.uint32, (info.entries, 1))[:, 0])
+
+    def rows_of(self, rowid: int) -> slice:
+        """The passage rows of one document."""
+        lo, hi = np.searchsorted(self.doc, [rowid, rowid + 1])
+        return slice(int(lo), int(hi))
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """Band entries matching query keys: which key, in which segment, which passage row."""
+
+    key: np.ndarray  # int64: index into the query keys
+    segment: np.ndarray  # int64: index into the segments searched
+    row: np.ndarray  # int64: passage row within that segment
+
+
+@dataclass(frozen=True, slots=True)
+class Hits:
+    """Indexed passages that share a band with query passages."""
+
+    query: np.ndarray  # int64: row of the query passage
+    doc: np.ndarray  # int64: index rowid of the matching document
+    unit: np.ndarray  # int64: its unit
+    bits: np.ndarray  # uint8 [n, num_perm]: the matching unit's values
+    docs_per_key: np.ndarray  # int64: documents sharing the band key of each hit
+
+
+def lookup(segments: Sequence[Segment], keys: np.ndarray, live: np.ndarray,
+           exclude: np.ndarray, num_perm: int) -> Hits:
+    """Passages of the documents ``live`` (ascending rowids) but not ``exclude`` that
+    share a band key with the query rows of ``keys`` (uint64 [rows, bands])."""
+    flat = np.ascontiguousarray(keys, dtype=np.uint64).ravel()
+    distinct, which = np.unique(flat, return_inverse=True)
+    found = find(segments, distinct)
+    doc = np.zeros(len(found.row), np.int64)
+    unit = np.zeros(len(found.row), np.int64)
+    for s, seg in enumerate(segments):
+        here = found.segment == s
+        doc[here], unit[here] = seg.doc[found.row[here]], seg.unit[found.row[here]]
+    alive = np.isin(doc, live, assume_unique=True) & ~np.isin(doc, exclude)
+    key, segment, row, doc, unit = (found.key[alive], found.segment[alive], found.row[alive],
+                                    doc[alive], unit[alive])
+    per_key = np.unique(np.stack([key, doc], axis=1), axis=0)[:, 0]
+    docs_per_key = np.bincount(per_key, minlength=len(distinct))
+    # Each entry pairs with every query row that has its key.
+    by_key = np.argsort(which, kind="stable")
+    starts = np.searchsorted(which[by_key], np.arange(len(distinct) + 1))
+    count = (starts[1:] - starts[:-1])[key]
+    entry = np.repeat(np.arange(len(key)), count)
+    query = by_key[ranges(starts[:-1][key], count)] // max(keys.shape[1], 1)
+    bits = np.zeros((len(key), num_perm), np.uint8)
+    for s, seg in enumerate(segments):
+        here = segment == s
+        bits[here] = seg.bits[row[here]]
+    return Hits(query=query.astype(np.int64), doc=doc[entry], unit=unit[entry],
+                bits=bits[entry], docs_per_key=docs_per_key[key][entry])
+
+
+def find(segments: Sequence[Segment], keys: np.ndarray) -> Found:
+    """Every band entry whose key is one of ``keys`` (uint64, ascending, distinct)."""
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for s, seg in enumerate(segments):
+        lo = np.searchsorted(seg.band_key, keys, side="left")
+        hi = np.searchsorted(seg.band_key, keys, side="right")
+        counts = hi - lo
+        hit = np.flatnonzero(counts)
+        positions = ranges(lo[hit], counts[hit])
+        parts.append((np.repeat(hit, counts[hit]), np.full(len(positions), s, np.int64),
+                      seg.band_row[positions].astype(np.int64)))
+    if not parts:
+        empty = np.zeros(0, np.int64)
+        return Found(key=empty, segment=empty, row=empty)
+    return Found(*(np.concatenate([p[i] for p in parts]) for i in range(3)))
+
+
+class SegmentWriter:
+    """Builds one segment from batches of passages (``add``) and publishes it
+    (``finish``); see the module docstring."""
+
+    def __init__(self, folder: Path, num_perm: int, bands: int) -> None:
+        self.folder = folder
+        self.name = uuid.uuid4().hex
+        self.path = folder / (self.name + PARTIAL)
+        self.path.mkdir(parents=True)
+        self.widths = {"doc": 1, "unit": 1, "bits": num_perm, "keys": bands}
+        self.units = 0
+        self.runs: list[int] = []  # lengths of the sorted runs, in order
+        for name in (*_UNIT_FILES, "run_key", "run_row"):
+            (self.path / name).touch()
+
+    def add(self, doc: np.ndarray, unit: np.ndarray, keys: np.ndarray, bits: np.ndarray
+            ) -> None:
+        """Append passages (ascending ``doc``, at or above any added before) and their
+        band entries as one sorted run."""
+        rows = self.units + np.arange(len(doc), dtype=np.uint32)
+        self._append_units(doc, unit, bits, keys)
+        flat = np.ascontiguousarray(keys, dtype=np.uint64).ravel()
+        owner = np.repeat(rows, keys.shape[1])
+        order = np.argsort(flat, kind="stable")
+        self._append_run(flat[order], owner[order])
+
+    def add_segment(self, seg: Segment, keep: np.ndarray) -> None:
+        """Append the passages of ``seg`` where ``keep``, with their band entries (already
+        sorted: the run is the segment's entries with rows renumbered)."""
+        renumber = np.full(seg.info.units, -1, dtype=np.int64)
+        renumber[np.flatnonzero(keep)] = self.units + np.arange(int(keep.sum()))
+        for start in range(0, seg.info.units, RANGE_ENTRIES // 64):
+            part = slice(start, min(start + RANGE_ENTRIES // 64, seg.info.units))
+            take = keep[part]
+            self._append_units(seg.doc[part][take], seg.unit[part][take], seg.bits[part][take],
+                               seg.keys[part][take])
+        for start in range(0, seg.info.entries, RANGE_ENTRIES):
+            part = slice(start, start + RANGE_ENTRIES)
+            rows = renumber[seg.band_row[part]]
+            alive = rows >= 0
+            self._append_run(seg.band_key[part][alive], rows[alive].astype(np.uint32),
+                             extend=start > 0)
+
+    def finish(self) -> SegmentInfo:
+        """Merge the runs into the sorted band table and publish the segment."""
+        entries = sum(self.runs)
+        run_keys = _mapped(self.path / "run_key", np.uint64, (entries, 1))[:, 0]
+        run_rows = _mapped(self.path / "run_row", np.uint32, (entries, 1))[:, 0]
+        bounds = np.concatenate(([0], np.cumsum(self.runs))).astype(np.int64)
+        runs = [(run_keys[a:b], run_rows[a:b]) for a, b in itertools.pairwise(bounds)]
+        with (self.path / "band_key").open("wb") as key_out, \
+                (self.path / "band_row").open("wb") as row_out:
+            for lo, hi in _key_ranges(entries):
+                keys, rows = _gather(runs, lo, hi)
+                order = np.argsort(keys, kind="stable")  # timsort: merges sorted runs
+                keys[order].tofile(key_out)
+                rows[order].tofile(row_out)
+            for handle in (key_out, row_out):
+                handle.flush()
+                os.fsync(handle.fileno())
+        del run_keys, run_rows, runs
+        for name in ("run_key", "run_row"):
+            (self.path / name).unlink()
+        for name in _UNIT_FILES:
+            with (self.path / name).open("rb+") as unit_file:
+                os.fsync(unit_file.fileno())
+        self.path.rename(self.folder / self.name)
+        return SegmentInfo(name=self.name, units=self.units, entries=entries)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def _append_units(self, doc: np.ndarray, unit: np.ndarray, bits: np.ndarray,
+                      keys: np.ndarray) -> None:
+        values = {"doc": doc, "unit": unit, "bits": bits, "keys": keys}
+        for name, dtype in _UNIT_FILES.items():
+            with (self.path / name).open("ab") as handle:
+                np.ascontiguousarray(values[name], dtype=dtype).tofile(handle)
+        self.units += len(doc)
+
+    def _append_run(self, keys: np.ndarray, rows: np.ndarray, *, extend: bool = False) -> None:
+        for name, values in (("run_key", keys), ("run_row", rows)):
+            with (self.path / name).open("ab") as handle:
+                values.tofile(handle)
+        if extend and self.runs:
+            self.runs[-1] += len(keys)
+        else:
+            self.runs.append(len(keys))
+
+
+def remove_unregistered(folder: Path, registered: set[str]) -> None:
+    """Delete segment folders no index transaction registered (left by a killed run, or
+    replaced by a merge)."""
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if entry.name not in registered:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _mapped(path: Path, dtype: type, shape: tuple[int, int]) -> np.ndarray:
+    if shape[0] == 0:
+        return np.zeros(shape, dtype=dtype)
+    return np.memmap(path, dtype=dtype, mode="r", shape=shape)
+
+
+def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The concatenated ranges start..start+count."""
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, np.int64)
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+    return offsets + np.arange(total)
+
+
+def _key_ranges(entries: int) -> list[tuple[int, int]]:
+    """Split the uint64 key space into ranges of about RANGE_ENTRIES entries (keys are
+    hashes, so uniform)."""
+    parts = max(1, -(-entries // RANGE_ENTRIES))
+    edges = [(1 << 64) * k // parts for k in range(parts + 1)]
+    return list(itertools.pairwise(edges))
+
+
+def _gather(runs: list[tuple[np.ndarray, np.ndarray]], lo: int, hi: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """The entries with lo <= key < hi of every run (each sorted by key)."""
+    keys, rows = [], []
+    for run_key, run_row in runs:
+        a = int(np.searchsorted(run_key, np.uint64(lo), side="left"))
+        b = len(run_key) if hi >= 1 << 64 else int(
+            np.searchsorted(run_key, np.uint64(hi), side="left"))
+        keys.append(np.asarray(run_key[a:b]))
+        rows.append(np.asarray(run_row[a:b]))
+    if not keys:
+        return np.zeros(0, np.uint64), np.zeros(0, np.uint32)
+    return np.concatenate(keys), np.concatenate(rows)

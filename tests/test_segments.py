@@ -1,0 +1,148 @@
+"""The index's band segments: lookups equal a brute-force join over every stored passage,
+however the passages were split into runs, key ranges and segments, and after removals
+and merges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from provcheck import segments, store
+from provcheck.records import Document
+from provcheck.settings import Settings
+from provcheck.store import Index
+
+SETTINGS = Settings()
+BANDS, PERM = SETTINGS.bands[0], SETTINGS.num_perm
+
+
+def _doc(n: int) -> Document:
+    return Document(id=f"d{n}", path=f"d{n}.txt", text=f"text {n}", sha256=f"{n:064x}",
+                    format="text", encoding="utf-8")
+
+
+def _passages(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Units, band keys from a small key space (so that keys collide) and bits."""
+    keys = rng.integers(0, 400, size=(n, BANDS)).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    return np.arange(n, dtype=np.int64), keys, rng.integers(0, 256, (n, PERM), dtype=np.uint8)
+
+
+def _reference(stored: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], query: np.ndarray,
+               exclude: set[int]) -> set[tuple[int, int, int, int, bytes]]:
+    """(query row, rowid, unit, documents sharing the key, bits) by brute force."""
+    key_docs: dict[int, set[int]] = {}
+    for rowid, (_, keys, _) in stored.items():
+        if rowid not in exclude:
+            for k in keys.ravel().tolist():
+                key_docs.setdefault(k, set()).add(rowid)
+    out = set()
+    for q, row in enumerate(query):
+        for rowid, (units, keys, bits) in stored.items():
+            if rowid in exclude:
+                continue
+            for n, unit_keys in enumerate(keys):
+                for k in set(row.tolist()) & set(unit_keys.tolist()):
+                    for _ in range(int((row == k).sum()) * int((unit_keys == k).sum())):
+                        out.add((q, rowid, int(units[n]), len(key_docs[k]), bits[n].tobytes()))
+    return out
+
+
+def _found(index: Index, query: np.ndarray, exclude: set[int]) -> set[tuple]:
+    hits = index.lookup(query, exclude=exclude)
+    return {(int(q), int(d), int(u), int(c), b.tobytes()) for q, d, u, c, b in
+            zip(hits.query, hits.doc, hits.unit, hits.docs_per_key, hits.bits, strict=True)}
+
+
+Passages = dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def _add(index: Index, rng: np.random.Generator, numbers: range, put: dict[str, tuple]
+         ) -> None:
+    """Put documents d{n} with random passages in one transaction; remember what was put."""
+    with index.transaction():
+        for n in numbers:
+            put[f"d{n}"] = _passages(rng, int(rng.integers(0, 6)))
+            index.put(_doc(n), *put[f"d{n}"], (), None)
+
+
+def _live(index: Index, put: dict[str, tuple]) -> Passages:
+    return {rowid: put[doc_id] for doc_id, rowid in index.rowids().items()}
+
+
+@pytest.fixture
+def small(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tiny runs, key ranges and segment limit, so that a few documents exercise them."""
+    monkeypatch.setattr(store, "RUN_PASSAGES", 7)
+    monkeypatch.setattr(store, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(segments, "RANGE_ENTRIES", 100)
+
+
+def test_lookup_equals_a_brute_force_join(tmp_path: Path, small: None) -> None:
+    rng = np.random.default_rng(5)
+    index = Index.open(str(tmp_path / "x.db"), SETTINGS, create=True)
+    put: dict[str, tuple] = {}
+    _add(index, rng, range(0, 30), put)
+    _, query, _ = _passages(rng, 25)
+    live = _live(index, put)
+    assert _found(index, query, set()) == _reference(live, query, set())
+    skip = set(list(live)[:5])
+    assert _found(index, query, skip) == _reference(live, query, skip)
+    assert index.stats()["segments"] == 1
+    for rowid, (units, keys, bits) in live.items():
+        got = index.stored(rowid)
+        assert np.array_equal(got.units, units) and np.array_equal(got.keys, keys)
+        assert np.array_equal(got.bits, bits)
+    index.close()
+
+
+def test_removals_and_merges_keep_lookups_exact(tmp_path: Path, small: None) -> None:
+    rng = np.random.default_rng(6)
+    index = Index.open(str(tmp_path / "x.db"), SETTINGS, create=True)
+    put: dict[str, tuple] = {}
+    _, query, _ = _passages(rng, 25)
+    for run in range(5):  # one segment per run; past MAX_SEGMENTS they are merged
+        _add(index, rng, range(run * 10, run * 10 + 10), put)
+        assert index.stats()["segments"] <= store.MAX_SEGMENTS
+        assert _found(index, query, set()) == _reference(_live(index, put), query, set())
+    before = max(index.rowids().values())
+    with index.transaction():
+        for n in range(0, 50, 3):
+            assert index.remove(f"d{n}")
+    with index.transaction():  # a new version of a document gets a new rowid
+        put["d1"] = _passages(rng, 3)
+        index.put(_doc(1), *put["d1"], (), None)
+    assert index.rowids()["d1"] > before
+    assert _found(index, query, set()) == _reference(_live(index, put), query, set())
+    index.close()
+
+
+def test_a_killed_writers_files_are_removed_by_the_next(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    db = str(tmp_path / "x.db")
+    index = Index.open(db, SETTINGS, create=True)
+    put: dict[str, tuple] = {}
+    _add(index, rng, range(0, 5), put)
+    folder = Path(db + "-segments")
+    left = segments.SegmentWriter(folder, PERM, BANDS)  # as a run killed mid-write leaves
+    left.add(*(np.zeros(2, np.int64), np.zeros(2, np.int64), np.zeros((2, BANDS), np.uint64),
+               np.zeros((2, PERM), np.uint8)))
+    assert len(list(folder.iterdir())) == 2
+    _add(index, rng, range(5, 6), put)
+    names = {p.name for p in folder.iterdir()}
+    assert not any(n.endswith(segments.PARTIAL) for n in names) and len(names) == 2
+    index.close()
+
+
+def test_a_missing_segment_is_a_one_line_error(tmp_path: Path) -> None:
+    db = str(tmp_path / "x.db")
+    index = Index.open(db, SETTINGS, create=True)
+    _add(index, np.random.default_rng(8), range(0, 5), {})
+    index.close()
+    for path in Path(db + "-segments").rglob("band_key"):
+        path.unlink()
+    index = Index.open(db, SETTINGS, create=False)
+    with pytest.raises(Exception, match=r"segment files of .* are missing or cut short"):
+        index.lookup(np.zeros((1, BANDS), np.uint64))
+    index.close()
