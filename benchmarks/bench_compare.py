@@ -22,16 +22,15 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 from datasketch import MinHash
 from datasketch.hashfunc import sha1_hash32
+from measure import run_measured
 
 from provcheck.eval.pan13 import TYPES, corpus_root, load_pairs, read_cases
 from provcheck.ingest import ingest
@@ -117,46 +116,10 @@ def median_time(fn, *args):  # type: ignore[no-untyped-def]
     return statistics.median(seconds)
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory of a process and all its descendants, in bytes."""
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            with open(f"/proc/{current}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-            with open(f"/proc/{current}/task/{current}/children") as children:
-                stack.extend(int(c) for c in children.read().split())
-        except OSError:
-            continue
-    return total
-
-
 def run_compare(root: Path, jobs: int, out: Path) -> tuple[float, int]:
-    cmd = [sys.executable, "-m", "provcheck", "compare", str(root / "susp"), str(root / "src"),
-           "--format", "json", "-o", str(out), "--jobs", str(jobs), "--no-progress"]
-    peak = 0
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd)
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, tree_rss(proc.pid))
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    code = proc.wait()
-    elapsed = time.perf_counter() - start
-    done.set()
-    sampler.join()
-    if code:
-        raise SystemExit(f"compare failed with exit code {code}")
-    return elapsed, peak
+    return run_measured([sys.executable, "-m", "provcheck", "compare", str(root / "susp"),
+                         str(root / "src"), "--format", "json", "-o", str(out), "--jobs",
+                         str(jobs), "--no-progress"])
 
 
 def labelled_found(root: Path, report: Path) -> tuple[int, int]:

@@ -157,7 +157,7 @@ def shard(chain: Chain, number: int, count: int = SHARD, prefix: str = "n") -> t
     kinds = list(KINDS)
     weights = np.array([KINDS[k] for k in kinds] + [1 - sum(KINDS.values())])
     for n, sentences in enumerate(stories):
-        kind = str(rng.choice(kinds + ["original"], p=weights)) if records else "original"
+        kind = str(rng.choice([*kinds, "original"], p=weights)) if records else "original"
         outlet = _outlet(rng)
         doc_id = f"{prefix}{number:04d}-{n:04d}"
         if kind == "original":
@@ -215,6 +215,41 @@ def write(folder: Path, chain: Chain, shards: range, prefix: str = "n",
         with (folder / f"truth-{name}").open("w", encoding="utf-8") as out:
             out.writelines(json.dumps(t) + "\n" for t in truth)
         yield number, sum(len(r["text"].encode()) for r in records)
+
+
+def check_set(chain: Chain, folder: Path, shards: int, count: int, reusing: float = 0.4
+              ) -> Path:
+    """``count`` new articles in ``folder/check/``, a share ``reusing`` of them derived from
+    articles anywhere in the corpus's ``shards`` (the rest original); their reuse in
+    ``folder/truth-check.jsonl``."""
+    rng = np.random.default_rng(424242)
+    sources: list[dict[str, str]] = []
+    for number in sorted(rng.choice(shards, size=min(shards, 40), replace=False).tolist()):
+        with (folder / "corpus" / f"n-{number:04d}.jsonl").open(encoding="utf-8") as handle:
+            records = [json.loads(line) for line in handle]
+        sources.extend(records[int(i)] for i in rng.choice(len(records), 50, replace=False))
+    stories = originals(chain, count, seed=10_000_019)
+    kinds = list(KINDS)
+    weights = np.array([KINDS[k] for k in kinds]) / sum(KINDS.values())
+    records, truth = [], []
+    for n, sentences in enumerate(stories):
+        doc_id = f"check-{n:04d}"
+        outlet = _outlet(rng)
+        if rng.random() < reusing:
+            kind = str(rng.choice(kinds, p=weights))
+            source = sources[int(rng.integers(len(sources)))]
+            title, paragraphs = derive(chain, rng, kind, source, sentences)
+            truth.append({"id": doc_id, "source": source["id"], "kind": kind})
+        else:
+            title, paragraphs = _title(sentences[0]), _paragraphs(rng, sentences[1:])
+        records.append({"id": doc_id, "title": title, "outlet": outlet,
+                        "published": "2027-01-01", "text": "\n\n".join([title, *paragraphs])})
+    (folder / "check").mkdir(exist_ok=True)
+    with (folder / "check" / "check.jsonl").open("w", encoding="utf-8") as out:
+        out.writelines(json.dumps(r) + "\n" for r in records)
+    with (folder / "truth-check.jsonl").open("w", encoding="utf-8") as out:
+        out.writelines(json.dumps(t) + "\n" for t in truth)
+    return folder / "check"
 
 
 # --- text helpers --------------------------------------------------------------------

@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from provcheck.candidates import ESTIMATE_SLACK, document_pairs, estimates, find_candidates
 from provcheck.chrome import BlockEntry, outlet_blocks
-from provcheck.engine import Engine
+from provcheck.engine import Engine, LocalEngine
 from provcheck.ingest import Ingested, ingest_batches, load_manifest
+from provcheck.lexicon import Lexicon
 from provcheck.pipeline import (
+    SEGMENT_BATCH,
     Corpus,
     Progress,
     align_candidates,
@@ -26,10 +31,13 @@ from provcheck.pipeline import (
     segment_corpus,
 )
 from provcheck.records import Document, Report, Skipped
+from provcheck.segment import segment
 from provcheck.segments import Hits
 from provcheck.settings import Settings
 from provcheck.signatures import Signed, sign, without_chrome
 from provcheck.store import Index, record_of
+
+T = TypeVar("T")
 
 # Documents read, segmented and stored at a time by ``index add``: bounds its memory.
 ADD_BATCH = 4096
@@ -62,6 +70,7 @@ def index_add(paths: Sequence[str], db: str, settings: Settings, *, meta: str | 
     replaced: list[str] = []
     skipped: list[Skipped] = []
     same = 0
+    untouched: list[str] = []  # unchanged files, appended to by the reading thread only
     try:
         with index.transaction():
             # Read under the lock: another run may have just added.
@@ -70,16 +79,16 @@ def index_add(paths: Sequence[str], db: str, settings: Settings, *, meta: str | 
             def fresh(path: Path, shown: str) -> bool:
                 # Files with the size and time they had when added are not read again
                 # (unless a manifest may have changed their metadata).
-                nonlocal same
                 seen = known.get(shown)
                 if meta is None and seen and _stat(path) == (seen[0], seen[1]):
-                    same += 1
+                    untouched.append(shown)
                     return False
                 return True
 
             manifest = load_manifest(meta) if meta else None
-            for batch in ingest_batches(paths, max_bytes=settings.max_file_bytes,
-                                        manifest=manifest, keep=fresh, size=ADD_BATCH):
+            batches = ingest_batches(paths, max_bytes=settings.max_file_bytes,
+                                     manifest=manifest, keep=fresh, size=ADD_BATCH)
+            for batch in _read_ahead(batches):
                 skipped.extend(batch.skipped)
                 stored = index.fingerprints([d.id for d in batch.documents])
                 for doc_id, change in _store(index, batch.documents, stored, settings,
@@ -90,8 +99,20 @@ def index_add(paths: Sequence[str], db: str, settings: Settings, *, meta: str | 
                         (replaced if change == "replaced" else added).append(doc_id)
     finally:
         index.close()
-    return AddSummary(added=tuple(added), replaced=tuple(replaced), unchanged=same,
-                      skipped=tuple(skipped), seconds=time.perf_counter() - start)
+    return AddSummary(added=tuple(added), replaced=tuple(replaced),
+                      unchanged=same + len(untouched), skipped=tuple(skipped),
+                      seconds=time.perf_counter() - start)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the index keeps of one document besides its text: its passages' signatures
+    and the blocks that count towards its outlet's boilerplate."""
+
+    units: np.ndarray
+    keys: np.ndarray
+    bits: np.ndarray
+    blocks: frozenset[BlockEntry]
 
 
 def _store(index: Index, documents: Sequence[Document], stored: dict[str, tuple[str, str]],
@@ -99,22 +120,46 @@ def _store(index: Index, documents: Sequence[Document], stored: dict[str, tuple[
            ) -> Iterator[tuple[str, str]]:
     """Put each new or changed document of a batch into the index: (id, "added" |
     "replaced" | "same")."""
-    changed = [d for d in documents if stored.get(d.id) != (d.sha256, record_of(d))]
+    changed = []
     for doc in documents:
-        if stored.get(doc.id) == (doc.sha256, record_of(doc)):
+        if stored.get(doc.id) != (doc.sha256, record_of(doc)):
+            changed.append(doc)
+        else:
             if Path(doc.path).is_file():
                 index.touch(doc.id, _stat(Path(doc.path)))
             yield doc.id, "same"
-    corpus = segment_corpus(changed, settings, progress, quotations=False, engine=engine)
-    signed = sign(list(corpus.segmented), settings)
-    order = np.argsort(signed.doc, kind="stable")
-    bounds = np.searchsorted(signed.doc[order], np.arange(len(changed) + 1))
-    for n, (doc, seg) in enumerate(zip(corpus.documents, corpus.segmented, strict=True)):
-        rows = order[bounds[n]:bounds[n + 1]]
+    engine = engine or LocalEngine(settings.jobs)
+    tick = (lambda n: progress("index", n, len(changed))) if progress else None
+    entries = engine.map(partial(_entries, settings=settings), changed,
+                         batch_size=SEGMENT_BATCH, on_batch=tick)
+    for doc, entry in zip(changed, entries, strict=True):
         file_stat = _stat(Path(doc.path)) if Path(doc.path).is_file() else None
-        index.put(doc, signed.unit[rows], signed.keys[rows], signed.bits[rows],
-                  outlet_blocks(doc.outlet, seg.block_key, seg.block_words), file_stat)
+        index.put(doc, entry.units, entry.keys, entry.bits, entry.blocks, file_stat)
         yield doc.id, "replaced" if doc.id in stored else "added"
+
+
+def _entries(documents: Sequence[Document], _context: object = None, *,
+             settings: Settings) -> list[Entry]:
+    """Segment and sign a batch of documents (on a worker): only what is stored comes
+    back, not the segmentation."""
+    lexicon = Lexicon.shared()
+    segmented = [segment(d.id, d.text, lexicon) for d in documents]
+    signed = sign(segmented, settings)
+    bounds = np.searchsorted(signed.doc, np.arange(len(documents) + 1))
+    return [Entry(units=signed.unit[a:b], keys=signed.keys[a:b], bits=signed.bits[a:b],
+                  blocks=frozenset(outlet_blocks(d.outlet, seg.block_key, seg.block_words)))
+            for d, seg, a, b in zip(documents, segmented, bounds[:-1], bounds[1:],
+                                    strict=True)]
+
+
+def _read_ahead(batches: Iterator[T]) -> Iterator[T]:
+    """The items of ``batches``, each read in a thread while the previous one is used
+    (reading is I/O and parsing; the workers segment meanwhile)."""
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        upcoming = reader.submit(next, batches, None)
+        while (item := upcoming.result()) is not None:
+            upcoming = reader.submit(next, batches, None)
+            yield item
 
 
 def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None = None,

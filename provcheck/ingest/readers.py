@@ -110,6 +110,8 @@ def _read_text(data: bytes, shown: str, doc_id: str, keys: tuple[str, ...]) -> D
 
 
 def _metadata_from_text(draft: Draft) -> None:
+    if all(name in draft.meta for name in ("title", "published", "outlet")):
+        return  # nothing left to find in the text (a record with all its metadata)
     found = read_metadata(draft.text)
     for name in ("title", "published", "outlet"):
         if name not in draft.meta:

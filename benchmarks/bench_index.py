@@ -1,0 +1,200 @@
+"""Benchmark: `provcheck index add` over a million news articles, then `provcheck check`
+of 1,000 new ones against that index.
+
+The articles are built once (cached under --work) from the real corpora by
+``news_corpus.py``: originals written by a word chain trained on PolNeAR's news and
+PAN13's documents, with PolNeAR's article lengths, and a third of them syndicated,
+edited, paraphrased or partly reused copies of earlier ones; 40 % of the checked
+articles reuse indexed ones. Prints, against baselines measured in the same run:
+
+  * index add as a user runs it: wall time, documents/s, MB/s of raw text, peak memory
+    of the process tree (workers included), index size on disk;
+  * the plain scripts a user would write instead, on a sample of the same articles:
+    datasketch (a MinHash per sentence, MinHashLSH.insert) and rensa (RMinHash,
+    RMinHashLSH.insert), in documents/s (they keep no texts, offsets or metadata, and
+    hold the whole index in memory);
+  * check as a user runs it: wall time, peak memory, and how many of the checked
+    articles' known sources it reports.
+
+Usage: python benchmarks/bench_index.py [--docs 1000000] [--check 1000] [--jobs 2]
+       [--work ~/.cache/provcheck/bench-news] [--data ../shared/data] [--sample 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+import news_corpus
+from measure import run_measured
+
+from provcheck.eval import pan13, polnear
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS_VERSION = 1  # raise when news_corpus.py makes different articles
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"\w+")
+
+_chain: news_corpus.Chain | None = None  # per generating process
+
+
+def build_chain(data: Path) -> news_corpus.Chain:
+    news = [p.read_text(encoding="utf-8") for p in
+            sorted(polnear.corpus_root(str(data / "polnear-train-dev.tar.gz")).rglob(
+                "text/*.txt"))]
+    root = pan13.corpus_root(str(data / "pan13-train.tar.gz"))
+    other = [p.read_text(encoding="utf-8") for p in sorted(root.glob("s*/*.txt"))]
+    return news_corpus.train(news + other, news)
+
+
+def _install(chain: news_corpus.Chain) -> None:
+    global _chain
+    _chain = chain
+
+
+def _make(number: int) -> tuple[int, int]:
+    assert _chain is not None
+    folder = Path(os.environ["NEWS_FOLDER"])
+    return next(news_corpus.write(folder, _chain, range(number, number + 1)))
+
+
+def build_corpus(work: Path, data: Path, docs: int, check: int, jobs: int) -> Path:
+    folder = work / f"news-v{CORPUS_VERSION}-{docs}"
+    done = folder / "complete"
+    if done.exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    start = time.perf_counter()
+    chain = build_chain(data)
+    shards = -(-docs // news_corpus.SHARD)
+    os.environ["NEWS_FOLDER"] = str(folder)
+    size = 0
+    with Pool(jobs, initializer=_install, initargs=(chain,)) as pool:
+        for n, (_, written) in enumerate(pool.imap_unordered(_make, range(shards)), start=1):
+            size += written
+            if n % 20 == 0 or n == shards:
+                print(f"  made {n}/{shards} shards, {size / 1e9:.2f} GB", flush=True)
+    news_corpus.check_set(chain, folder, shards, check)
+    done.write_text(json.dumps({"bytes": size, "seconds": time.perf_counter() - start}))
+    return folder
+
+
+def sample_docs(folder: Path, count: int) -> list[dict[str, str]]:
+    with (folder / "corpus" / "n-0000.jsonl").open(encoding="utf-8") as handle:
+        return [json.loads(line) for _, line in zip(range(count), handle, strict=False)]
+
+
+def datasketch_script(docs: list[dict[str, str]]) -> float:
+    """documents/s of the plain datasketch script: a MinHash per sentence, into an LSH."""
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=0.3, num_perm=128)
+    start = time.perf_counter()
+    for d in docs:
+        for n, sentence in enumerate(_SENTENCE.split(d["text"])):
+            words = {w.lower().encode() for w in _WORD.findall(sentence)}
+            if len(words) >= 3:
+                m = MinHash(num_perm=128)
+                m.update_batch(list(words))
+                lsh.insert(f"{d['id']}:{n}", m)
+    return len(docs) / (time.perf_counter() - start)
+
+
+def rensa_script(docs: list[dict[str, str]]) -> float:
+    """documents/s of the same script with rensa's Rust MinHash and LSH."""
+    from rensa import RMinHash, RMinHashLSH
+
+    lsh = RMinHashLSH(threshold=0.3, num_perm=128, num_bands=32)
+    key = 0
+    start = time.perf_counter()
+    for d in docs:
+        for sentence in _SENTENCE.split(d["text"]):
+            words = {w.lower() for w in _WORD.findall(sentence)}
+            if len(words) >= 3:
+                m = RMinHash(num_perm=128, seed=1)
+                m.update(list(words))
+                lsh.insert(key, m)
+                key += 1
+    return len(docs) / (time.perf_counter() - start)
+
+
+def recall(folder: Path, report: Path) -> tuple[int, int, int]:
+    """(checked articles whose source is reported related, articles reusing one, related
+    pairs outside the known reuse)."""
+    truth = {(t["id"], t["source"]) for t in map(json.loads, (folder / "truth-check.jsonl")
+                                                  .read_text().splitlines())}
+    pairs = json.loads(report.read_text())["pairs"]
+    found = set()
+    for p in pairs:
+        a, b = p["a"], p["b"]
+        found.add((a, b) if a.startswith("check-") else (b, a))
+    return len(truth & found), len(truth), len(found - truth)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=1_000_000)
+    parser.add_argument("--check", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--sample", type=int, default=2000)
+    parser.add_argument("--work", default=str(Path.home() / ".cache/provcheck/bench-news"))
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
+    args = parser.parse_args()
+    work = Path(args.work)
+    folder = build_corpus(work, Path(args.data), args.docs, args.check, args.jobs)
+    made = json.loads((folder / "complete").read_text())
+    size, docs = made["bytes"], args.docs
+    print(f"corpus: {docs:,} articles, {size / 1e9:.2f} GB of text, "
+          f"{size / docs / 1e3:.1f} KB per article (made in {made['seconds']:.0f} s, cached)")
+
+    sample = sample_docs(folder, args.sample)
+    rates = {"datasketch": datasketch_script(sample), "rensa": rensa_script(sample)}
+
+    db = work / "bench.db"
+    for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        stale.unlink(missing_ok=True)
+    shutil.rmtree(f"{db}-segments", ignore_errors=True)
+    provcheck = [sys.executable, "-m", "provcheck"]
+    add_wall, add_peak = run_measured([*provcheck, "index", "add", str(folder / "corpus"),
+                                       "--db", str(db), "--jobs", str(args.jobs),
+                                       "--no-progress"])
+    stats = json.loads(os.popen(f"{sys.executable} -m provcheck index stats --db {db} "
+                                "--format json").read())
+    ours = docs / add_wall
+    print(f"index add ({docs:,} articles, --jobs {args.jobs}):")
+    print(f"  wall time {add_wall:.0f} s ({add_wall / 60:.1f} min; target <= 60 min), "
+          f"{ours:.0f} documents/s, {size / 1e6 / add_wall:.2f} MB/s of raw text")
+    print(f"  peak memory (process tree) {add_peak / 2**30:.2f} GiB; target <= 4 GiB")
+    print(f"  index: {stats['documents']:,} documents, {stats['passages']:,} passages, "
+          f"{stats['band_entries']:,} band entries, {stats['bytes'] / 1e9:.1f} GB on disk")
+    for name, label in (("datasketch", "datasketch MinHash + MinHashLSH.insert script"),
+                        ("rensa", "rensa RMinHash + RMinHashLSH.insert script")):
+        print(f"  {label:46s} {rates[name]:8.0f} documents/s ({args.sample:,}-article sample; "
+              f"{docs / rates[name] / 60:.0f} min projected) -> provcheck "
+              f"{ours / rates[name]:.2f}x")
+
+    report = work / "check.json"
+    check_wall, check_peak = run_measured(
+        [*provcheck, "check", str(folder / "check"), "--db", str(db), "--jobs",
+         str(args.jobs), "--format", "json", "-o", str(report), "--no-progress"], ok=(0, 1))
+    found, wanted, other = recall(folder, report)
+    print(f"check ({args.check:,} new articles against the index, --jobs {args.jobs}):")
+    print(f"  wall time {check_wall:.1f} s (target <= 30 s), peak memory "
+          f"{check_peak / 2**30:.2f} GiB")
+    print(f"  known sources reported: {found}/{wanted} ({found / max(wanted, 1):.1%}); "
+          f"other related pairs: {other}")
+    stage = json.loads(report.read_text())["stats"]["seconds"]
+    print(f"  stage seconds: {stage}")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    main()

@@ -1,0 +1,50 @@
+"""Running a command as a user would and measuring it: wall time, and peak resident memory
+of its whole process tree (workers included), sampled from /proc."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                stack.extend(int(c) for c in children.read().split())
+        except OSError:
+            continue
+    return total
+
+
+def run_measured(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, int]:
+    """Run ``cmd``; its wall time in seconds and peak memory in bytes. An exit code not in
+    ``ok`` stops the benchmark."""
+    peak = 0
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    code = proc.wait()
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if code not in ok:
+        raise SystemExit(f"{' '.join(cmd[:4])} … failed with exit code {code}")
+    return elapsed, peak
