@@ -78,7 +78,8 @@ def find_candidates(signed: Signed, settings: Settings, engine: Engine | None = 
     packed, first = np.unique(packed, return_index=True)
     left, right, estimate = left[first], right[first], estimate[first]
     docs = np.sort(np.stack([signed.doc[left], signed.doc[right]], axis=1), axis=1)
-    return Candidates(pairs=document_pairs(docs[:, 0], docs[:, 1], estimate, settings),
+    shared = shared_shingles(estimate, signed.size[left], signed.size[right])
+    return Candidates(pairs=document_pairs(docs[:, 0], docs[:, 1], estimate, shared, settings),
                       passage_pairs=len(left),
                       boilerplate_buckets=sum(c.boilerplate_buckets for c in found))
 
@@ -113,9 +114,10 @@ def join_shards(shards: Sequence[Shard], settings: Settings) -> list[Collisions]
 
 
 def document_pairs(left: np.ndarray, right: np.ndarray, estimate: np.ndarray,
-                   settings: Settings) -> np.ndarray:
-    """Document pairs [n, 2] worth aligning, from the documents of colliding passage pairs:
-    one strong collision, or ``candidate_hits`` of them."""
+                   shared: np.ndarray, settings: Settings) -> np.ndarray:
+    """Document pairs [n, 2] worth aligning, from the documents of colliding passage pairs
+    and their estimated Jaccard and shared shingles: one strong collision, or
+    ``candidate_hits`` of them, that share ``candidate_shared`` shingles."""
     if not len(left):
         return np.zeros((0, 2), dtype=np.int64)
     width = int(max(left.max(), right.max())) + 1
@@ -125,9 +127,20 @@ def document_pairs(left: np.ndarray, right: np.ndarray, estimate: np.ndarray,
     hits = np.bincount(inverse, minlength=len(pair_keys))
     strongest = np.zeros(len(pair_keys))
     np.maximum.at(strongest, inverse, estimate)
-    strong = strongest >= settings.candidate_jaccard
-    chosen = pair_keys[strong | (hits >= settings.candidate_hits)]
+    most = np.zeros(len(pair_keys))
+    np.maximum.at(most, inverse, np.where(estimate >= settings.candidate_jaccard, shared, 0))
+    total = np.bincount(inverse, weights=shared, minlength=len(pair_keys))
+    strong = (strongest >= settings.candidate_jaccard) & (most >= settings.candidate_shared)
+    several = (hits >= settings.candidate_hits) & (total >= settings.candidate_shared)
+    chosen = pair_keys[strong | several]
     return np.stack([chosen // width, chosen % width], axis=1)
+
+
+def shared_shingles(estimate: np.ndarray, left: np.ndarray, right: np.ndarray
+                    ) -> np.ndarray:
+    """Shingles two sets of ``left`` and ``right`` shingles share at this Jaccard:
+    J = |A & B| / |A | B| gives |A & B| = J (|A| + |B|) / (1 + J)."""
+    return estimate * (left + right) / (1 + estimate)
 
 
 def colliding(

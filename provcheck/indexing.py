@@ -15,7 +15,13 @@ from typing import TypeVar
 
 import numpy as np
 
-from provcheck.candidates import ESTIMATE_SLACK, document_pairs, estimates, find_candidates
+from provcheck.candidates import (
+    ESTIMATE_SLACK,
+    document_pairs,
+    estimates,
+    find_candidates,
+    shared_shingles,
+)
 from provcheck.chrome import BlockEntry, outlet_blocks
 from provcheck.engine import Engine, LocalEngine
 from provcheck.ingest import Ingested, ingest_batches, load_manifest
@@ -107,11 +113,9 @@ def index_add(paths: Sequence[str], db: str, settings: Settings, *, meta: str | 
 @dataclass(frozen=True, slots=True)
 class Entry:
     """What the index keeps of one document besides its text: its passages' signatures
-    and the blocks that count towards its outlet's boilerplate."""
+    (``doc`` 0) and the blocks that count towards its outlet's boilerplate."""
 
-    units: np.ndarray
-    keys: np.ndarray
-    bits: np.ndarray
+    signed: Signed
     blocks: frozenset[BlockEntry]
 
 
@@ -134,7 +138,7 @@ def _store(index: Index, documents: Sequence[Document], stored: dict[str, tuple[
                          batch_size=SEGMENT_BATCH, on_batch=tick)
     for doc, entry in zip(changed, entries, strict=True):
         file_stat = _stat(Path(doc.path)) if Path(doc.path).is_file() else None
-        index.put(doc, entry.units, entry.keys, entry.bits, entry.blocks, file_stat)
+        index.put(doc, entry.signed, entry.blocks, file_stat)
         yield doc.id, "replaced" if doc.id in stored else "added"
 
 
@@ -146,10 +150,12 @@ def _entries(documents: Sequence[Document], _context: object = None, *,
     segmented = [segment(d.id, d.text, lexicon) for d in documents]
     signed = sign(segmented, settings)
     bounds = np.searchsorted(signed.doc, np.arange(len(documents) + 1))
-    return [Entry(units=signed.unit[a:b], keys=signed.keys[a:b], bits=signed.bits[a:b],
+    return [Entry(signed=Signed(doc=signed.doc[a:b] - n, unit=signed.unit[a:b],
+                                keys=signed.keys[a:b], bits=signed.bits[a:b],
+                                size=signed.size[a:b]),
                   blocks=frozenset(outlet_blocks(d.outlet, seg.block_key, seg.block_words)))
-            for d, seg, a, b in zip(documents, segmented, bounds[:-1], bounds[1:],
-                                    strict=True)]
+            for n, (d, seg, a, b) in enumerate(zip(documents, segmented, bounds[:-1],
+                                                   bounds[1:], strict=True))]
 
 
 def _read_ahead(batches: Iterator[T]) -> Iterator[T]:
@@ -212,9 +218,11 @@ def _matched(signed: Signed, hits: Hits, settings: Settings) -> list[tuple[int, 
     keep = (estimate >= settings.lsh_threshold * ESTIMATE_SLACK) & (
         hits.docs_per_key <= settings.max_bucket_docs)
     query, rows, units, estimate = hits.query[keep], hits.doc[keep], hits.unit[keep], estimate[keep]
+    shared = shared_shingles(estimate, signed.size[query], hits.size[keep])
     # A passage pair that shares several bands counts once.
     _, first = np.unique(np.stack([query, rows, units], axis=1), axis=0, return_index=True)
-    pairs = document_pairs(signed.doc[query[first]], rows[first], estimate[first], settings)
+    pairs = document_pairs(signed.doc[query[first]], rows[first], estimate[first],
+                           shared[first], settings)
     return [(int(a), int(b)) for a, b in pairs.tolist()]
 
 

@@ -161,7 +161,8 @@ def sign_corpus(corpus: Corpus, settings: Settings, db: str | None) -> tuple[Sig
         for n, rowid in reuse.items():
             stored = index.stored(rowid)
             parts.append(Signed(doc=np.full(len(stored.units), n, dtype=np.int64),
-                                unit=stored.units, keys=stored.keys, bits=stored.bits))
+                                unit=stored.units, keys=stored.keys, bits=stored.bits,
+                                size=stored.size))
     finally:
         index.close()
     return concatenate(parts, settings), len(reuse)

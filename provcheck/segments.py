@@ -2,8 +2,8 @@
 
 A segment is a folder of flat arrays, memory-mapped when read:
 
-  * per passage (sorted by document): ``doc`` (index rowid), ``unit``, ``bits`` (8-bit
-    MinHash values) and ``keys`` (its band keys);
+  * per passage (sorted by document): ``doc`` (index rowid), ``unit``, ``size`` (its
+    shingles), ``bits`` (8-bit MinHash values) and ``keys`` (its band keys);
   * per band entry (sorted by key): ``band_key`` and ``band_row``, the passage's row.
 
 A lookup is a binary search per distinct query key in each segment, touching a few pages
@@ -31,11 +31,16 @@ from pathlib import Path
 
 import numpy as np
 
+# A band key held by more passages than this many times the bucket limit is boilerplate
+# without counting its documents (counting would read all its entries).
+POPULAR = 20
 # Band entries merged at once: ~200 MB of keys, rows and sort order.
 RANGE_ENTRIES = 8_000_000
 PARTIAL = ".partial"
 
-_UNIT_FILES = {"doc": np.int64, "unit": np.int32, "bits": np.uint8, "keys": np.uint64}
+_UNIT_FILES = {"doc": np.int64, "unit": np.int32, "size": np.uint16, "bits": np.uint8,
+               "keys": np.uint64}
+_WIDTHS = {"doc": 1, "unit": 1, "size": 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,7 @@ class Segment:
     info: SegmentInfo
     doc: np.ndarray  # int64 [units], ascending
     unit: np.ndarray  # int32 [units]
+    size: np.ndarray  # uint16 [units]
     bits: np.ndarray  # uint8 [units, num_perm]
     keys: np.ndarray  # uint64 [units, bands]
     band_key: np.ndarray  # uint64 [entries], ascending
@@ -62,11 +68,11 @@ class Segment:
     @classmethod
     def open(cls, folder: Path, info: SegmentInfo, num_perm: int, bands: int) -> Segment:
         where = folder / info.name
-        widths = {"doc": 1, "unit": 1, "bits": num_perm, "keys": bands}
+        widths = {**_WIDTHS, "bits": num_perm, "keys": bands}
         arrays = {name: _mapped(where / name, dtype, (info.units, widths[name]))
                   for name, dtype in _UNIT_FILES.items()}
         return cls(info=info, doc=arrays["doc"][:, 0], unit=arrays["unit"][:, 0],
-                   bits=arrays["bits"], keys=arrays["keys"],
+                   size=arrays["size"][:, 0], bits=arrays["bits"], keys=arrays["keys"],
                    band_key=_mapped(where / "band_key", np.uint64, (info.entries, 1))[:, 0],
                    band_row=_mapped(where / "band_row", np.uint32, (info.entries, 1))[:, 0])
 
@@ -93,26 +99,33 @@ class Hits:
     doc: np.ndarray  # int64: index rowid of the matching document
     unit: np.ndarray  # int64: its unit
     bits: np.ndarray  # uint8 [n, num_perm]: the matching unit's values
+    size: np.ndarray  # int64: the matching unit's shingles
     docs_per_key: np.ndarray  # int64: documents sharing the band key of each hit
 
 
 def lookup(segments: Sequence[Segment], keys: np.ndarray, live: np.ndarray,
-           exclude: np.ndarray, num_perm: int) -> Hits:
+           exclude: np.ndarray, num_perm: int, max_docs: int) -> Hits:
     """Passages of the documents ``live`` (ascending rowids) but not ``exclude`` that
-    share a band key with the query rows of ``keys`` (uint64 [rows, bands])."""
+    share a band key with the query rows of ``keys`` (uint64 [rows, bands]), leaving out
+    keys shared by more than ``max_docs`` documents: boilerplate, not evidence."""
     flat = np.ascontiguousarray(keys, dtype=np.uint64).ravel()
     distinct, which = np.unique(flat, return_inverse=True)
-    found = find(segments, distinct)
+    found = find(segments, distinct, POPULAR * max_docs)
     doc = np.zeros(len(found.row), np.int64)
     unit = np.zeros(len(found.row), np.int64)
+    size = np.zeros(len(found.row), np.int64)
     for s, seg in enumerate(segments):
         here = found.segment == s
-        doc[here], unit[here] = seg.doc[found.row[here]], seg.unit[found.row[here]]
+        rows = found.row[here]
+        doc[here], unit[here], size[here] = seg.doc[rows], seg.unit[rows], seg.size[rows]
     alive = np.isin(doc, live, assume_unique=True) & ~np.isin(doc, exclude)
-    key, segment, row, doc, unit = (found.key[alive], found.segment[alive], found.row[alive],
-                                    doc[alive], unit[alive])
+    key, segment, row, doc, unit, size = (found.key[alive], found.segment[alive],
+                                          found.row[alive], doc[alive], unit[alive], size[alive])
     per_key = np.unique(np.stack([key, doc], axis=1), axis=0)[:, 0]
     docs_per_key = np.bincount(per_key, minlength=len(distinct))
+    common = docs_per_key[key] <= max_docs
+    key, segment, row, doc, unit, size = (key[common], segment[common], row[common],
+                                          doc[common], unit[common], size[common])
     # Each entry pairs with every query row that has its key.
     by_key = np.argsort(which, kind="stable")
     starts = np.searchsorted(which[by_key], np.arange(len(distinct) + 1))
@@ -124,16 +137,18 @@ def lookup(segments: Sequence[Segment], keys: np.ndarray, live: np.ndarray,
         here = segment == s
         bits[here] = seg.bits[row[here]]
     return Hits(query=query.astype(np.int64), doc=doc[entry], unit=unit[entry],
-                bits=bits[entry], docs_per_key=docs_per_key[key][entry])
+                bits=bits[entry], size=size[entry], docs_per_key=docs_per_key[key][entry])
 
 
-def find(segments: Sequence[Segment], keys: np.ndarray) -> Found:
-    """Every band entry whose key is one of ``keys`` (uint64, ascending, distinct)."""
+def find(segments: Sequence[Segment], keys: np.ndarray, most: int) -> Found:
+    """Every band entry whose key is one of ``keys`` (uint64, ascending, distinct), but
+    none of a key with more than ``most`` entries."""
+    ranges_of = [(np.searchsorted(seg.band_key, keys, side="left"),
+                  np.searchsorted(seg.band_key, keys, side="right")) for seg in segments]
+    total = sum((hi - lo for lo, hi in ranges_of), np.zeros(len(keys), np.int64))
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for s, seg in enumerate(segments):
-        lo = np.searchsorted(seg.band_key, keys, side="left")
-        hi = np.searchsorted(seg.band_key, keys, side="right")
-        counts = hi - lo
+    for s, (seg, (lo, hi)) in enumerate(zip(segments, ranges_of, strict=True)):
+        counts = np.where(total <= most, hi - lo, 0)
         hit = np.flatnonzero(counts)
         positions = ranges(lo[hit], counts[hit])
         parts.append((np.repeat(hit, counts[hit]), np.full(len(positions), s, np.int64),
@@ -153,18 +168,17 @@ class SegmentWriter:
         self.name = uuid.uuid4().hex
         self.path = folder / (self.name + PARTIAL)
         self.path.mkdir(parents=True)
-        self.widths = {"doc": 1, "unit": 1, "bits": num_perm, "keys": bands}
         self.units = 0
         self.runs: list[int] = []  # lengths of the sorted runs, in order
         for name in (*_UNIT_FILES, "run_key", "run_row"):
             (self.path / name).touch()
 
-    def add(self, doc: np.ndarray, unit: np.ndarray, keys: np.ndarray, bits: np.ndarray
-            ) -> None:
+    def add(self, doc: np.ndarray, unit: np.ndarray, size: np.ndarray, keys: np.ndarray,
+            bits: np.ndarray) -> None:
         """Append passages (ascending ``doc``, at or above any added before) and their
         band entries as one sorted run."""
         rows = self.units + np.arange(len(doc), dtype=np.uint32)
-        self._append_units(doc, unit, bits, keys)
+        self._append_units(doc, unit, size, bits, keys)
         flat = np.ascontiguousarray(keys, dtype=np.uint64).ravel()
         owner = np.repeat(rows, keys.shape[1])
         order = np.argsort(flat, kind="stable")
@@ -178,8 +192,8 @@ class SegmentWriter:
         for start in range(0, seg.info.units, RANGE_ENTRIES // 64):
             part = slice(start, min(start + RANGE_ENTRIES // 64, seg.info.units))
             take = keep[part]
-            self._append_units(seg.doc[part][take], seg.unit[part][take], seg.bits[part][take],
-                               seg.keys[part][take])
+            self._append_units(seg.doc[part][take], seg.unit[part][take], seg.size[part][take],
+                               seg.bits[part][take], seg.keys[part][take])
         for start in range(0, seg.info.entries, RANGE_ENTRIES):
             part = slice(start, start + RANGE_ENTRIES)
             rows = renumber[seg.band_row[part]]
@@ -216,9 +230,9 @@ class SegmentWriter:
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
 
-    def _append_units(self, doc: np.ndarray, unit: np.ndarray, bits: np.ndarray,
-                      keys: np.ndarray) -> None:
-        values = {"doc": doc, "unit": unit, "bits": bits, "keys": keys}
+    def _append_units(self, doc: np.ndarray, unit: np.ndarray, size: np.ndarray,
+                      bits: np.ndarray, keys: np.ndarray) -> None:
+        values = {"doc": doc, "unit": unit, "size": size, "bits": bits, "keys": keys}
         for name, dtype in _UNIT_FILES.items():
             with (self.path / name).open("ab") as handle:
                 np.ascontiguousarray(values[name], dtype=dtype).tofile(handle)

@@ -29,9 +29,11 @@ class Settings:
     # A band bucket shared by more documents than this is boilerplate, not evidence.
     max_bucket_docs: int = 50
     # A document pair is aligned when one passage pair estimates this Jaccard, or
-    # when this many passage pairs collide.
+    # when this many passage pairs collide, and the evidence shares this many shingles
+    # (estimated; one collision of two short, common sentences is chance at scale).
     candidate_jaccard: float = 0.4
     candidate_hits: int = 2
+    candidate_shared: float = 5.0
 
     # Seeds: sentence pairs similar enough to start a shared passage.
     seed_cosine: float = 0.33

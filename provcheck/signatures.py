@@ -37,6 +37,7 @@ class Signed:
     unit: np.ndarray  # int64 [n]: unit index within its document
     keys: np.ndarray  # uint64 [n, bands]
     bits: np.ndarray  # uint8 [n, num_perm]
+    size: np.ndarray  # int64 [n]: shingles in the unit's set (weighs a collision's evidence)
 
 
 @lru_cache(maxsize=8)
@@ -104,7 +105,7 @@ def sign(batch: list[Segmented], settings: Settings) -> Signed:
     unit = chosen - first_unit[doc]
     edges = np.concatenate(([0], np.cumsum(counts)))
     keys, bits = signed_view(terms, edges[chosen], edges[chosen + 1], settings)
-    return Signed(doc=doc, unit=unit, keys=keys, bits=bits)
+    return Signed(doc=doc, unit=unit, keys=keys, bits=bits, size=counts[chosen])
 
 
 def without_chrome(signed: Signed, segmented: Sequence[Segmented]) -> Signed:
@@ -117,14 +118,14 @@ def without_chrome(signed: Signed, segmented: Sequence[Segmented]) -> Signed:
     chrome = np.concatenate(flags) if flags else np.zeros(0, dtype=bool)
     keep = ~chrome[offsets[signed.doc] + signed.unit]
     return Signed(doc=signed.doc[keep], unit=signed.unit[keep], keys=signed.keys[keep],
-                  bits=signed.bits[keep])
+                  bits=signed.bits[keep], size=signed.size[keep])
 
 
 def remap(signed: Signed, documents: Sequence[int]) -> Signed:
     """``signed`` with its document indices mapped through ``documents``."""
     lookup = np.asarray(documents, dtype=np.int64)
     return Signed(doc=lookup[signed.doc] if len(signed.doc) else signed.doc, unit=signed.unit,
-                  keys=signed.keys, bits=signed.bits)
+                  keys=signed.keys, bits=signed.bits, size=signed.size)
 
 
 def concatenate(parts: Sequence[Signed], settings: Settings) -> Signed:
@@ -136,6 +137,7 @@ def concatenate(parts: Sequence[Signed], settings: Settings) -> Signed:
         else np.zeros((0, bands), np.uint64),
         bits=np.concatenate([p.bits.reshape(-1, settings.num_perm) for p in parts]) if parts
         else np.zeros((0, settings.num_perm), np.uint8),
+        size=np.concatenate([p.size for p in parts]) if parts else np.zeros(0, np.int64),
     )
 
 

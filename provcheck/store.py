@@ -37,6 +37,7 @@ from provcheck.segments import (
     remove_unregistered,
 )
 from provcheck.settings import Settings
+from provcheck.signatures import Signed, concatenate, remap
 
 APPLICATION_ID = 0x70726F76  # "prov"
 SCHEMA_VERSION = 2
@@ -81,6 +82,7 @@ class Stored:
     units: np.ndarray  # int64 [n]
     keys: np.ndarray  # uint64 [n, bands]
     bits: np.ndarray  # uint8 [n, num_perm]
+    size: np.ndarray  # int64 [n]: shingles of each unit
 
 
 class Index:
@@ -94,7 +96,7 @@ class Index:
         self._open: list[Segment] | None = None  # registered segments, mapped when needed
         # Passages put in the running transaction, written as sorted runs of a new segment.
         self._writer: SegmentWriter | None = None
-        self._pending: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._pending: list[Signed] = []  # doc: the index rowid
         self._next_rowid = 0
 
     # --- opening -----------------------------------------------------------------------
@@ -290,10 +292,12 @@ class Index:
                 rows = seg.rows_of(rowid)
                 if rows.stop > rows.start:
                     return Stored(document=doc, units=seg.unit[rows].astype(np.int64),
-                                  keys=np.array(seg.keys[rows]), bits=np.array(seg.bits[rows]))
+                                  keys=np.array(seg.keys[rows]), bits=np.array(seg.bits[rows]),
+                                  size=seg.size[rows].astype(np.int64))
         return Stored(document=doc, units=np.zeros(0, np.int64),
                       keys=np.zeros((0, self.settings.bands[0]), np.uint64),
-                      bits=np.zeros((0, self.settings.num_perm), np.uint8))
+                      bits=np.zeros((0, self.settings.num_perm), np.uint8),
+                      size=np.zeros(0, np.int64))
 
     def lookup(self, keys: np.ndarray, exclude: set[int] | None = None) -> Hits:
         """Indexed passages sharing a band key with the query rows of ``keys``."""
@@ -302,7 +306,7 @@ class Index:
                 "SELECT rowid FROM documents ORDER BY rowid")), dtype=np.int64)
             segments = self._segments()
         return lookup(segments, keys, live, np.array(sorted(exclude or ()), dtype=np.int64),
-                      self.settings.num_perm)
+                      self.settings.num_perm, self.settings.max_bucket_docs)
 
     def stats(self) -> dict[str, Any]:
         with self._guard():
@@ -338,8 +342,8 @@ class Index:
 
     # --- writing (inside ``transaction``) -------------------------------------------------
 
-    def put(self, doc: Document, units: np.ndarray, keys: np.ndarray, bits: np.ndarray,
-            blocks: Iterable[BlockEntry], file_stat: tuple[int, float] | None) -> None:
+    def put(self, doc: Document, signed: Signed, blocks: Iterable[BlockEntry],
+            file_stat: tuple[int, float] | None) -> None:
         """Store a document with its passages' signatures and the blocks that count
         towards its outlet's boilerplate, replacing an older version with the same id."""
         old = self.db.execute("SELECT rowid FROM documents WHERE id = ?", (doc.id,)).fetchone()
@@ -352,9 +356,9 @@ class Index:
             "INSERT INTO documents (rowid, id, path, sha256, size, mtime, record, text, added, "
             "units) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (rowid, doc.id, doc.path, doc.sha256, size, mtime, record_of(doc), doc.text,
-             time.strftime("%Y-%m-%dT%H:%M:%S"), len(units)))
-        self._pending.append((rowid, units, keys, bits))
-        if sum(len(p[1]) for p in self._pending) >= RUN_PASSAGES:
+             time.strftime("%Y-%m-%dT%H:%M:%S"), len(signed.unit)))
+        self._pending.append(remap(signed, [rowid]))
+        if sum(len(p.doc) for p in self._pending) >= RUN_PASSAGES:
             self._flush()
         self.db.executemany("INSERT OR IGNORE INTO outlet_blocks VALUES (?, ?, ?)",
                             [(outlet, key, rowid) for outlet, key in blocks])
@@ -407,9 +411,8 @@ class Index:
         if self._writer is None:
             self._writer = SegmentWriter(self.folder, self.settings.num_perm,
                                          self.settings.bands[0])
-        self._writer.add(
-            np.concatenate([np.full(len(p[1]), p[0], np.int64) for p in self._pending]),
-            *(np.concatenate([p[k] for p in self._pending]) for k in (1, 2, 3)))
+        run = concatenate(self._pending, self.settings)
+        self._writer.add(run.doc, run.unit, run.size, run.keys, run.bits)
         self._pending = []
 
     def _publish(self) -> None:

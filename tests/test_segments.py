@@ -12,9 +12,10 @@ import pytest
 from provcheck import segments, store
 from provcheck.records import Document
 from provcheck.settings import Settings
+from provcheck.signatures import Signed
 from provcheck.store import Index
 
-SETTINGS = Settings()
+SETTINGS = Settings(max_bucket_docs=4)
 BANDS, PERM = SETTINGS.bands[0], SETTINGS.num_perm
 
 
@@ -31,12 +32,16 @@ def _passages(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray,
 
 def _reference(stored: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], query: np.ndarray,
                exclude: set[int]) -> set[tuple[int, int, int, int, bytes]]:
-    """(query row, rowid, unit, documents sharing the key, bits) by brute force."""
+    """(query row, rowid, unit, documents sharing the key, bits) by brute force, leaving
+    out keys of more than max_bucket_docs documents, or POPULAR times as many passages."""
     key_docs: dict[int, set[int]] = {}
+    key_entries: dict[int, int] = {}
     for rowid, (_, keys, _) in stored.items():
-        if rowid not in exclude:
-            for k in keys.ravel().tolist():
+        for k in keys.ravel().tolist():
+            key_entries[k] = key_entries.get(k, 0) + 1
+            if rowid not in exclude:
                 key_docs.setdefault(k, set()).add(rowid)
+    limit = SETTINGS.max_bucket_docs
     out = set()
     for q, row in enumerate(query):
         for rowid, (units, keys, bits) in stored.items():
@@ -44,6 +49,8 @@ def _reference(stored: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], que
                 continue
             for n, unit_keys in enumerate(keys):
                 for k in set(row.tolist()) & set(unit_keys.tolist()):
+                    if len(key_docs[k]) > limit or key_entries[k] > segments.POPULAR * limit:
+                        continue
                     for _ in range(int((row == k).sum()) * int((unit_keys == k).sum())):
                         out.add((q, rowid, int(units[n]), len(key_docs[k]), bits[n].tobytes()))
     return out
@@ -55,6 +62,11 @@ def _found(index: Index, query: np.ndarray, exclude: set[int]) -> set[tuple]:
             zip(hits.query, hits.doc, hits.unit, hits.docs_per_key, hits.bits, strict=True)}
 
 
+def _signed(units: np.ndarray, keys: np.ndarray, bits: np.ndarray) -> Signed:
+    return Signed(doc=np.zeros(len(units), np.int64), unit=units, keys=keys, bits=bits,
+                  size=units % 7 + 3)
+
+
 Passages = dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
@@ -64,7 +76,7 @@ def _add(index: Index, rng: np.random.Generator, numbers: range, put: dict[str, 
     with index.transaction():
         for n in numbers:
             put[f"d{n}"] = _passages(rng, int(rng.integers(0, 6)))
-            index.put(_doc(n), *put[f"d{n}"], (), None)
+            index.put(_doc(n), _signed(*put[f"d{n}"]), (), None)
 
 
 def _live(index: Index, put: dict[str, tuple]) -> Passages:
@@ -77,6 +89,7 @@ def small(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store, "RUN_PASSAGES", 7)
     monkeypatch.setattr(store, "MAX_SEGMENTS", 3)
     monkeypatch.setattr(segments, "RANGE_ENTRIES", 100)
+    monkeypatch.setattr(segments, "POPULAR", 2)
 
 
 def test_lookup_equals_a_brute_force_join(tmp_path: Path, small: None) -> None:
@@ -93,7 +106,7 @@ def test_lookup_equals_a_brute_force_join(tmp_path: Path, small: None) -> None:
     for rowid, (units, keys, bits) in live.items():
         got = index.stored(rowid)
         assert np.array_equal(got.units, units) and np.array_equal(got.keys, keys)
-        assert np.array_equal(got.bits, bits)
+        assert np.array_equal(got.bits, bits) and np.array_equal(got.size, units % 7 + 3)
     index.close()
 
 
@@ -112,7 +125,7 @@ def test_removals_and_merges_keep_lookups_exact(tmp_path: Path, small: None) -> 
             assert index.remove(f"d{n}")
     with index.transaction():  # a new version of a document gets a new rowid
         put["d1"] = _passages(rng, 3)
-        index.put(_doc(1), *put["d1"], (), None)
+        index.put(_doc(1), _signed(*put["d1"]), (), None)
     assert index.rowids()["d1"] > before
     assert _found(index, query, set()) == _reference(_live(index, put), query, set())
     index.close()
@@ -126,8 +139,8 @@ def test_a_killed_writers_files_are_removed_by_the_next(tmp_path: Path) -> None:
     _add(index, rng, range(0, 5), put)
     folder = Path(db + "-segments")
     left = segments.SegmentWriter(folder, PERM, BANDS)  # as a run killed mid-write leaves
-    left.add(*(np.zeros(2, np.int64), np.zeros(2, np.int64), np.zeros((2, BANDS), np.uint64),
-               np.zeros((2, PERM), np.uint8)))
+    left.add(np.zeros(2, np.int64), np.zeros(2, np.int64), np.full(2, 3),
+             np.zeros((2, BANDS), np.uint64), np.zeros((2, PERM), np.uint8))
     assert len(list(folder.iterdir())) == 2
     _add(index, rng, range(5, 6), put)
     names = {p.name for p in folder.iterdir()}
