@@ -126,7 +126,7 @@ def _store(index: Index, documents: Sequence[Document], stored: dict[str, tuple[
     "replaced" | "same")."""
     changed = []
     for doc in documents:
-        if stored.get(doc.id) != (doc.sha256, record_of(doc)):
+        if doc.id not in stored or stored[doc.id] != (doc.sha256, record_of(doc)):
             changed.append(doc)
         else:
             if Path(doc.path).is_file():

@@ -97,6 +97,7 @@ class Index:
         # Passages put in the running transaction, written as sorted runs of a new segment.
         self._writer: SegmentWriter | None = None
         self._pending: list[Signed] = []  # doc: the index rowid
+        self._pending_units = 0
         self._next_rowid = 0
 
     # --- opening -----------------------------------------------------------------------
@@ -196,7 +197,7 @@ class Index:
                 self.db.execute("ROLLBACK")
                 if self._writer is not None:
                     self._writer.discard()
-                self._writer, self._pending = None, []
+                self._writer, self._pending, self._pending_units = None, [], 0
                 raise
             self.db.execute("COMMIT")
             self._open = None
@@ -358,7 +359,8 @@ class Index:
             (rowid, doc.id, doc.path, doc.sha256, size, mtime, record_of(doc), doc.text,
              time.strftime("%Y-%m-%dT%H:%M:%S"), len(signed.unit)))
         self._pending.append(remap(signed, [rowid]))
-        if sum(len(p.doc) for p in self._pending) >= RUN_PASSAGES:
+        self._pending_units += len(signed.doc)
+        if self._pending_units >= RUN_PASSAGES:
             self._flush()
         self.db.executemany("INSERT OR IGNORE INTO outlet_blocks VALUES (?, ?, ?)",
                             [(outlet, key, rowid) for outlet, key in blocks])
@@ -413,7 +415,7 @@ class Index:
                                          self.settings.bands[0])
         run = concatenate(self._pending, self.settings)
         self._writer.add(run.doc, run.unit, run.size, run.keys, run.bits)
-        self._pending = []
+        self._pending, self._pending_units = [], 0
 
     def _publish(self) -> None:
         """Register the segment of this transaction's passages; merge segments when there
