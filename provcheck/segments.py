@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numba
 import numpy as np
 
 # A band key held by more passages than this many times the bucket limit is boilerplate
@@ -143,8 +144,7 @@ def lookup(segments: Sequence[Segment], keys: np.ndarray, live: np.ndarray,
 def find(segments: Sequence[Segment], keys: np.ndarray, most: int) -> Found:
     """Every band entry whose key is one of ``keys`` (uint64, ascending, distinct), but
     none of a key with more than ``most`` entries."""
-    ranges_of = [(np.searchsorted(seg.band_key, keys, side="left"),
-                  np.searchsorted(seg.band_key, keys, side="right")) for seg in segments]
+    ranges_of = [_equal_ranges(seg.band_key, keys) for seg in segments]
     total = sum((hi - lo for lo, hi in ranges_of), np.zeros(len(keys), np.int64))
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for s, (seg, (lo, hi)) in enumerate(zip(segments, ranges_of, strict=True)):
@@ -157,6 +157,38 @@ def find(segments: Sequence[Segment], keys: np.ndarray, most: int) -> Found:
         empty = np.zeros(0, np.int64)
         return Found(key=empty, segment=empty, row=empty)
     return Found(*(np.concatenate([p[i] for p in parts]) for i in range(3)))
+
+
+@numba.njit(nogil=True, cache=True)
+def _equal_ranges(table: np.ndarray, keys: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    # searchsorted left and right of ascending keys in an ascending table, by galloping
+    # from the previous key's position: a few keys among a billion entries read the
+    # table's pages in order (the readahead a file far larger than memory needs), not
+    # thirty scattered probes each.
+    n = len(table)
+    lo = np.empty(len(keys), np.int64)
+    hi = np.empty(len(keys), np.int64)
+    pos = 0
+    for i in range(len(keys)):
+        key = keys[i]
+        step = 1
+        while pos + step < n and table[pos + step - 1] < key:
+            pos += step
+            step *= 2
+        end = min(pos + step, n)
+        while pos < end:  # first entry >= key in [pos, end)
+            mid = (pos + end) // 2
+            if table[mid] < key:
+                pos = mid + 1
+            else:
+                end = mid
+        lo[i] = pos
+        last = pos
+        while last < n and table[last] == key:
+            last += 1
+        hi[i] = last
+    return lo, hi
 
 
 class SegmentWriter:

@@ -159,3 +159,15 @@ def test_a_missing_segment_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(Exception, match=r"segment files of .* are missing or cut short"):
         index.lookup(np.zeros((1, BANDS), np.uint64))
     index.close()
+
+
+@pytest.mark.parametrize(("entries", "queries", "space"), [
+    (0, 5, 10), (1, 5, 3), (100, 50, 30), (10_000, 3_000, 5_000), (10_000, 30, 2**64 - 1),
+], ids=["empty", "one", "dense", "repeats", "sparse"])
+def test_galloping_search_equals_searchsorted(entries: int, queries: int, space: int) -> None:
+    rng = np.random.default_rng(entries)
+    table = np.sort(rng.integers(0, space, entries, dtype=np.uint64))
+    keys = np.unique(rng.integers(0, space, queries, dtype=np.uint64))
+    lo, hi = segments._equal_ranges(table, keys)
+    assert np.array_equal(lo, np.searchsorted(table, keys, side="left"))
+    assert np.array_equal(hi, np.searchsorted(table, keys, side="right"))
