@@ -6,8 +6,8 @@ compares new documents against it (and against each other) with the same pipelin
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -94,15 +94,31 @@ def index_add(paths: Sequence[str], db: str, settings: Settings, *, meta: str | 
             manifest = load_manifest(meta) if meta else None
             batches = ingest_batches(paths, max_bytes=settings.max_file_bytes,
                                      manifest=manifest, keep=fresh, size=ADD_BATCH)
-            for batch in _read_ahead(batches):
-                skipped.extend(batch.skipped)
-                stored = index.fingerprints([d.id for d in batch.documents])
-                for doc_id, change in _store(index, batch.documents, stored, settings,
-                                             progress, engine):
-                    if change == "same":
-                        same += 1
-                    else:
-                        (replaced if change == "replaced" else added).append(doc_id)
+            work = partial(_entries, settings=settings)
+            run = engine or LocalEngine(settings.jobs)
+            # Batch k is stored while the workers segment batch k + 1, which the reading
+            # thread read while they segmented batch k.
+            waiting: tuple[list[Document], set[str], Future[list[Entry]]] | None = None
+            with ThreadPoolExecutor(max_workers=1) as segmenting:
+                for batch in _read_ahead(batches):
+                    skipped.extend(batch.skipped)
+                    stored = index.fingerprints([d.id for d in batch.documents])
+                    changed = []
+                    for doc in batch.documents:
+                        if _unchanged(doc, stored):
+                            if Path(doc.path).is_file():
+                                index.touch(doc.id, _stat(Path(doc.path)))
+                            same += 1
+                        else:
+                            changed.append(doc)
+                    tick = _ticker(progress, len(changed))
+                    segmented = segmenting.submit(run.map, work, changed,
+                                                  batch_size=SEGMENT_BATCH, on_batch=tick)
+                    if waiting:
+                        _put(index, *waiting, added, replaced)
+                    waiting = (changed, set(stored), segmented)
+                if waiting:
+                    _put(index, *waiting, added, replaced)
     finally:
         index.close()
     return AddSummary(added=tuple(added), replaced=tuple(replaced),
@@ -119,27 +135,23 @@ class Entry:
     blocks: frozenset[BlockEntry]
 
 
-def _store(index: Index, documents: Sequence[Document], stored: dict[str, tuple[str, str]],
-           settings: Settings, progress: Progress | None, engine: Engine | None
-           ) -> Iterator[tuple[str, str]]:
-    """Put each new or changed document of a batch into the index: (id, "added" |
-    "replaced" | "same")."""
-    changed = []
-    for doc in documents:
-        if doc.id not in stored or stored[doc.id] != (doc.sha256, record_of(doc)):
-            changed.append(doc)
-        else:
-            if Path(doc.path).is_file():
-                index.touch(doc.id, _stat(Path(doc.path)))
-            yield doc.id, "same"
-    engine = engine or LocalEngine(settings.jobs)
-    tick = (lambda n: progress("index", n, len(changed))) if progress else None
-    entries = engine.map(partial(_entries, settings=settings), changed,
-                         batch_size=SEGMENT_BATCH, on_batch=tick)
-    for doc, entry in zip(changed, entries, strict=True):
+def _put(index: Index, documents: list[Document], known: set[str],
+         entries: Future[list[Entry]], added: list[str], replaced: list[str]) -> None:
+    """Store a batch's documents with their entries once the workers have made them."""
+    for doc, entry in zip(documents, entries.result(), strict=True):
         file_stat = _stat(Path(doc.path)) if Path(doc.path).is_file() else None
         index.put(doc, entry.signed, entry.blocks, file_stat)
-        yield doc.id, "replaced" if doc.id in stored else "added"
+        (replaced if doc.id in known else added).append(doc.id)
+
+
+def _unchanged(doc: Document, stored: dict[str, tuple[str, str]]) -> bool:
+    """Whether the index holds this document with the same text and metadata."""
+    held = stored.get(doc.id)
+    return held is not None and held == (doc.sha256, record_of(doc))
+
+
+def _ticker(progress: Progress | None, total: int) -> Callable[[int], None] | None:
+    return (lambda n: progress("index", n, total)) if progress else None
 
 
 def _entries(documents: Sequence[Document], _context: object = None, *,
