@@ -193,7 +193,7 @@ def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None
         signed = sign(list(new.segmented), settings)
         timings["analyse"] = time.perf_counter() - start
         start = time.perf_counter()
-        rowids = index.rowids()
+        rowids = index.rowids([d.id for d in new.documents])
         # A checked document the index holds under its id stands in for that entry.
         replaced = {rowids[d.id] for d in new.documents if d.id in rowids}
         new = flag_boilerplate(new, index.block_counts(_blocks(new), exclude=replaced))

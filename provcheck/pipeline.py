@@ -153,9 +153,10 @@ def sign_corpus(corpus: Corpus, settings: Settings, db: str | None) -> tuple[Sig
         return sign(list(corpus.segmented), settings), 0
     index = Index.open(db, settings, create=False)
     try:
-        shas, rowids = index.sha_of(), index.rowids()
+        ids = [d.id for d in corpus.documents]
+        held, rowids = index.fingerprints(ids), index.rowids(ids)
         reuse = {n: rowids[d.id] for n, d in enumerate(corpus.documents)
-                 if shas.get(d.id) == d.sha256}
+                 if held.get(d.id, ("",))[0] == d.sha256}
         fresh = [n for n in range(len(corpus.documents)) if n not in reuse]
         parts = [remap(sign([corpus.segmented[n] for n in fresh], settings), fresh)]
         for n, rowid in reuse.items():

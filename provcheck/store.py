@@ -240,17 +240,12 @@ class Index:
             return {p: (s, m, h) for p, s, m, h in
                     self.db.execute("SELECT path, size, mtime, sha256 FROM documents")}
 
-    def sha_of(self) -> dict[str, str]:
-        with self._guard():
-            return dict(self.db.execute("SELECT id, sha256 FROM documents"))
-
     def fingerprints(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
         """document id -> (sha256 of its text, its metadata record as stored), for those
         of ``ids`` the index holds."""
         out: dict[str, tuple[str, str]] = {}
         with self._guard():
-            for start in range(0, len(ids), 500):
-                part = list(ids[start:start + 500])
+            for part in _chunks(list(ids)):
                 out.update((i, (h, r)) for i, h, r in self.db.execute(
                     "SELECT id, sha256, record FROM documents WHERE id IN "
                     f"({','.join('?' * len(part))})", part))
@@ -271,10 +266,14 @@ class Index:
                     counts[(outlet, key)] = len(docs)
         return counts
 
-    def rowids(self) -> dict[str, int]:
-        """document id -> rowid, for every document."""
+    def rowids(self, ids: Sequence[str] | None = None) -> dict[str, int]:
+        """document id -> rowid, for every document or those of ``ids`` held."""
         with self._guard():
-            return dict(self.db.execute("SELECT id, rowid FROM documents"))
+            if ids is None:
+                return dict(self.db.execute("SELECT id, rowid FROM documents"))
+            return {i: r for part in _chunks(list(ids)) for i, r in self.db.execute(
+                f"SELECT id, rowid FROM documents WHERE id IN ({','.join('?' * len(part))})",
+                part)}
 
     def documents(self, rowids: Sequence[int]) -> dict[int, Document]:
         out = {}
@@ -451,6 +450,12 @@ class Index:
     def _register(self, info: SegmentInfo) -> None:
         self.db.execute("INSERT INTO segments VALUES (?, ?, ?, ?)",
                         (info.name, info.units, info.entries, time.strftime("%Y-%m-%dT%H:%M:%S")))
+
+
+def _chunks(values: list[str]) -> Iterator[list[str]]:
+    """Parameter lists short enough for one SQL statement."""
+    for start in range(0, len(values), 500):
+        yield values[start:start + 500]
 
 
 def record_of(doc: Document) -> str:
