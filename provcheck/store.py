@@ -43,7 +43,7 @@ APPLICATION_ID = 0x70726F76  # "prov"
 SCHEMA_VERSION = 2
 # Passages of one run buffered before they are written as a sorted run of band entries.
 RUN_PASSAGES = 200_000
-# More segments than this are merged into one (with the biggest if it is not most).
+# More segments than this are merged into one (all but the oldest if it holds most).
 MAX_SEGMENTS = 8
 # Settings an index's signatures depend on; a query must use the same.
 KEYED_SETTINGS = ("num_perm", "seed", "scheme", "shingle", "lsh_threshold", "analysis")
@@ -429,9 +429,10 @@ class Index:
         stored = sum(i.units for i in infos)
         live = self.db.execute("SELECT COALESCE(SUM(units), 0) FROM documents").fetchone()[0]
         if len(infos) > MAX_SEGMENTS:
-            biggest = max(infos, key=lambda i: i.units)
-            if biggest.units * 2 > stored and stored - live <= stored // 4:
-                infos = [i for i in infos if i is not biggest]
+            # Only a run of the newest segments may be merged apart from the others: the
+            # segments then stay in order of their documents' rowids.
+            if infos[0].units * 2 > stored and stored - live <= stored // 4:
+                infos = infos[1:]
         elif stored - live <= stored // 4 or stored == 0:
             return
         self._merge(infos)

@@ -79,6 +79,14 @@ def _add(index: Index, rng: np.random.Generator, numbers: range, put: dict[str, 
             index.put(_doc(n), _signed(*put[f"d{n}"]), (), None)
 
 
+def _same_as_put(index: Index, put: dict[str, tuple]) -> None:
+    for doc_id, rowid in index.rowids().items():
+        got = index.stored(rowid)
+        units, keys, bits = put[doc_id]
+        assert np.array_equal(got.units, units) and np.array_equal(got.keys, keys), doc_id
+        assert np.array_equal(got.bits, bits)
+
+
 def _live(index: Index, put: dict[str, tuple]) -> Passages:
     return {rowid: put[doc_id] for doc_id, rowid in index.rowids().items()}
 
@@ -119,14 +127,24 @@ def test_removals_and_merges_keep_lookups_exact(tmp_path: Path, small: None) -> 
         _add(index, rng, range(run * 10, run * 10 + 10), put)
         assert index.stats()["segments"] <= store.MAX_SEGMENTS
         assert _found(index, query, set()) == _reference(_live(index, put), query, set())
+    _add(index, rng, range(100, 160), put)  # a big segment, then small ones after it
+    for run in range(4):
+        _add(index, rng, range(200 + run * 2, 202 + run * 2), put)
+    _same_as_put(index, put)
+    assert _found(index, query, set()) == _reference(_live(index, put), query, set())
     before = max(index.rowids().values())
     with index.transaction():
-        for n in range(0, 50, 3):
+        for n in [*range(0, 50, 3), *range(100, 160)]:
             assert index.remove(f"d{n}")
+    stats = index.stats()
+    assert stats["documents"] == 50 - 17 + 8
+    # Most of the stored passages were removed: a merge dropped them.
+    assert stats["stored_passages"] == stats["passages"] and stats["segments"] == 1
     with index.transaction():  # a new version of a document gets a new rowid
         put["d1"] = _passages(rng, 3)
         index.put(_doc(1), _signed(*put["d1"]), (), None)
     assert index.rowids()["d1"] > before
+    _same_as_put(index, put)
     assert _found(index, query, set()) == _reference(_live(index, put), query, set())
     index.close()
 
