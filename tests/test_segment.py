@@ -151,3 +151,16 @@ def test_straight_quotes_and_names() -> None:
     words = [text[a:b] for a, b in zip(s.tok_start.tolist(), s.tok_end.tolist(), strict=True)]
     names = [w for w, n in zip(words, s.name, strict=True) if n]
     assert names == ["Brussels"]
+
+
+def test_a_lexicon_that_starts_over_gives_the_same_tables(seed_texts: dict[str, str]) -> None:
+    """The memo is speed only: one that keeps 50 forms, cleared again and again, gives
+    every document the same segmentation as one that never forgets."""
+    forgetful = Lexicon()
+    forgetful.MAX_FORMS = 50
+    keeping = Lexicon()
+    for name, text in sorted(seed_texts.items()) * 2:
+        a, b = segment(name, text, forgetful), segment(name, text, keeping)
+        for field in ("tok_hash", "stem_hash", "content", "name", "unit_tok"):
+            assert np.array_equal(getattr(a, field), getattr(b, field)), (name, field)
+    assert keeping.info("NATO") == forgetful.info("NATO")
