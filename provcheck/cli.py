@@ -23,6 +23,7 @@ from provcheck.settings import MB, Settings
 
 EXIT_ERROR = 2
 EXIT_INTERNAL = 3
+EXIT_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool cut off by `head`
 
 
 def _default_jobs() -> int:
@@ -500,6 +501,11 @@ def _errors() -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader of the output went away (`provcheck … | head`): stop quietly, as
+        # Unix tools do, and keep Python from complaining when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_PIPE)
     except MemoryError:
         click.echo("Error: out of memory; run with fewer --jobs or on a smaller folder.", err=True)
         sys.exit(EXIT_ERROR)
