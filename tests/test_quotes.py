@@ -8,8 +8,9 @@ import pytest
 from provcheck.lexicon import Lexicon
 from provcheck.pipeline import compare
 from provcheck.quotes import quotations_of
+from provcheck.quotes.cluster import _earliest
 from provcheck.quotes.speakers import canonical_names, person_name
-from provcheck.records import Report
+from provcheck.records import QuoteOccurrence, Report
 from provcheck.segment import segment
 from provcheck.settings import Settings
 
@@ -200,3 +201,13 @@ def test_extraction_meets_the_floors_on_polnear_dev(data_dir: Path,
     scores = evaluate(str(root), "dev", jobs=2, limit=FLOORS["articles"])["scores"]["speech"]
     assert scores["f1"] >= FLOORS["f1_overlap"], scores
     assert scores["speaker_accuracy"] >= FLOORS["speaker_accuracy"], scores
+
+
+def test_documents_printing_a_quote_first_on_one_day_are_listed_by_id() -> None:
+    # Not in the order a set of ids happens to iterate: the report is the same every run.
+    ids = [f"doc{n:02d}" for n in range(40, 0, -3)]
+    occurrences = [QuoteOccurrence(doc=i, parts=(), kind="direct", speaker=None, mention=None,
+                                   difference="verbatim") for i in ids]
+    dates = dict.fromkeys(ids, "2025-01-01") | {"doc01": "2025-01-02"}
+    earliest, published = _earliest(occurrences, dates)
+    assert earliest == tuple(sorted(set(ids) - {"doc01"})) and published == "2025-01-01"

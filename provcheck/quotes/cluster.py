@@ -289,7 +289,7 @@ def _earliest(occurrences: Sequence[QuoteOccurrence],
 
     A date without a time and a time on the same day cannot be ordered: both are listed.
     """
-    dated = sorted({o.doc for o in occurrences if o.doc in dates}, key=lambda i: dates[i])
+    dated = sorted({o.doc for o in occurrences if o.doc in dates}, key=lambda i: (dates[i], i))
     if not dated:
         return (), None
     first_day = dates[dated[0]][:10]
