@@ -205,16 +205,13 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
-def estimates(bits: np.ndarray, left: np.ndarray, right: np.ndarray,
-              other: np.ndarray | None = None) -> np.ndarray:
+def estimates(bits: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Estimated Jaccard of row pairs from 8-bit MinHash values: the share of equal
-    values, less the 1/256 that agree by chance (b-bit minwise hashing). ``right``
-    indexes ``other`` when given (rows from an index), else ``bits``."""
-    theirs = bits if other is None else other
+    values, less the 1/256 that agree by chance (b-bit minwise hashing)."""
     out = np.zeros(len(left))
     step = 1 << 16
     for start in range(0, len(left), step):
         equal = (bits[left[start : start + step]]
-                 == theirs[right[start : start + step]]).mean(axis=1)
+                 == bits[right[start : start + step]]).mean(axis=1)
         out[start : start + step] = (equal - 1 / 256) / (1 - 1 / 256)
     return out

@@ -18,7 +18,6 @@ import numpy as np
 from provcheck.candidates import (
     ESTIMATE_SLACK,
     document_pairs,
-    estimates,
     find_candidates,
     shared_shingles,
 )
@@ -38,7 +37,7 @@ from provcheck.pipeline import (
 )
 from provcheck.records import Document, Report, Skipped
 from provcheck.segment import segment
-from provcheck.segments import Hits
+from provcheck.segments import Hits, first_distinct
 from provcheck.settings import Settings
 from provcheck.signatures import Signed, sign, without_chrome
 from provcheck.store import Index, record_of
@@ -198,7 +197,8 @@ def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None
         replaced = {rowids[d.id] for d in new.documents if d.id in rowids}
         new = flag_boilerplate(new, index.block_counts(_blocks(new), exclude=replaced))
         signed = without_chrome(signed, new.segmented)
-        hits = index.lookup(signed.keys, exclude=replaced)
+        hits = index.lookup(signed.keys, signed.bits, settings.lsh_threshold * ESTIMATE_SLACK,
+                            exclude=replaced)
         matched = _matched(signed, hits, settings)
         loaded = index.documents(sorted({r for _, r in matched}))
         timings["index"] = time.perf_counter() - start
@@ -223,18 +223,13 @@ def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None
 
 
 def _matched(signed: Signed, hits: Hits, settings: Settings) -> list[tuple[int, int]]:
-    """(new document, index rowid) pairs worth aligning, by the rule ``compare`` uses."""
-    if not len(hits.query):
-        return []
-    estimate = estimates(signed.bits, hits.query, np.arange(len(hits.query)), other=hits.bits)
-    keep = (estimate >= settings.lsh_threshold * ESTIMATE_SLACK) & (
-        hits.docs_per_key <= settings.max_bucket_docs)
-    query, rows, units, estimate = hits.query[keep], hits.doc[keep], hits.unit[keep], estimate[keep]
-    shared = shared_shingles(estimate, signed.size[query], hits.size[keep])
+    """(new document, index rowid) pairs worth aligning, by the rule ``compare`` uses
+    (the hits are those estimated at ESTIMATE_SLACK of the LSH threshold or more)."""
+    shared = shared_shingles(hits.estimate, signed.size[hits.query], hits.size)
     # A passage pair that shares several bands counts once.
-    _, first = np.unique(np.stack([query, rows, units], axis=1), axis=0, return_index=True)
-    pairs = document_pairs(signed.doc[query[first]], rows[first], estimate[first],
-                           shared[first], settings)
+    first = first_distinct(hits.query, hits.doc, hits.unit)
+    pairs = document_pairs(signed.doc[hits.query[first]], hits.doc[first],
+                           hits.estimate[first], shared[first], settings)
     return [(int(a), int(b)) for a, b in pairs.tolist()]
 
 

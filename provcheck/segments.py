@@ -22,6 +22,7 @@ run killed midway leaves only an unregistered folder, removed by the next writer
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import shutil
 import uuid
@@ -94,51 +95,95 @@ class Found:
 
 @dataclass(frozen=True, slots=True)
 class Hits:
-    """Indexed passages that share a band with query passages."""
+    """Indexed passages that share a band with query passages and are estimated similar
+    enough to them: one entry per shared band."""
 
     query: np.ndarray  # int64: row of the query passage
     doc: np.ndarray  # int64: index rowid of the matching document
     unit: np.ndarray  # int64: its unit
-    bits: np.ndarray  # uint8 [n, num_perm]: the matching unit's values
     size: np.ndarray  # int64: the matching unit's shingles
+    estimate: np.ndarray  # float64: estimated Jaccard of the two passages (8-bit MinHash)
     docs_per_key: np.ndarray  # int64: documents sharing the band key of each hit
 
 
-def lookup(segments: Sequence[Segment], keys: np.ndarray, live: np.ndarray,
-           exclude: np.ndarray, num_perm: int, max_docs: int) -> Hits:
-    """Passages of the documents ``live`` (ascending rowids) but not ``exclude`` that
-    share a band key with the query rows of ``keys`` (uint64 [rows, bands]), leaving out
-    keys shared by more than ``max_docs`` documents: boilerplate, not evidence."""
+def lookup(segments: Sequence[Segment], keys: np.ndarray, bits: np.ndarray,
+           live: np.ndarray | None, exclude: np.ndarray, max_docs: int, floor: float) -> Hits:
+    """Passages of the documents ``live`` (ascending rowids; None: all) but not
+    ``exclude`` that share a band key with the query rows of ``keys`` (uint64 [rows,
+    bands]) and whose 8-bit MinHash values (against the query's ``bits``) estimate a
+    Jaccard of at least ``floor``, leaving out keys shared by more than ``max_docs``
+    documents: boilerplate, not evidence. The estimate is taken as the entries are read,
+    so hits that fail it are never gathered: a band of three rows collides with many
+    passages by chance (tens of millions at a million documents), few of them similar."""
     flat = np.ascontiguousarray(keys, dtype=np.uint64).ravel()
     distinct, which = np.unique(flat, return_inverse=True)
     found = find(segments, distinct, POPULAR * max_docs)
     doc = np.zeros(len(found.row), np.int64)
-    unit = np.zeros(len(found.row), np.int64)
-    size = np.zeros(len(found.row), np.int64)
     for s, seg in enumerate(segments):
         here = found.segment == s
-        rows = found.row[here]
-        doc[here], unit[here], size[here] = seg.doc[rows], seg.unit[rows], seg.size[rows]
-    alive = np.isin(doc, live, assume_unique=True) & ~np.isin(doc, exclude)
-    key, segment, row, doc, unit, size = (found.key[alive], found.segment[alive],
-                                          found.row[alive], doc[alive], unit[alive], size[alive])
-    per_key = np.unique(np.stack([key, doc], axis=1), axis=0)[:, 0]
-    docs_per_key = np.bincount(per_key, minlength=len(distinct))
+        doc[here] = seg.doc[found.row[here]]
+    alive = ~np.isin(doc, exclude)
+    if live is not None:
+        alive &= np.isin(doc, live, assume_unique=True)
+    key, segment, row, doc = found.key[alive], found.segment[alive], found.row[alive], doc[alive]
+    docs_per_key = np.bincount(key[first_distinct(key, doc)], minlength=len(distinct))
     common = docs_per_key[key] <= max_docs
-    key, segment, row, doc, unit, size = (key[common], segment[common], row[common],
-                                          doc[common], unit[common], size[common])
+    key, segment, row = key[common], segment[common], row[common]
     # Each entry pairs with every query row that has its key.
     by_key = np.argsort(which, kind="stable")
     starts = np.searchsorted(which[by_key], np.arange(len(distinct) + 1))
-    count = (starts[1:] - starts[:-1])[key]
-    entry = np.repeat(np.arange(len(key)), count)
-    query = by_key[ranges(starts[:-1][key], count)] // max(keys.shape[1], 1)
-    bits = np.zeros((len(key), num_perm), np.uint8)
+    query_of = by_key // max(keys.shape[1], 1)
+    query_bits = np.ascontiguousarray(bits, dtype=np.uint8)
+    parts = []
     for s, seg in enumerate(segments):
-        here = segment == s
-        bits[here] = seg.bits[row[here]]
-    return Hits(query=query.astype(np.int64), doc=doc[entry], unit=unit[entry],
-                bits=bits[entry], size=size[entry], docs_per_key=docs_per_key[key][entry])
+        here = np.flatnonzero(segment == s)
+        entry, query, estimate = _similar(
+            row[here], starts[key[here]], starts[key[here] + 1], query_of, query_bits,
+            np.asarray(seg.bits), floor)
+        rows = row[here][entry]
+        parts.append((query, seg.doc[rows].astype(np.int64), seg.unit[rows].astype(np.int64),
+                      seg.size[rows].astype(np.int64), estimate,
+                      docs_per_key[key[here][entry]]))
+    if not parts:
+        empty = np.zeros(0, np.int64)
+        return Hits(query=empty, doc=empty, unit=empty, size=empty,
+                    estimate=np.zeros(0), docs_per_key=empty)
+    return Hits(*(np.concatenate([p[i] for p in parts]) for i in range(6)))
+
+
+@numba.njit(nogil=True, parallel=True, cache=True)
+def _similar(rows: np.ndarray, first: np.ndarray, last: np.ndarray, query_of: np.ndarray,
+             query_bits: np.ndarray, bits: np.ndarray, floor: float
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    # For each entry (a passage row of ``bits``) and each query row in
+    # query_of[first:last], the pairs whose estimated Jaccard (share of equal 8-bit
+    # values, less the 1/256 that agree by chance: candidates.estimates) reaches
+    # ``floor``. Counted, then filled, each pass over the entries in parallel.
+    kept = np.zeros(len(rows), np.int64)
+    for e in numba.prange(len(rows)):
+        for k in range(first[e], last[e]):
+            kept[e] += _estimate(query_bits[query_of[k]], bits[rows[e]]) >= floor
+    offsets = np.zeros(len(rows) + 1, np.int64)
+    offsets[1:] = np.cumsum(kept)
+    entry = np.empty(offsets[-1], np.int64)
+    query = np.empty(offsets[-1], np.int64)
+    estimate = np.empty(offsets[-1], np.float64)
+    for e in numba.prange(len(rows)):
+        at = offsets[e]
+        for k in range(first[e], last[e]):
+            value = _estimate(query_bits[query_of[k]], bits[rows[e]])
+            if value >= floor:
+                entry[at], query[at], estimate[at] = e, query_of[k], value
+                at += 1
+    return entry, query, estimate
+
+
+@numba.njit(inline="always", cache=True)
+def _estimate(ours: np.ndarray, theirs: np.ndarray) -> float:  # pragma: no cover - compiled
+    equal = 0
+    for j in range(len(ours)):
+        equal += ours[j] == theirs[j]
+    return (equal / len(ours) - 1 / 256) / (1 - 1 / 256)
 
 
 def find(segments: Sequence[Segment], keys: np.ndarray, most: int) -> Found:
@@ -294,6 +339,29 @@ def _mapped(path: Path, dtype: type, shape: tuple[int, int]) -> np.ndarray:
     if shape[0] == 0:
         return np.zeros(shape, dtype=dtype)
     return np.memmap(path, dtype=dtype, mode="r", shape=shape)
+
+
+def first_distinct(*columns: np.ndarray) -> np.ndarray:
+    """Positions of the first occurrence of each distinct row of ``columns`` (equal-length
+    non-negative integer arrays), in the rows' sorted order: what
+    ``np.unique(np.stack(columns, 1), axis=0, return_index=True)`` gives, without its
+    sort of a structured view (ten times slower on millions of rows). Rows are packed
+    into one int64 when their ranges allow, else sorted column by column."""
+    if not len(columns[0]):
+        return np.zeros(0, np.int64)
+    spans = [int(c.max()) + 1 for c in columns]
+    if all(c.min() >= 0 for c in columns) and math.prod(spans) < 2**62:
+        packed = np.zeros(len(columns[0]), np.int64)
+        for column, span in zip(columns, spans, strict=True):
+            packed = packed * span + column
+        return np.unique(packed, return_index=True)[1]
+    order = np.lexsort(columns[::-1])  # stable: equal rows keep their positions' order
+    new = np.zeros(len(order), bool)
+    new[0] = True
+    for column in columns:
+        ordered = column[order]
+        new[1:] |= ordered[1:] != ordered[:-1]
+    return order[new]
 
 
 def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -303,14 +303,20 @@ class Index:
                       bits=np.zeros((0, self.settings.num_perm), np.uint8),
                       size=np.zeros(0, np.int64))
 
-    def lookup(self, keys: np.ndarray, exclude: set[int] | None = None) -> Hits:
-        """Indexed passages sharing a band key with the query rows of ``keys``."""
+    def lookup(self, keys: np.ndarray, bits: np.ndarray, floor: float,
+               exclude: set[int] | None = None) -> Hits:
+        """Indexed passages sharing a band key with the query rows of ``keys`` and
+        estimated (from ``bits``) to have a Jaccard of at least ``floor`` with them."""
         with self._guard():
-            live = np.fromiter((r for (r,) in self.db.execute(
-                "SELECT rowid FROM documents ORDER BY rowid")), dtype=np.int64)
             segments = self._segments()
-        return lookup(segments, keys, live, np.array(sorted(exclude or ()), dtype=np.int64),
-                      self.settings.num_perm, self.settings.max_bucket_docs)
+            stored = sum(i.units for i in self._infos())
+            held = self.db.execute("SELECT COALESCE(SUM(units), 0) FROM documents").fetchone()[0]
+            # Passages of removed documents stay in their segments until a merge.
+            live = None if stored == held else np.fromiter((r for (r,) in self.db.execute(
+                "SELECT rowid FROM documents ORDER BY rowid")), dtype=np.int64)
+        return lookup(segments, keys, bits, live,
+                      np.array(sorted(exclude or ()), dtype=np.int64),
+                      self.settings.max_bucket_docs, floor)
 
     def stats(self) -> dict[str, Any]:
         with self._guard():

@@ -4,6 +4,7 @@ and merges."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from provcheck.signatures import Signed
 from provcheck.store import Index
 
 SETTINGS = Settings(max_bucket_docs=4)
+FLOOR = 0.33  # about half of the pairs of _passages' bits reach it
 BANDS, PERM = SETTINGS.bands[0], SETTINGS.num_perm
 
 
@@ -25,15 +27,18 @@ def _doc(n: int) -> Document:
 
 
 def _passages(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Units, band keys from a small key space (so that keys collide) and bits."""
+    """Units, band keys from a small key space (so that keys collide) and bits from a
+    small alphabet (so that estimates spread around FLOOR)."""
     keys = rng.integers(0, 400, size=(n, BANDS)).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    return np.arange(n, dtype=np.int64), keys, rng.integers(0, 256, (n, PERM), dtype=np.uint8)
+    return np.arange(n, dtype=np.int64), keys, rng.integers(0, 3, (n, PERM), dtype=np.uint8)
 
 
 def _reference(stored: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], query: np.ndarray,
-               exclude: set[int]) -> set[tuple[int, int, int, int, bytes]]:
-    """(query row, rowid, unit, documents sharing the key, bits) by brute force, leaving
-    out keys of more than max_bucket_docs documents, or POPULAR times as many passages."""
+               query_bits: np.ndarray, exclude: set[int], floor: float = FLOOR
+               ) -> Counter[tuple]:
+    """(query row, rowid, unit, documents sharing the key, estimate), once per shared
+    band, by brute force, leaving out keys of more than max_bucket_docs documents, or
+    POPULAR times as many passages, and pairs estimated below ``floor``."""
     key_docs: dict[int, set[int]] = {}
     key_entries: dict[int, int] = {}
     for rowid, (_, keys, _) in stored.items():
@@ -42,7 +47,7 @@ def _reference(stored: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], que
             if rowid not in exclude:
                 key_docs.setdefault(k, set()).add(rowid)
     limit = SETTINGS.max_bucket_docs
-    out = set()
+    out: Counter[tuple] = Counter()
     for q, row in enumerate(query):
         for rowid, (units, keys, bits) in stored.items():
             if rowid in exclude:
@@ -51,15 +56,20 @@ def _reference(stored: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], que
                 for k in set(row.tolist()) & set(unit_keys.tolist()):
                     if len(key_docs[k]) > limit or key_entries[k] > segments.POPULAR * limit:
                         continue
-                    for _ in range(int((row == k).sum()) * int((unit_keys == k).sum())):
-                        out.add((q, rowid, int(units[n]), len(key_docs[k]), bits[n].tobytes()))
+                    equal = float((bits[n] == query_bits[q]).mean())
+                    estimate = round((equal - 1 / 256) / (1 - 1 / 256), 9)
+                    if estimate >= floor:
+                        out[q, rowid, int(units[n]), len(key_docs[k]), estimate] += int(
+                            (row == k).sum()) * int((unit_keys == k).sum())
     return out
 
 
-def _found(index: Index, query: np.ndarray, exclude: set[int]) -> set[tuple]:
-    hits = index.lookup(query, exclude=exclude)
-    return {(int(q), int(d), int(u), int(c), b.tobytes()) for q, d, u, c, b in
-            zip(hits.query, hits.doc, hits.unit, hits.docs_per_key, hits.bits, strict=True)}
+def _found(index: Index, query: np.ndarray, query_bits: np.ndarray, exclude: set[int]
+           ) -> Counter[tuple]:
+    hits = index.lookup(query, query_bits, FLOOR, exclude=exclude)
+    return Counter((int(q), int(d), int(u), int(c), round(float(e), 9)) for q, d, u, c, e in
+                   zip(hits.query, hits.doc, hits.unit, hits.docs_per_key, hits.estimate,
+                       strict=True))
 
 
 def _signed(units: np.ndarray, keys: np.ndarray, bits: np.ndarray) -> Signed:
@@ -105,11 +115,14 @@ def test_lookup_equals_a_brute_force_join(tmp_path: Path, small: None) -> None:
     index = Index.open(str(tmp_path / "x.db"), SETTINGS, create=True)
     put: dict[str, tuple] = {}
     _add(index, rng, range(0, 30), put)
-    _, query, _ = _passages(rng, 25)
+    _, query, query_bits = _passages(rng, 25)
     live = _live(index, put)
-    assert _found(index, query, set()) == _reference(live, query, set())
+    found = _found(index, query, query_bits, set())
+    assert found == _reference(live, query, query_bits, set())
+    unfiltered = _reference(live, query, query_bits, set(), floor=0.0)
+    assert 0 < found.total() < unfiltered.total()  # the estimate floor took some out
     skip = set(list(live)[:5])
-    assert _found(index, query, skip) == _reference(live, query, skip)
+    assert _found(index, query, query_bits, skip) == _reference(live, query, query_bits, skip)
     assert index.stats()["segments"] == 1
     for rowid, (units, keys, bits) in live.items():
         got = index.stored(rowid)
@@ -122,16 +135,18 @@ def test_removals_and_merges_keep_lookups_exact(tmp_path: Path, small: None) -> 
     rng = np.random.default_rng(6)
     index = Index.open(str(tmp_path / "x.db"), SETTINGS, create=True)
     put: dict[str, tuple] = {}
-    _, query, _ = _passages(rng, 25)
+    _, query, query_bits = _passages(rng, 25)
     for run in range(5):  # one segment per run; past MAX_SEGMENTS they are merged
         _add(index, rng, range(run * 10, run * 10 + 10), put)
         assert index.stats()["segments"] <= store.MAX_SEGMENTS
-        assert _found(index, query, set()) == _reference(_live(index, put), query, set())
+        assert _found(index, query, query_bits, set()) == _reference(_live(index, put), query,
+                                                                query_bits, set())
     _add(index, rng, range(100, 160), put)  # a big segment, then small ones after it
     for run in range(4):
         _add(index, rng, range(200 + run * 2, 202 + run * 2), put)
     _same_as_put(index, put)
-    assert _found(index, query, set()) == _reference(_live(index, put), query, set())
+    assert _found(index, query, query_bits, set()) == _reference(_live(index, put), query,
+                                                                query_bits, set())
     before = max(index.rowids().values())
     with index.transaction():
         for n in [*range(0, 50, 3), *range(100, 160)]:
@@ -145,7 +160,8 @@ def test_removals_and_merges_keep_lookups_exact(tmp_path: Path, small: None) -> 
         index.put(_doc(1), _signed(*put["d1"]), (), None)
     assert index.rowids()["d1"] > before
     _same_as_put(index, put)
-    assert _found(index, query, set()) == _reference(_live(index, put), query, set())
+    assert _found(index, query, query_bits, set()) == _reference(_live(index, put), query,
+                                                                query_bits, set())
     index.close()
 
 
@@ -175,7 +191,7 @@ def test_a_missing_segment_is_a_one_line_error(tmp_path: Path) -> None:
         path.unlink()
     index = Index.open(db, SETTINGS, create=False)
     with pytest.raises(Exception, match=r"segment files of .* are missing or cut short"):
-        index.lookup(np.zeros((1, BANDS), np.uint64))
+        index.lookup(np.zeros((1, BANDS), np.uint64), np.zeros((1, PERM), np.uint8), FLOOR)
     index.close()
 
 
