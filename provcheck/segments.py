@@ -121,7 +121,7 @@ def lookup(segments: Sequence[Segment], keys: np.ndarray, bits: np.ndarray,
     doc = np.zeros(len(found.row), np.int64)
     for s, seg in enumerate(segments):
         here = found.segment == s
-        doc[here] = seg.doc[found.row[here]]
+        doc[here] = _in_row_order(seg.doc, found.row[here])
     alive = ~np.isin(doc, exclude)
     if live is not None:
         alive &= np.isin(doc, live, assume_unique=True)
@@ -137,6 +137,7 @@ def lookup(segments: Sequence[Segment], keys: np.ndarray, bits: np.ndarray,
     parts = []
     for s, seg in enumerate(segments):
         here = np.flatnonzero(segment == s)
+        here = here[np.argsort(row[here])]  # the file front to back
         entry, query, estimate = _similar(
             row[here], starts[key[here]], starts[key[here] + 1], query_of, query_bits,
             np.asarray(seg.bits), floor)
@@ -149,6 +150,17 @@ def lookup(segments: Sequence[Segment], keys: np.ndarray, bits: np.ndarray,
         return Hits(query=empty, doc=empty, unit=empty, size=empty,
                     estimate=np.zeros(0), docs_per_key=empty)
     return Hits(*(np.concatenate([p[i] for p in parts]) for i in range(6)))
+
+
+def _in_row_order(column: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``column[rows]``, read in ascending row order: a memory-mapped file far larger
+    than memory is then read front to back with readahead, not one random page at a
+    time (55 s against 4 s for the MinHash values of 1,000 articles' hits in a
+    million-article index)."""
+    order = np.argsort(rows)
+    out = np.empty(len(rows), column.dtype)
+    out[order] = column[rows[order]]
+    return out
 
 
 @numba.njit(nogil=True, parallel=True, cache=True)

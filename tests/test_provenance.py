@@ -124,7 +124,7 @@ def test_a_credit_to_the_other_outlet_gives_the_direction(tmp_path: Path) -> Non
     ("according to the Times Herald, and (Herald)", {"Times Herald", "Herald"}),
     ("CAPITAL (APX) gains; the Heraldry said; (ap)", set()),  # inside words; short as written
     ("(Agence France-Presse) and (Reuters-Wire)", {"Agence France-Presse"}),
-])
+], ids=["dateline and any case", "longest name first", "inside words", "hyphenated"])
 def test_credits_are_found_as_whole_names(text: str, credited: set[str]) -> None:
     finder = _CreditFinder.of(["AP", "Reuters", "Herald", "Times Herald", "Agence France-Presse"])
     assert finder.credits(text) == credited
