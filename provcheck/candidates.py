@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from provcheck.engine import Engine, LocalEngine
@@ -206,12 +207,24 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
 
 
 def estimates(bits: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Estimated Jaccard of row pairs from 8-bit MinHash values: the share of equal
-    values, less the 1/256 that agree by chance (b-bit minwise hashing)."""
-    out = np.zeros(len(left))
-    step = 1 << 16
-    for start in range(0, len(left), step):
-        equal = (bits[left[start : start + step]]
-                 == bits[right[start : start + step]]).mean(axis=1)
-        out[start : start + step] = (equal - 1 / 256) / (1 - 1 / 256)
+    """Estimated Jaccard of row pairs from 8-bit MinHash values (``pair_estimate``)."""
+    return _estimates(bits, np.asarray(left, np.int64), np.asarray(right, np.int64))
+
+
+@numba.njit(nogil=True, cache=True)
+def _estimates(bits: np.ndarray, left: np.ndarray, right: np.ndarray
+               ) -> np.ndarray:  # pragma: no cover - compiled
+    out = np.empty(len(left))
+    for n in range(len(left)):
+        out[n] = pair_estimate(bits[left[n]], bits[right[n]])
     return out
+
+
+@numba.njit(inline="always", cache=True)
+def pair_estimate(ours: np.ndarray, theirs: np.ndarray) -> float:  # pragma: no cover - compiled
+    """Estimated Jaccard of two passages from their 8-bit MinHash values: the share of
+    equal values, less the 1/256 that agree by chance (b-bit minwise hashing)."""
+    equal = 0
+    for j in range(len(ours)):
+        equal += ours[j] == theirs[j]
+    return (equal / len(ours) - 1 / 256) / (1 - 1 / 256)

@@ -33,6 +33,8 @@ from pathlib import Path
 import numba
 import numpy as np
 
+from provcheck.candidates import pair_estimate
+
 # A band key held by more passages than this many times the bucket limit is boilerplate
 # without counting its documents (counting would read all its entries).
 POPULAR = 20
@@ -169,12 +171,12 @@ def _similar(rows: np.ndarray, first: np.ndarray, last: np.ndarray, query_of: np
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     # For each entry (a passage row of ``bits``) and each query row in
     # query_of[first:last], the pairs whose estimated Jaccard (share of equal 8-bit
-    # values, less the 1/256 that agree by chance: candidates.estimates) reaches
+    # values, less the 1/256 that agree by chance: candidates.pair_estimate) reaches
     # ``floor``. Counted, then filled, each pass over the entries in parallel.
     kept = np.zeros(len(rows), np.int64)
     for e in numba.prange(len(rows)):
         for k in range(first[e], last[e]):
-            kept[e] += _estimate(query_bits[query_of[k]], bits[rows[e]]) >= floor
+            kept[e] += pair_estimate(query_bits[query_of[k]], bits[rows[e]]) >= floor
     offsets = np.zeros(len(rows) + 1, np.int64)
     offsets[1:] = np.cumsum(kept)
     entry = np.empty(offsets[-1], np.int64)
@@ -183,19 +185,11 @@ def _similar(rows: np.ndarray, first: np.ndarray, last: np.ndarray, query_of: np
     for e in numba.prange(len(rows)):
         at = offsets[e]
         for k in range(first[e], last[e]):
-            value = _estimate(query_bits[query_of[k]], bits[rows[e]])
+            value = pair_estimate(query_bits[query_of[k]], bits[rows[e]])
             if value >= floor:
                 entry[at], query[at], estimate[at] = e, query_of[k], value
                 at += 1
     return entry, query, estimate
-
-
-@numba.njit(inline="always", cache=True)
-def _estimate(ours: np.ndarray, theirs: np.ndarray) -> float:  # pragma: no cover - compiled
-    equal = 0
-    for j in range(len(ours)):
-        equal += ours[j] == theirs[j]
-    return (equal / len(ours) - 1 / 256) / (1 - 1 / 256)
 
 
 def find(segments: Sequence[Segment], keys: np.ndarray, most: int) -> Found:

@@ -315,8 +315,7 @@ class Index:
             segments = self._segments()
             # Passages of removed documents stay in their segments until a merge.
             removed = sum(i.units for i in self._infos()) != self._live_units()
-            live = np.fromiter((r for (r,) in self.db.execute(
-                "SELECT rowid FROM documents ORDER BY rowid")), dtype=np.int64) if removed else None
+            live = self._live_rowids() if removed else None
         return lookup(segments, keys, bits, live,
                       np.array(sorted(exclude or ()), dtype=np.int64),
                       self.settings.max_bucket_docs, floor)
@@ -419,6 +418,10 @@ class Index:
         return int(self.db.execute("SELECT COALESCE(SUM(units), 0) FROM documents")
                    .fetchone()[0])
 
+    def _live_rowids(self) -> np.ndarray:
+        return np.fromiter((r for (r,) in self.db.execute(
+            "SELECT rowid FROM documents ORDER BY rowid")), dtype=np.int64)
+
     def _first_free_rowid(self) -> int:
         stored = self.db.execute("SELECT value FROM meta WHERE key = 'next_rowid'").fetchone()
         top = self.db.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM documents").fetchone()
@@ -457,8 +460,7 @@ class Index:
         self._merge(infos)
 
     def _merge(self, infos: list[SegmentInfo]) -> None:
-        live = np.fromiter((r for (r,) in self.db.execute(
-            "SELECT rowid FROM documents ORDER BY rowid")), dtype=np.int64)
+        live = self._live_rowids()
         writer = SegmentWriter(self.folder, self.settings.num_perm, self.settings.bands[0])
         for info in infos:
             seg = Segment.open(self.folder, info, self.settings.num_perm, self.settings.bands[0])
