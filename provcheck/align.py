@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import numpy as np
+from operator import itemgetter
 
 from provcheck.passages import Side, build_region
 from provcheck.records import Region
@@ -30,27 +29,26 @@ MIN_SHARED_CONTENT = 2.0
 SUMMARY_RATIO = 2.5
 SUMMARY_MIN_UNITS = 3
 
+Seed = tuple[int, int]  # (row in a, row in b)
 
 @dataclass(frozen=True, slots=True)
 class _Fragment:
-    seeds: np.ndarray  # int64 [k, 2]: (row in a, row in b)
+    seeds: list[Seed]
     similarity: float
+    a_range: tuple[int, int]  # first and last row on each side
+    b_range: tuple[int, int]
 
-    @property
-    def a_range(self) -> tuple[int, int]:
-        return int(self.seeds[:, 0].min()), int(self.seeds[:, 0].max())
-
-    @property
-    def b_range(self) -> tuple[int, int]:
-        return int(self.seeds[:, 1].min()), int(self.seeds[:, 1].max())
-
+    @classmethod
+    def of(cls, seeds: list[Seed], similarity: float = 0.0) -> _Fragment:
+        rows_a = [i for i, _ in seeds]
+        rows_b = [j for _, j in seeds]
+        return cls(seeds, similarity, (min(rows_a), max(rows_a)), (min(rows_b), max(rows_b)))
 
 def align_pair(
     seg_a: Segmented, text_a: str, seg_b: Segmented, text_b: str, settings: Settings
 ) -> tuple[Region, ...]:
     """Reused regions between two documents, each with its passages; may be empty."""
     return align_sides(Side.of(seg_a, text_a), Side.of(seg_b, text_b), settings)
-
 
 def align_sides(a: Side, b: Side, settings: Settings) -> tuple[Region, ...]:
     """``align_pair`` for documents already prepared as ``Side``s (reused across pairs)."""
@@ -62,8 +60,8 @@ def align_sides(a: Side, b: Side, settings: Settings) -> tuple[Region, ...]:
         & (sim.dice >= settings.seed_dice)
         & (sim.shared >= MIN_SHARED_CONTENT)
     )
-    seeds = np.stack([sim.i[chosen], sim.j[chosen]], axis=1)
-    if not len(seeds):
+    seeds = list(zip(sim.i[chosen].tolist(), sim.j[chosen].tolist(), strict=True))
+    if not seeds:
         return ()
     fragments = _fragments(seeds, sim, settings.max_gap, settings, _less_by_one)
     if len(seeds) >= SUMMARY_MIN_UNITS:
@@ -74,31 +72,27 @@ def align_sides(a: Side, b: Side, settings: Settings) -> tuple[Region, ...]:
     regions = _without_overlaps([(f, r) for f, r in built if r is not None])
     return tuple(sorted(regions, key=lambda r: (r.a.start, r.b.start)))
 
-
 def _less_by_one(gap: int) -> int:
     return gap - 1
-
 
 def _halved(gap: int) -> int:
     return gap // 2
 
-
-def _fragments(seeds: np.ndarray, sim: PairSimilarity, gap: int, settings: Settings,
+def _fragments(seeds: list[Seed], sim: PairSimilarity, gap: int, settings: Settings,
                shrink: Callable[[int], int]) -> list[_Fragment]:
     """Cluster seeds with ``gap``; clusters that fail validation are re-clustered with a
     smaller gap (``shrink(gap)``) until they validate or the gap is spent."""
     out = []
     for group in _cluster(seeds, gap):
-        fragment = _Fragment(group, 0.0)
+        fragment = _Fragment.of(group)
         similarity = sim.range_cosine(fragment.a_range, fragment.b_range)
         if similarity >= settings.region_validation:
-            out.append(_Fragment(group, similarity))
+            out.append(_Fragment.of(group, similarity))
         elif gap > 0:
             out.extend(_fragments(group, sim, shrink(gap), settings, shrink))
     return out
 
-
-def _cluster(seeds: np.ndarray, gap: int) -> list[np.ndarray]:
+def _cluster(seeds: list[Seed], gap: int) -> list[list[Seed]]:
     """Split seeds wherever consecutive ones are more than ``gap`` units apart, on
     either side, alternately, until no group splits any more."""
     groups = [seeds]
@@ -109,30 +103,31 @@ def _cluster(seeds: np.ndarray, gap: int) -> list[np.ndarray]:
         groups, side = split, 1 - side
     return groups
 
-
-def _split(group: np.ndarray, side: int, gap: int) -> list[np.ndarray]:
-    group = group[np.argsort(group[:, side], kind="stable")]
-    cuts = np.flatnonzero(np.diff(group[:, side]) > gap + 1) + 1
-    return np.split(group, cuts)
-
+def _split(group: list[Seed], side: int, gap: int) -> list[list[Seed]]:
+    """The group in order of ``side`` (stable), cut where neighbours are > gap apart."""
+    group = sorted(group, key=itemgetter(side))
+    parts, start = [], 0
+    for k in range(1, len(group)):
+        if group[k][side] - group[k - 1][side] > gap + 1:
+            parts.append(group[start:k])
+            start = k
+    parts.append(group[start:])
+    return parts
 
 def _is_summary(fragment: _Fragment, a: Side, b: Side) -> bool:
     """Several sentences condensing a stretch several times longer."""
-    distinct = min(len(np.unique(fragment.seeds[:, 0])), len(np.unique(fragment.seeds[:, 1])))
+    distinct = min(len({i for i, _ in fragment.seeds}), len({j for _, j in fragment.seeds}))
     return distinct >= SUMMARY_MIN_UNITS and _ratio(fragment, a, b) >= SUMMARY_RATIO
-
 
 def _clash(x: _Fragment, y: _Fragment) -> bool:
     (xa0, xa1), (xb0, xb1) = x.a_range, x.b_range
     (ya0, ya1), (yb0, yb1) = y.a_range, y.b_range
     return (xa0 <= ya1 and ya0 <= xa1) or (xb0 <= yb1 and yb0 <= xb1)
 
-
 def _ratio(fragment: _Fragment, a: Side, b: Side) -> float:
     len_a = a.chars(*fragment.a_range)
     len_b = b.chars(*fragment.b_range)
     return max(len_a, len_b) / max(1, min(len_a, len_b))
-
 
 def _without_overlaps(built: list[tuple[_Fragment, Region]]) -> list[Region]:
     """Where regions overlap on either side, keep the better supported one."""

@@ -12,6 +12,7 @@ of the same kind and quote status merge into one passage.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,7 +46,7 @@ SHORT_PARAPHRASE_SIMILARITY = 0.6
 LOOSE_SIMILARITY = 0.6
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Side:
     """One document of a pair, restricted to its units outside chrome with content words.
 
@@ -57,6 +58,7 @@ class Side:
     text: str
     units: np.ndarray  # unit index of each row
     entries: Entries
+    _words: _Words | None = None  # made when a pair first compares words (most never do)
 
     @classmethod
     def of(cls, seg: Segmented, text: str) -> Side:
@@ -67,30 +69,65 @@ class Side:
         rank[units] = np.arange(len(units))
         return cls(seg, text, units, Entries.of(seg.terms, rank, len(units)))
 
+    @property
+    def words(self) -> _Words:
+        if self._words is None:
+            self._words = _Words.of(self.seg, self.units)
+        return self._words
+
     def chars(self, first: int, last: int) -> int:
         """Length in characters of participating units ``first..last`` (inclusive)."""
         spans = self.seg.unit_span
         return int(spans[self.units[last], 1] - spans[self.units[first], 0])
 
     def tokens(self, row: int) -> tuple[int, int]:
-        t0, t1 = self.seg.unit_tok[self.units[row]]
-        return int(t0), int(t1)
+        t0, t1 = self.words.row_tokens[row]
+        return t0, t1
 
     def span(self, t0: int, t1: int) -> Span:
         """The raw span of tokens ``[t0, t1)``, with closing punctuation when it ends a unit."""
-        end = int(self.seg.tok_end[t1 - 1])
-        unit = int(np.searchsorted(self.seg.unit_tok[:, 1], t1))  # units are in text order
-        if unit < self.seg.n_units and self.seg.unit_tok[unit, 1] == t1:
-            end = int(self.seg.unit_span[unit, 1])
+        words = self.words
+        unit = bisect.bisect_left(words.unit_tok_end, t1)  # units are in text order
+        if unit < len(words.unit_tok_end) and words.unit_tok_end[unit] == t1:
+            end = words.unit_end[unit]
+        else:
+            end = int(self.seg.tok_end[t1 - 1])
         return Span(start=int(self.seg.tok_start[t0]), end=end)
 
     def block(self, row: int) -> int:
-        return int(self.seg.unit_block[self.units[row]])
+        return self.words.row_block[row]
+
+    def plain_content(self, t0: int, t1: int) -> int:
+        """Content words that are not names among tokens ``[t0, t1)``."""
+        plain = self.words.plain
+        return int(plain[t1] - plain[t0])
 
     def in_quote(self, span: Span) -> bool:
         quotes = self.seg.quotes
         first = bisect.bisect_left(quotes, (span.start, span.start)) - 1
         return in_spans(quotes[max(first, 0) :], span.start, span.end)
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """What comparing a document's sentences word by word reads for every sentence: the
+    units' figures as Python lists (indexing a list is ~10x cheaper than reading a numpy
+    scalar; a document has far fewer units than tokens, so they are cheap to make)."""
+
+    row_tokens: list[list[int]]  # token range of each row's unit
+    row_block: list[int]  # block of each row's unit
+    unit_tok_end: list[int]  # the token each unit ends before, units in text order
+    unit_end: list[int]  # raw end of each unit, closing punctuation included
+    plain: np.ndarray  # running count of content words that are not names, [n_tokens + 1]
+
+    @classmethod
+    def of(cls, seg: Segmented, units: np.ndarray) -> _Words:
+        plain = np.zeros(len(seg.tok_start) + 1, dtype=np.int64)
+        np.cumsum(seg.content & ~seg.name, out=plain[1:])
+        return cls(row_tokens=seg.unit_tok[units].tolist(),
+                   row_block=seg.unit_block[units].tolist(),
+                   unit_tok_end=seg.unit_tok[:, 1].tolist(),
+                   unit_end=seg.unit_span[:, 1].tolist(), plain=plain)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +141,8 @@ class _Piece:
     longest_run: int
 
 
-def build_region(a: Side, b: Side, seeds: np.ndarray, settings: Settings) -> Region | None:
+def build_region(a: Side, b: Side, seeds: Sequence[tuple[int, int]],
+                 settings: Settings) -> Region | None:
     """The region for one fragment's seeds, or None when too little of it holds up."""
     paired = _without_loose_edges(
         _merge(a, b, [_compare(a, b, i, j) for i, j in _pair_units(a, b, seeds)]))
@@ -142,16 +180,16 @@ def _without_loose_edges(pieces: list[_Piece]) -> list[_Piece]:
     return ordered
 
 
-def _pair_units(a: Side, b: Side, seeds: np.ndarray) -> list[tuple[int, int]]:
+def _pair_units(a: Side, b: Side, seeds: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """Pairs by closeness of wording, best first; a unit takes a second partner only
     next to its first one. Wording, not the bag of words: "This is a decision we only can
     make together" and "we will make a decision together" share all their content words."""
-    closeness = np.array([_wording(a, b, i, j) for i, j in seeds.tolist()])
-    order = np.argsort(-closeness, kind="stable")
+    closeness = [_wording(a, b, i, j) for i, j in seeds]
+    order = sorted(range(len(seeds)), key=lambda k: -closeness[k])  # stable
     partners_a: dict[int, list[int]] = {}
     partners_b: dict[int, list[int]] = {}
     chosen = []
-    for i, j in seeds[order].tolist():
+    for i, j in (seeds[k] for k in order):
         if all(abs(j - k) == 1 for k in partners_a.get(i, [])) and all(
             abs(i - k) == 1 for k in partners_b.get(j, [])
         ):
@@ -199,24 +237,22 @@ def compare_tokens(
         else:
             a_tok, span_a = untrimmed_a, a.span(*untrimmed_a)
     text_a, text_b = span_a.of(a.text), span_b.of(b.text)
-    kind = _kind(text_a, text_b, a_tok, b_tok, sum(inside), quote_a != quote_b)
-    passage = Passage(a=span_a, b=span_b, similarity=_similarity(text_a, text_b), kind=kind,
+    light_a, light_b = light(text_a), light(text_b)
+    kind = _kind(light_a, light_b, a_tok, b_tok, sum(inside), quote_a != quote_b)
+    passage = Passage(a=span_a, b=span_b, similarity=_similarity(light_a, light_b), kind=kind,
                       a_in_quote=quote_a, b_in_quote=quote_b)
     base = untrimmed_a[0]  # equal runs are offsets into the untrimmed range
     runs = [op.src_end - op.src_start for op in equal if lo <= op.src_start and op.src_end <= hi
-            and _plain_content(a.seg, base + op.src_start, base + op.src_end) >= RUN_MIN_CONTENT]
+            and a.plain_content(base + op.src_start, base + op.src_end) >= RUN_MIN_CONTENT]
     return _Piece(rows, a_tok, b_tok, passage, max(runs, default=0))
 
 
-def _plain_content(seg: Segmented, t0: int, t1: int) -> int:
-    return int((seg.content[t0:t1] & ~seg.name[t0:t1]).sum())
-
-
-def _kind(text_a: str, text_b: str, a_tok: tuple[int, int], b_tok: tuple[int, int],
+def _kind(light_a: str, light_b: str, a_tok: tuple[int, int], b_tok: tuple[int, int],
           matched: int, reported: bool) -> Kind:
+    """How two passages relate, from their texts normalised by ``light``."""
     if reported:
         return Kind.PARAPHRASE
-    if light(text_a).strip(_EDGE) == light(text_b).strip(_EDGE):
+    if light_a.strip(_EDGE) == light_b.strip(_EDGE):
         return Kind.VERBATIM
     longest = max(a_tok[1] - a_tok[0], b_tok[1] - b_tok[0])
     edits = longest - min(matched, longest)
@@ -225,9 +261,10 @@ def _kind(text_a: str, text_b: str, a_tok: tuple[int, int], b_tok: tuple[int, in
     return Kind.PARAPHRASE
 
 
-def _similarity(text_a: str, text_b: str) -> float:
-    fold_a = light(text_a).lower().strip(_EDGE)
-    fold_b = light(text_b).lower().strip(_EDGE)
+def _similarity(light_a: str, light_b: str) -> float:
+    """Character similarity of two passages' texts normalised by ``light``, case folded."""
+    fold_a = light_a.lower().strip(_EDGE)
+    fold_b = light_b.lower().strip(_EDGE)
     return round(fuzz.ratio(fold_a, fold_b) / 100.0, 4)
 
 
@@ -281,7 +318,7 @@ def _big_enough(a: Side, piece: _Piece, settings: Settings) -> bool:
     """Long enough to be evidence; a short paraphrase must also be worded closely."""
     t0, t1 = piece.a_tok
     b0, b1 = piece.b_tok
-    content = _plain_content(a.seg, t0, t1)
+    content = a.plain_content(t0, t1)
     if min(t1 - t0, b1 - b0) < settings.min_passage_words or content < settings.min_passage_content:
         return False
     short = content < SHORT_PARAPHRASE_CONTENT

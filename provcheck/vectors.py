@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 NAME_WEIGHT = 0.3
@@ -115,14 +116,11 @@ def pair_similarity(a: Entries, b: Entries) -> PairSimilarity:
     df_b[cb] += a.df[ca]
     isf_a = (np.log(total / df_a) + 1.0)[a.term_index]
     isf_b = (np.log(total / df_b) + 1.0)[b.term_index]
-    ia, jb = _join(a, b, ca, cb)
-    keys = a.row[ia] * b.n_rows + b.row[jb]
-    pairs, inverse = np.unique(keys, return_inverse=True)
-    dot = np.bincount(inverse, weights=a.tf[ia] * isf_a[ia] * b.tf[jb] * isf_b[jb])
-    shared = np.bincount(inverse, weights=np.minimum(a.weight[ia], b.weight[jb]))
+    i, j, dot, shared = _shared_stems(
+        a.row, a.term_index, a.tf * isf_a, a.weight, b.row, b.term_index, b.tf, isf_b,
+        b.weight, b.n_rows, ca, cb, len(a.terms), len(b.terms))
     norm_a = np.sqrt(np.bincount(a.row, weights=(a.tf * isf_a) ** 2, minlength=a.n_rows))
     norm_b = np.sqrt(np.bincount(b.row, weights=(b.tf * isf_b) ** 2, minlength=b.n_rows))
-    i, j = pairs // b.n_rows, pairs % b.n_rows
     return PairSimilarity(
         i=i, j=j,
         cosine=dot / (norm_a[i] * norm_b[j] + 1e-12),
@@ -131,29 +129,77 @@ def pair_similarity(a: Entries, b: Entries) -> PairSimilarity:
     )
 
 
-def _join(a: Entries, b: Entries, ca: np.ndarray, cb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs (into a, into b) of every entry pair with the same common stem."""
-    if not len(ca):
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    # Number each common stem 0..k-1 on both sides; -1 elsewhere.
-    code_a = np.full(len(a.terms), -1, dtype=np.int64)
-    code_b = np.full(len(b.terms), -1, dtype=np.int64)
-    code_a[ca] = np.arange(len(ca))
-    code_b[cb] = np.arange(len(cb))
-    key_a, key_b = code_a[a.term_index], code_b[b.term_index]
-    sel_a = np.flatnonzero(key_a >= 0)
-    sel_b = np.flatnonzero(key_b >= 0)
-    sel_a = sel_a[np.argsort(key_a[sel_a], kind="stable")]
-    sel_b = sel_b[np.argsort(key_b[sel_b], kind="stable")]
-    count_a = np.bincount(key_a[sel_a], minlength=len(ca))
-    count_b = np.bincount(key_b[sel_b], minlength=len(ca))
-    start_b = np.concatenate(([0], np.cumsum(count_b)[:-1]))
-    per_a = np.repeat(count_b, count_a)  # partners of each selected a entry
-    left = np.repeat(sel_a, per_a)
-    block = np.repeat(np.repeat(start_b, count_a), per_a)
-    within = np.arange(len(left)) - np.repeat(np.cumsum(per_a) - per_a, per_a)
-    return left, sel_b[block + within]
+@numba.njit(nogil=True, cache=True)
+def _shared_stems(row_a: np.ndarray, stem_a: np.ndarray, tfisf_a: np.ndarray,
+                  weight_a: np.ndarray, row_b: np.ndarray, stem_b: np.ndarray,
+                  tf_b: np.ndarray, isf_b: np.ndarray, weight_b: np.ndarray, n_rows_b: int,
+                  common_a: np.ndarray, common_b: np.ndarray, n_stems_a: int,
+                  n_stems_b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every unit pair (i, j) that shares a stem, in (i, j) order, with its tf-isf dot
+    product and weighted count of shared stems. Row by row of a: each of the row's
+    entries (in stem order) meets the entries of b with its stem, summed per row of b."""
+    n_common = len(common_a)
+    code_a = np.full(n_stems_a, -1, dtype=np.int64)
+    code_b = np.full(n_stems_b, -1, dtype=np.int64)
+    for c in range(n_common):
+        code_a[common_a[c]] = c
+        code_b[common_b[c]] = c
+    first_b, by_stem_b = _grouped(code_b[stem_b], n_common)
+    bound = 0  # pairs at most: one per entry meeting
+    for e in range(len(row_a)):
+        c = code_a[stem_a[e]]
+        if c >= 0:
+            bound += first_b[c + 1] - first_b[c]
+    i = np.empty(bound, dtype=np.int64)
+    j = np.empty(bound, dtype=np.int64)
+    dot = np.empty(bound, dtype=np.float64)
+    shared = np.empty(bound, dtype=np.float64)
+    acc_dot = np.zeros(n_rows_b, dtype=np.float64)
+    acc_shared = np.zeros(n_rows_b, dtype=np.float64)
+    touched = np.empty(n_rows_b, dtype=np.int64)
+    seen = np.zeros(n_rows_b, dtype=np.bool_)
+    n_pairs, e = 0, 0
+    while e < len(row_a):
+        row, n_touched = row_a[e], 0
+        while e < len(row_a) and row_a[e] == row:
+            c = code_a[stem_a[e]]
+            if c >= 0:
+                for y in by_stem_b[first_b[c]:first_b[c + 1]]:
+                    other = row_b[y]
+                    if not seen[other]:
+                        seen[other] = True
+                        touched[n_touched] = other
+                        n_touched += 1
+                    # The terms of one pair arrive in stem order, as numpy summed them.
+                    acc_dot[other] += tfisf_a[e] * tf_b[y] * isf_b[y]
+                    acc_shared[other] += min(weight_a[e], weight_b[y])
+            e += 1
+        for other in np.sort(touched[:n_touched]):
+            i[n_pairs], j[n_pairs] = row, other
+            dot[n_pairs], shared[n_pairs] = acc_dot[other], acc_shared[other]
+            acc_dot[other], acc_shared[other], seen[other] = 0.0, 0.0, False
+            n_pairs += 1
+    return i[:n_pairs], j[:n_pairs], dot[:n_pairs], shared[:n_pairs]
+
+
+@numba.njit(inline="always")
+def _grouped(codes: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
+    """A counting sort of the entries with a code >= 0: where each code's entries start
+    (``n_codes + 1`` bounds) and the entries, in their order within each code."""
+    first = np.zeros(n_codes + 1, dtype=np.int64)
+    for code in codes:
+        if code >= 0:
+            first[code + 1] += 1
+    for c in range(n_codes):
+        first[c + 1] += first[c]
+    filled = first[:-1].copy()
+    entries = np.empty(first[n_codes], dtype=np.int64)
+    for e in range(len(codes)):
+        code = codes[e]
+        if code >= 0:
+            entries[filled[code]] = e
+            filled[code] += 1
+    return first, entries
 
 
 def _summed(entries: Entries, isf: np.ndarray, rows: tuple[int, int]) -> np.ndarray:
