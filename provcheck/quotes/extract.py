@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 from datasketch.hashfunc import sha1_hash32
@@ -64,15 +65,14 @@ class Quotation:
         return Span(start=self.parts[0].start, end=self.parts[-1].end)
 
 
-@dataclass(frozen=True, slots=True)
-class _Word:
+class _Word(NamedTuple):
+    """A word of the text at [start, end); a tuple: the rules build and read hundreds of
+    thousands of them."""
+
     text: str
     start: int
     end: int
-
-    @property
-    def low(self) -> str:
-        return self.text.lower()
+    low: str  # text.lower()
 
 
 class _Doc:
@@ -81,8 +81,8 @@ class _Doc:
     def __init__(self, text: str, seg: Segmented) -> None:
         self.text = text
         self.seg = seg
-        self.starts = seg.tok_start
-        self.ends = seg.tok_end
+        self.starts = seg.tok_start.tolist()
+        self.ends = seg.tok_end.tolist()
         keep = ~seg.page_chrome  # the same whatever corpus the document is in
         self.paragraphs = [(int(s), int(e)) for s, e in seg.block_span[keep].tolist()]
         self._para_starts = [s for s, _ in self.paragraphs]
@@ -93,23 +93,22 @@ class _Doc:
                  last: int | None = None) -> list[_Word]:
         """The words inside [start, end); only the ``first`` or ``last`` n of them when
         asked (the others are never built: a paragraph can be long)."""
-        lo, hi = (int(x) for x in np.searchsorted(self.starts, [start, end]))
+        lo, hi = bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end)
         # Only the final token can end past ``end``: read one more than asked for.
         if first is not None:
             hi = min(hi, lo + first + 1)
         if last is not None:
             lo = max(lo, hi - last - 1)
         text = self.text
-        words = [_Word(text[s:e], s, e) for s, e in
-                 zip(self.starts[lo:hi].tolist(), self.ends[lo:hi].tolist(), strict=True)
-                 if e <= end]
+        words = [_Word(word, s, e, word.lower()) for s, e in
+                 zip(self.starts[lo:hi], self.ends[lo:hi], strict=True)
+                 if e <= end for word in (text[s:e],)]
         if first is not None:
             return words[:first]
         return words[-last:] if last is not None and last > 0 else words
 
     def count_words(self, start: int, end: int) -> int:
-        lo, hi = np.searchsorted(self.starts, [start, end])
-        return int(hi - lo)
+        return bisect.bisect_left(self.starts, end) - bisect.bisect_left(self.starts, start)
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
         n = bisect.bisect_right(self._sent_starts, pos) - 1

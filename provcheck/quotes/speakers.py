@@ -103,6 +103,8 @@ def _resolve(mention: str, quotation: Quotation, position: int, people: list[_Pe
     return LocalSpeaker(None, flat)
 
 
+# Where a description's complement starts: "the head *of* the UN panel".
+_COMPLEMENT = re.compile(r"\s(?:of|for|at|in|from|with|that|who|which|on)\s")
 _NAMED = re.compile(
     r"(?:(?:[A-Z]{2,5}|[A-Z][a-z]{1,3}\.|[A-Z][a-z]+)[ \t]+){0,3}"
     r"[A-Z][a-z\u00e0-\u024f]+(?:-[A-Z][a-z]+)?(?:[ \t]+[A-Z]\.)?[ \t]+"
@@ -157,10 +159,10 @@ def person_name(mention: str) -> tuple[str | None, set[str]]:
     before any apposition (", the coordinator of ...") and before a description's
     complement ("the head of the UN panel" names no one).
     """
-    context = {w.lower().strip(".") for w in _WORD.findall(mention)
-               if w.lower().strip(".") in TITLE_WORDS or (w.isupper() and len(w) > 1)}
+    context = {bare for w in _WORD.findall(mention) for bare in (w.lower().strip("."),)
+               if bare in TITLE_WORDS or (w.isupper() and len(w) > 1)}
     head = mention.split(",", 1)[0]
-    head = re.split(r"\s(?:of|for|at|in|from|with|that|who|which|on)\s", head, maxsplit=1)[0]
+    head = _COMPLEMENT.split(head, maxsplit=1)[0]
     words = _WORD.findall(head)
     if words and words[-1][:1].islower():
         return None, context  # "Labor Department officials", "Trump's campaign"
