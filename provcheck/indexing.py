@@ -200,13 +200,17 @@ def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None
         hits = index.lookup(signed.keys, signed.bits, settings.lsh_threshold * ESTIMATE_SLACK,
                             exclude=replaced)
         matched = _matched(signed, hits, settings)
-        loaded = index.documents(sorted({r for _, r in matched}))
         timings["index"] = time.perf_counter() - start
+        start = time.perf_counter()
+        loaded = index.documents(sorted({r for _, r in matched}))
+        timings["load"] = time.perf_counter() - start
         start = time.perf_counter()
         old = segment_corpus(list(loaded.values()), settings, progress, engine=engine)
         corpus = _joined(new, old)
         corpus = flag_boilerplate(corpus, index.block_counts(
             _blocks(corpus), exclude=replaced | set(loaded)))
+        timings["segment"] = time.perf_counter() - start
+        start = time.perf_counter()
     finally:
         index.close()
     position = {row: len(new.documents) + k for k, row in enumerate(loaded)}
