@@ -14,7 +14,7 @@ Seed, extend, filter (after Sanchez-Perez, Sidorov & Gelbukh, PAN 2014):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import itemgetter
 
 from provcheck.passages import Side, build_region
@@ -87,7 +87,7 @@ def _fragments(seeds: list[Seed], sim: PairSimilarity, gap: int, settings: Setti
         fragment = _Fragment.of(group)
         similarity = sim.range_cosine(fragment.a_range, fragment.b_range)
         if similarity >= settings.region_validation:
-            out.append(_Fragment.of(group, similarity))
+            out.append(replace(fragment, similarity=similarity))
         elif gap > 0:
             out.extend(_fragments(group, sim, shrink(gap), settings, shrink))
     return out
