@@ -29,7 +29,9 @@ MIN_SHARED_CONTENT = 2.0
 SUMMARY_RATIO = 2.5
 SUMMARY_MIN_UNITS = 3
 
+
 Seed = tuple[int, int]  # (row in a, row in b)
+
 
 @dataclass(frozen=True, slots=True)
 class _Fragment:
@@ -39,16 +41,19 @@ class _Fragment:
     b_range: tuple[int, int]
 
     @classmethod
-    def of(cls, seeds: list[Seed], similarity: float = 0.0) -> _Fragment:
+    def of(cls, seeds: list[Seed]) -> _Fragment:
+        """The fragment of ``seeds``, not yet validated (similarity 0)."""
         rows_a = [i for i, _ in seeds]
         rows_b = [j for _, j in seeds]
-        return cls(seeds, similarity, (min(rows_a), max(rows_a)), (min(rows_b), max(rows_b)))
+        return cls(seeds, 0.0, (min(rows_a), max(rows_a)), (min(rows_b), max(rows_b)))
+
 
 def align_pair(
     seg_a: Segmented, text_a: str, seg_b: Segmented, text_b: str, settings: Settings
 ) -> tuple[Region, ...]:
     """Reused regions between two documents, each with its passages; may be empty."""
     return align_sides(Side.of(seg_a, text_a), Side.of(seg_b, text_b), settings)
+
 
 def align_sides(a: Side, b: Side, settings: Settings) -> tuple[Region, ...]:
     """``align_pair`` for documents already prepared as ``Side``s (reused across pairs)."""
@@ -72,11 +77,14 @@ def align_sides(a: Side, b: Side, settings: Settings) -> tuple[Region, ...]:
     regions = _without_overlaps([(f, r) for f, r in built if r is not None])
     return tuple(sorted(regions, key=lambda r: (r.a.start, r.b.start)))
 
+
 def _less_by_one(gap: int) -> int:
     return gap - 1
 
+
 def _halved(gap: int) -> int:
     return gap // 2
+
 
 def _fragments(seeds: list[Seed], sim: PairSimilarity, gap: int, settings: Settings,
                shrink: Callable[[int], int]) -> list[_Fragment]:
@@ -92,6 +100,7 @@ def _fragments(seeds: list[Seed], sim: PairSimilarity, gap: int, settings: Setti
             out.extend(_fragments(group, sim, shrink(gap), settings, shrink))
     return out
 
+
 def _cluster(seeds: list[Seed], gap: int) -> list[list[Seed]]:
     """Split seeds wherever consecutive ones are more than ``gap`` units apart, on
     either side, alternately, until no group splits any more."""
@@ -102,6 +111,7 @@ def _cluster(seeds: list[Seed], gap: int) -> list[list[Seed]]:
         quiet = quiet + 1 if len(split) == len(groups) else 0
         groups, side = split, 1 - side
     return groups
+
 
 def _split(group: list[Seed], side: int, gap: int) -> list[list[Seed]]:
     """The group in order of ``side`` (stable), cut where neighbours are > gap apart."""
@@ -114,20 +124,24 @@ def _split(group: list[Seed], side: int, gap: int) -> list[list[Seed]]:
     parts.append(group[start:])
     return parts
 
+
 def _is_summary(fragment: _Fragment, a: Side, b: Side) -> bool:
     """Several sentences condensing a stretch several times longer."""
     distinct = min(len({i for i, _ in fragment.seeds}), len({j for _, j in fragment.seeds}))
     return distinct >= SUMMARY_MIN_UNITS and _ratio(fragment, a, b) >= SUMMARY_RATIO
+
 
 def _clash(x: _Fragment, y: _Fragment) -> bool:
     (xa0, xa1), (xb0, xb1) = x.a_range, x.b_range
     (ya0, ya1), (yb0, yb1) = y.a_range, y.b_range
     return (xa0 <= ya1 and ya0 <= xa1) or (xb0 <= yb1 and yb0 <= xb1)
 
+
 def _ratio(fragment: _Fragment, a: Side, b: Side) -> float:
     len_a = a.chars(*fragment.a_range)
     len_b = b.chars(*fragment.b_range)
     return max(len_a, len_b) / max(1, min(len_a, len_b))
+
 
 def _without_overlaps(built: list[tuple[_Fragment, Region]]) -> list[Region]:
     """Where regions overlap on either side, keep the better supported one."""

@@ -116,10 +116,11 @@ def pair_similarity(a: Entries, b: Entries) -> PairSimilarity:
     df_b[cb] += a.df[ca]
     isf_a = (np.log(total / df_a) + 1.0)[a.term_index]
     isf_b = (np.log(total / df_b) + 1.0)[b.term_index]
+    tfisf_a = a.tf * isf_a
     i, j, dot, shared = _shared_stems(
-        a.row, a.term_index, a.tf * isf_a, a.weight, b.row, b.term_index, b.tf, isf_b,
+        a.row, a.term_index, tfisf_a, a.weight, b.row, b.term_index, b.tf, isf_b,
         b.weight, b.n_rows, ca, cb, len(a.terms), len(b.terms))
-    norm_a = np.sqrt(np.bincount(a.row, weights=(a.tf * isf_a) ** 2, minlength=a.n_rows))
+    norm_a = np.sqrt(np.bincount(a.row, weights=tfisf_a ** 2, minlength=a.n_rows))
     norm_b = np.sqrt(np.bincount(b.row, weights=(b.tf * isf_b) ** 2, minlength=b.n_rows))
     return PairSimilarity(
         i=i, j=j,

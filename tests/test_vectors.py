@@ -21,11 +21,11 @@ def reference(a: Entries, b: Entries) -> tuple[np.ndarray, ...]:
     df_b[cb] += a.df[ca]
     isf_a = (np.log(total / df_a) + 1.0)[a.term_index]
     isf_b = (np.log(total / df_b) + 1.0)[b.term_index]
-    ia = [x for c in ca for x in np.flatnonzero(a.term_index == c)
-          for _ in np.flatnonzero(b.term_index == cb[list(ca).index(c)])]
-    jb = [y for c, d in zip(ca, cb, strict=True) for _ in np.flatnonzero(a.term_index == c)
-          for y in np.flatnonzero(b.term_index == d)]
-    ia, jb = np.array(ia, dtype=np.int64), np.array(jb, dtype=np.int64)
+    joined = [(x, y) for c, d in zip(ca, cb, strict=True)
+              for x in np.flatnonzero(a.term_index == c)
+              for y in np.flatnonzero(b.term_index == d)]
+    ia = np.array([x for x, _ in joined], dtype=np.int64)
+    jb = np.array([y for _, y in joined], dtype=np.int64)
     pairs, inverse = np.unique(a.row[ia] * b.n_rows + b.row[jb], return_inverse=True)
     dot = np.bincount(inverse, weights=a.tf[ia] * isf_a[ia] * b.tf[jb] * isf_b[jb])
     shared = np.bincount(inverse, weights=np.minimum(a.weight[ia], b.weight[jb]))
