@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from provcheck import __version__
-from provcheck.chrome import BlockEntry
+from provcheck.chrome import OUTLET_MIN_DOCS, BlockEntry
 from provcheck.errors import ConfigError, InputError
 from provcheck.records import Document
 from provcheck.segments import (
@@ -259,19 +259,26 @@ class Index:
                     f"({','.join('?' * len(part))})", part))
         return out
 
-    def block_counts(self, entries: Iterable[BlockEntry], exclude: Iterable[int] = ()
-                     ) -> dict[BlockEntry, int]:
+    def block_counts(self, entries: Iterable[BlockEntry], exclude: Iterable[int] = (), *,
+                     at_most: int = OUTLET_MIN_DOCS) -> dict[BlockEntry, int]:
         """How many indexed documents, other than the rowids ``exclude``, print each
-        (outlet, block key) of ``entries`` (see ``chrome.corpus_boilerplate``)."""
+        (outlet, block key) of ``entries`` (see ``chrome.corpus_boilerplate``), counted
+        up to ``at_most``: the boilerplate rule needs no more, and an outlet's footer
+        can be printed by a hundred thousand indexed documents."""
         skip = set(exclude)
         counts: dict[BlockEntry, int] = {}
         with self._guard():
-            for outlet, key in set(entries):
-                docs = [d for (d,) in self.db.execute(
-                    "SELECT doc FROM outlet_blocks WHERE outlet = ? AND key = ?", (outlet, key))
-                    if d not in skip]
-                if docs:
-                    counts[(outlet, key)] = len(docs)
+            # In key order, the probes walk the table's B-tree front to back.
+            for outlet, key in sorted(set(entries)):
+                n = 0
+                for (d,) in self.db.execute(
+                        "SELECT doc FROM outlet_blocks WHERE outlet = ? AND key = ?",
+                        (outlet, key)):
+                    n += d not in skip
+                    if n == at_most:
+                        break
+                if n:
+                    counts[(outlet, key)] = n
         return counts
 
     def rowids(self, ids: Sequence[str] | None = None) -> dict[str, int]:

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from provcheck.cli import main
+from provcheck.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -395,6 +396,31 @@ def test_check_knows_an_outlets_boilerplate_from_the_index(tmp_path: Path) -> No
     other = checked("Gazette")
     assert other["documents"][0]["body_words"] > expected["body_words"]
     assert other["stats"]["indexed_matches"] == 3  # there, the footer is shared text
+
+
+def test_block_counts_stop_at_what_the_boilerplate_rule_needs(tmp_path: Path) -> None:
+    """An outlet's footer held by many indexed documents is counted up to ``at_most``,
+    leaving out the documents asked to be left out."""
+    from provcheck.store import Index
+
+    records = [(f"dp{n}", "Daily Planet", f"Story number {n}. " + BODIES[n % 4])
+               for n in range(6)]
+    db = tmp_path / "x.db"
+    cli("index", "add", str(_outlet_batch(tmp_path / "old", "old.jsonl", records)), "--db",
+        str(db))
+    index = Index.open(str(db), Settings(), create=False)
+    try:
+        footer = {e for e in index.db.execute("SELECT outlet, key FROM outlet_blocks "
+                                              "GROUP BY outlet, key HAVING COUNT(*) = 6")}
+        assert len(footer) == 1
+        rowids = sorted(index.rowids().values())
+        assert index.block_counts(footer) == dict.fromkeys(footer, 3)
+        assert index.block_counts(footer, at_most=10) == dict.fromkeys(footer, 6)
+        assert index.block_counts(footer, rowids[:4], at_most=10) == dict.fromkeys(footer, 2)
+        assert index.block_counts(footer, rowids[:5]) == dict.fromkeys(footer, 1)
+        assert index.block_counts(footer, rowids) == {}
+    finally:
+        index.close()
 
 
 def test_a_changed_manifest_updates_the_metadata(indexed: Path, tmp_path: Path) -> None:
