@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
@@ -48,21 +48,32 @@ class Engine(Protocol):
 
 
 class LocalEngine:
-    """This machine: ``jobs`` worker processes, each given the whole context once. With a
-    ``pool``, stages without a context reuse its processes (``index add`` segments batch
-    after batch) instead of starting new ones each time."""
+    """This machine: ``jobs`` worker processes. Stages without a context run in a pool
+    that is kept between them when ``keep_pool`` (``index add`` segments batch after
+    batch); a stage with a context gets a pool of its own, forked with the context, and
+    the kept pool is closed first, so that its idle workers hold no memory meanwhile."""
 
     partitions = 1
 
-    def __init__(self, jobs: int = 1, pool: Executor | None = None) -> None:
+    def __init__(self, jobs: int = 1, *, keep_pool: bool = False) -> None:
         self.jobs = jobs
-        self.pool = pool
+        self.keep_pool = keep_pool and jobs > 1
+        self._pool: ProcessPoolExecutor | None = None
 
     def map(self, fn: Batch[T, R], items: Sequence[T], *, batch_size: int,
             context: Any = None, subset: Subset[T] | None = None,
             on_batch: Callable[[int], None] | None = None) -> list[R]:
+        if context is not None:
+            self.close()
+        elif self.keep_pool and self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=min(self.jobs, os.cpu_count() or 1))
         return map_batches(fn, items, jobs=self.jobs, batch_size=batch_size, context=context,
-                           on_batch=on_batch, pool=self.pool if context is None else None)
+                           on_batch=on_batch, pool=self._pool if context is None else None)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
 
 class DaskEngine:
@@ -104,11 +115,11 @@ def open_engine(spec: str | None, jobs: int) -> Iterator[Engine]:
     scheduler)."""
     spec = spec or LOCAL
     if spec == LOCAL:
-        if jobs <= 1:
-            yield LocalEngine(jobs)
-            return
-        with ProcessPoolExecutor(max_workers=min(jobs, os.cpu_count() or 1)) as pool:
-            yield LocalEngine(jobs, pool)
+        engine = LocalEngine(jobs, keep_pool=True)
+        try:
+            yield engine
+        finally:
+            engine.close()
         return
     if not spec.startswith(DASK):
         raise ConfigError(f"--engine {spec!r} is not known: use 'local', 'dask://local' or "

@@ -9,6 +9,7 @@ as the task of a distributed engine.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -48,9 +49,16 @@ def map_batches(
     if pool is not None:
         return _gathered(pool, fn, chunks, out, on_batch)
     workers = min(jobs, len(chunks), os.cpu_count() or 1)
-    with ProcessPoolExecutor(max_workers=workers, initializer=_install,
-                             initargs=(context,)) as own:
-        return _gathered(own, fn, chunks, out, on_batch)
+    # Forked workers share the context's pages until they write to them; the collector
+    # would write to every object it scans, so this process's objects are set aside
+    # from collection while the workers live.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_install,
+                                 initargs=(context,)) as own:
+            return _gathered(own, fn, chunks, out, on_batch)
+    finally:
+        gc.unfreeze()
 
 
 def _gathered(pool: Executor, fn: Callable[[Sequence[T], Any], list[R]],
