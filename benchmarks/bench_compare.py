@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from datasketch import MinHash
 from datasketch.hashfunc import sha1_hash32
-from measure import run_measured
+from measure import Measured, peak_memory, run_measured
 
 from provcheck.eval.pan13 import TYPES, corpus_root, load_pairs, read_cases
 from provcheck.ingest import ingest
@@ -116,7 +116,7 @@ def median_time(fn, *args):  # type: ignore[no-untyped-def]
     return statistics.median(seconds)
 
 
-def run_compare(root: Path, jobs: int, out: Path) -> tuple[float, int, int]:
+def run_compare(root: Path, jobs: int, out: Path) -> Measured:
     return run_measured([sys.executable, "-m", "provcheck", "compare", str(root / "susp"),
                          str(root / "src"), "--format", "json", "-o", str(out), "--jobs",
                          str(jobs), "--no-progress"])
@@ -179,15 +179,12 @@ def main() -> None:
             runs.append(run_compare(root, args.jobs, out))
         stats = json.loads(out.read_text())["stats"]
         found, wanted = labelled_found(root, out)
-    wall = statistics.median(r[0] for r in runs)
-    peak = max(r[1] for r in runs)
+    wall = statistics.median(r.seconds for r in runs)
     docs = stats["documents"]
     print(f"compare over the whole corpus ({docs:,} documents, --jobs {args.jobs}):")
-    print(f"  wall time: median {wall:.1f} s of {[round(r[0], 1) for r in runs]} "
+    print(f"  wall time: median {wall:.1f} s of {[round(r.seconds, 1) for r in runs]} "
           f"({docs / wall:.0f} documents/s); target <= 20 s")
-    anonymous = max(r[2] for r in runs)
-    print(f"  peak memory (process tree): {peak / 2**30:.2f} GiB resident, "
-          f"{anonymous / 2**30:.2f} GiB anonymous; target < 2 GiB")
+    print(f"  peak memory (process tree): {peak_memory(runs)}; target < 2 GiB")
     print(f"  stage seconds (last run): {stats['seconds']}")
     print(f"  candidate document pairs {stats['candidate_document_pairs']:,}, "
           f"related {stats['related_pairs']:,}")

@@ -18,6 +18,7 @@ articles reuse indexed ones. Prints, against baselines measured in the same run:
 
 Usage: python benchmarks/bench_index.py [--docs 1000000] [--check 1000] [--jobs 2]
        [--work ~/.cache/provcheck/bench-news] [--data ../shared/data] [--sample 2000]
+       [--reuse-index]  (check only, against the index an earlier run built)
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from multiprocessing import Pool
 from pathlib import Path
 
 import news_corpus
-from measure import run_measured
+from measure import peak_memory, run_measured
 
 from provcheck.eval import pan13, polnear
 
@@ -160,6 +161,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=2000)
     parser.add_argument("--work", default=str(Path.home() / ".cache/provcheck/bench-news"))
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
+    parser.add_argument("--reuse-index", action="store_true",
+                        help="measure check against the index an earlier run built (index "
+                             "add is then not measured)")
     args = parser.parse_args()
     work = Path(args.work)
     folder = build_corpus(work, Path(args.data), args.docs, args.check, args.jobs)
@@ -168,26 +172,32 @@ def main() -> None:
     print(f"corpus: {docs:,} articles, {size / 1e9:.2f} GB of text, "
           f"{size / docs / 1e3:.1f} KB per article (made in {made['seconds']:.0f} s, cached)")
 
+    db = work / "bench.db"
+    provcheck = [sys.executable, "-m", "provcheck"]
+    if args.reuse_index:
+        stats = _index_stats(db)
+        if stats.get("documents") != docs:
+            raise SystemExit(f"--reuse-index: {db} holds {stats.get('documents')} documents, "
+                             f"not {docs:,}; run without it to build the index.")
+        print(f"index add: not measured (--reuse-index); {stats['documents']:,} documents, "
+              f"{stats['passages']:,} passages, {stats['band_entries']:,} band entries, "
+              f"{stats['bytes'] / 1e9:.1f} GB on disk")
+        _check(args, provcheck, folder, db, work)
+        return
     sample = sample_docs(folder, args.sample)
     rates = {"datasketch": datasketch_script(sample), "rensa": rensa_script(sample)}
-
-    db = work / "bench.db"
     for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
         stale.unlink(missing_ok=True)
     shutil.rmtree(f"{db}-segments", ignore_errors=True)
-    provcheck = [sys.executable, "-m", "provcheck"]
-    add_wall, add_peak, add_anonymous = run_measured([
+    add = run_measured([
         *provcheck, "index", "add", str(folder / "corpus"), "--db", str(db), "--jobs",
         str(args.jobs), "--no-progress"])
-    stats = json.loads(os.popen(f"{sys.executable} -m provcheck index stats --db {db} "
-                                "--format json").read())
-    ours = docs / add_wall
+    stats = _index_stats(db)
+    ours = docs / add.seconds
     print(f"index add ({docs:,} articles, --jobs {args.jobs}):")
-    print(f"  wall time {add_wall:.0f} s ({add_wall / 60:.1f} min; target <= 60 min), "
-          f"{ours:.0f} documents/s, {size / 1e6 / add_wall:.2f} MB/s of raw text")
-    print(f"  peak memory (process tree) {add_anonymous / 2**30:.2f} GiB anonymous (target "
-          f"<= 4 GiB), {add_peak / 2**30:.2f} GiB resident with the mapped index files' "
-          "pages (page cache the kernel takes back)")
+    print(f"  wall time {add.seconds:.0f} s ({add.seconds / 60:.1f} min; target <= 60 min), "
+          f"{ours:.0f} documents/s, {size / 1e6 / add.seconds:.2f} MB/s of raw text")
+    print(f"  peak memory (process tree) {peak_memory([add])}; target <= 4 GiB")
     print(f"  index: {stats['documents']:,} documents, {stats['passages']:,} passages, "
           f"{stats['band_entries']:,} band entries, {stats['bytes'] / 1e9:.1f} GB on disk")
     for name, label in (("datasketch", "datasketch MinHash + MinHashLSH.insert script"),
@@ -195,15 +205,26 @@ def main() -> None:
         print(f"  {label:46s} {rates[name]:8.0f} documents/s ({args.sample:,}-article sample; "
               f"{docs / rates[name] / 60:.0f} min projected) -> provcheck "
               f"{ours / rates[name]:.2f}x")
+    _check(args, provcheck, folder, db, work)
 
+
+def _index_stats(db: Path) -> dict:  # type: ignore[type-arg]
+    if not db.exists():
+        return {}
+    return json.loads(os.popen(f"{sys.executable} -m provcheck index stats --db {db} "
+                               "--format json").read())
+
+
+def _check(args: argparse.Namespace, provcheck: list[str], folder: Path, db: Path,
+           work: Path) -> None:
     report = work / "check.json"
-    check_wall, check_peak, check_anonymous = run_measured(
+    checked = run_measured(
         [*provcheck, "check", str(folder / "check"), "--db", str(db), "--jobs",
          str(args.jobs), "--format", "json", "-o", str(report), "--no-progress"], ok=(0, 1))
     found, wanted, family, other = recall(folder, report)
     print(f"check ({args.check:,} new articles against the index, --jobs {args.jobs}):")
-    print(f"  wall time {check_wall:.1f} s (target <= 30 s), peak memory "
-          f"{check_anonymous / 2**30:.2f} GiB anonymous, {check_peak / 2**30:.2f} GiB resident")
+    print(f"  wall time {checked.seconds:.1f} s (target <= 30 s), peak memory "
+          f"{peak_memory([checked])}")
     print(f"  known sources reported: {found}/{wanted} ({found / max(wanted, 1):.1%}); "
           f"related pairs within a known reuse family {family}, outside any {other}")
     stage = json.loads(report.read_text())["stats"]["seconds"]

@@ -1,45 +1,58 @@
-"""Running a command as a user would and measuring it: wall time, and peak resident memory
-of its whole process tree (workers included), sampled from /proc."""
+"""Running a command as a user would and measuring it: wall time, and peak memory of its
+whole process tree (workers included), sampled from /proc."""
 
 from __future__ import annotations
 
 import subprocess
 import threading
 import time
+from dataclasses import dataclass
 
 
-def tree_rss(pid: int, field: str = "VmRSS") -> int:
-    """Resident memory of a process and all its descendants, in bytes: all of it
-    (``VmRSS``), or only its anonymous memory (``RssAnon``: what it allocated, without
-    the pages of files it maps, which are page cache the kernel can take back)."""
-    total, stack = 0, [pid]
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """A command's wall time and the peaks of its process tree's memory, in bytes."""
+
+    seconds: float
+    resident: int  # VmRSS: everything mapped in, the index files' page cache included
+    anonymous: int  # RssAnon summed per process: a forked worker's pages it still
+    #                 shares with its parent count once in each
+    proportional: int  # Pss_Anon: anonymous pages, each shared one split among its
+    #                    sharers; the memory the tree takes from the machine
+
+
+def tree_memory(pid: int) -> tuple[int, int, int]:
+    """(resident, anonymous, proportional) memory of a process and all its descendants,
+    in bytes (see ``Measured``)."""
+    totals, stack = [0, 0, 0], [pid]
     while stack:
         current = stack.pop()
         try:
-            with open(f"/proc/{current}/status") as status:
-                for line in status:
-                    if line.startswith(field + ":"):
-                        total += int(line.split()[1]) * 1024
+            for path, fields in ((f"/proc/{current}/status", ("VmRSS:", "RssAnon:")),
+                                 (f"/proc/{current}/smaps_rollup", ("Pss_Anon:",))):
+                with open(path) as status:
+                    for line in status:
+                        if line.startswith(fields):
+                            which = ("VmRSS:", "RssAnon:", "Pss_Anon:").index(line.split()[0])
+                            totals[which] += int(line.split()[1]) * 1024
             with open(f"/proc/{current}/task/{current}/children") as children:
                 stack.extend(int(c) for c in children.read().split())
         except OSError:
             continue
-    return total
+    return totals[0], totals[1], totals[2]
 
 
-def run_measured(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, int, int]:
-    """Run ``cmd``; its wall time in seconds, peak resident and peak anonymous memory in
-    bytes. An exit code not in ``ok`` stops the benchmark."""
-    peak = anonymous = 0
+def run_measured(cmd: list[str], ok: tuple[int, ...] = (0,)) -> Measured:
+    """Run ``cmd`` and measure it. An exit code not in ``ok`` stops the benchmark."""
+    peaks = [0, 0, 0]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd)
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak, anonymous
         while not done.is_set():
-            peak = max(peak, tree_rss(proc.pid))
-            anonymous = max(anonymous, tree_rss(proc.pid, "RssAnon"))
+            for n, value in enumerate(tree_memory(proc.pid)):
+                peaks[n] = max(peaks[n], value)
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample)
@@ -50,4 +63,13 @@ def run_measured(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, int
     sampler.join()
     if code not in ok:
         raise SystemExit(f"{' '.join(cmd[:4])} … failed with exit code {code}")
-    return elapsed, peak, anonymous
+    return Measured(elapsed, *peaks)
+
+
+def peak_memory(runs: list[Measured]) -> str:
+    """The peaks of ``runs`` in words."""
+    gib = [max(getattr(r, f) for r in runs) / 2**30
+           for f in ("proportional", "anonymous", "resident")]
+    return (f"{gib[0]:.2f} GiB proportional (anonymous pages, a forked worker's shared ones "
+            f"split), {gib[1]:.2f} GiB anonymous summed per process, {gib[2]:.2f} GiB "
+            "resident with mapped files' page cache")
