@@ -15,6 +15,7 @@ with how each differs from the canonical text, and its earliest dated occurrence
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -60,8 +61,8 @@ class _Statement:
 def quote_map(documents: Sequence[Document], segmented: Sequence[Segmented],
               attributed: Sequence[Attributed], settings: Settings) -> list[QuoteCluster]:
     """Clusters of the same statement across the corpus, most widely carried first."""
-    statements = [s for q, a in enumerate(attributed)
-                  for s in _statements(q, a, segmented[a.doc])]
+    bounds = {d: _Bounds.of(segmented[d]) for d in {a.doc for a in attributed}}
+    statements = [s for q, a in enumerate(attributed) for s in _statements(q, a, bounds[a.doc])]
     parent = list(range(len(statements)))
     for i, j in _verified_pairs(statements, attributed, segmented, settings):
         _union(parent, i, j)
@@ -74,16 +75,33 @@ def quote_map(documents: Sequence[Document], segmented: Sequence[Segmented],
     return [_with_id(c, n) for n, c in enumerate(clusters, start=1)]
 
 
-def _statements(index: int, item: Attributed, seg: Segmented) -> list[_Statement]:
+@dataclass(frozen=True, slots=True)
+class _Bounds:
+    """A document's sentence and token starts and ends as lists, for bisect (a numpy
+    searchsorted per quotation part costs ten times as much)."""
+
+    sent_start: list[int]
+    sent_end: list[int]
+    tok_start: list[int]
+
+    @classmethod
+    def of(cls, seg: Segmented) -> _Bounds:
+        return cls(seg.sent_span[:, 0].tolist(), seg.sent_span[:, 1].tolist(),
+                   seg.tok_start.tolist())
+
+
+def _statements(index: int, item: Attributed, doc: _Bounds) -> list[_Statement]:
     out: list[_Statement] = []
     for part in item.quotation.parts:
-        first = max(int(np.searchsorted(seg.sent_span[:, 1], part.start, side="right")), 0)
-        last = int(np.searchsorted(seg.sent_span[:, 0], part.end))
-        for s_start, s_end in seg.sent_span[first:last].tolist():
+        first = bisect.bisect_right(doc.sent_end, part.start)
+        last = bisect.bisect_left(doc.sent_start, part.end)
+        for s_start, s_end in zip(doc.sent_start[first:last], doc.sent_end[first:last],
+                                  strict=True):
             start, end = max(part.start, s_start), min(part.end, s_end)
             if end <= start:
                 continue
-            t0, t1 = (int(x) for x in np.searchsorted(seg.tok_start, [start, end]))
+            t0 = bisect.bisect_left(doc.tok_start, start)
+            t1 = bisect.bisect_left(doc.tok_start, end)
             if t1 - t0 < MIN_STATEMENT_TOKENS and out and out[-1].quote == index:
                 prev = out[-1]  # a fragment joins the statement before it
                 out[-1] = _Statement(index, prev.order, Span(start=prev.span.start, end=end),
@@ -111,23 +129,26 @@ def _verified_pairs(statements: list[_Statement], attributed: Sequence[Attribute
     group = np.array([statements[n].quote for n in keep], dtype=np.int64)
     keys, bits = lsh_view(sig, settings)
     left, right, _, _ = colliding(keys, bits, group, settings)
+    tokens: dict[int, list[int]] = {}  # a statement's words, read once however many pairs
+
+    def words(n: int) -> list[int]:
+        if n not in tokens:
+            s = statements[n]
+            seg = segmented[attributed[s.quote].doc]
+            tokens[n] = seg.tok_hash[s.tokens[0] : s.tokens[1]].tolist()
+        return tokens[n]
+
     pairs = []
     for i, j in zip(left.tolist(), right.tolist(), strict=True):
-        a, b = statements[keep[i]], statements[keep[j]]
-        if _same_statement(a, b, attributed, segmented):
-            pairs.append((keep[i], keep[j]))
+        a, b = keep[i], keep[j]
+        if _same_statement(statements[a], statements[b], words(a), words(b), attributed):
+            pairs.append((a, b))
     return pairs
 
 
-def _tokens(s: _Statement, attributed: Sequence[Attributed],
-            segmented: Sequence[Segmented]) -> list[int]:
-    seg = segmented[attributed[s.quote].doc]
-    return seg.tok_hash[s.tokens[0] : s.tokens[1]].tolist()
-
-
-def _same_statement(a: _Statement, b: _Statement, attributed: Sequence[Attributed],
-                    segmented: Sequence[Segmented]) -> bool:
-    ta, tb = _tokens(a, attributed, segmented), _tokens(b, attributed, segmented)
+def _same_statement(a: _Statement, b: _Statement, ta: list[int], tb: list[int],
+                    attributed: Sequence[Attributed]) -> bool:
+    """Are statements ``a`` and ``b``, of words ``ta`` and ``tb``, the same statement?"""
     shared = LCSseq.similarity(ta, tb)
     longest, shortest = max(len(ta), len(tb)), min(len(ta), len(tb))
     if shared >= SAME_SHARE * longest:
@@ -159,24 +180,33 @@ def _merge_runs(statements: list[_Statement], parent: list[int]) -> list[list[in
         members[_find(parent, n)].append(n)
     cluster_of = {n: root for root, ns in members.items() for n in ns}
     at = {(s.quote, s.order): n for n, s in enumerate(statements)}
+    known: dict[int, dict[int, tuple[int, int]] | None] = {}  # runs, until members change
+
+    def runs_of(root: int) -> dict[int, tuple[int, int]] | None:
+        if root not in known:
+            known[root] = _runs(statements, members.get(root, []))
+        return known[root]
+
     changed = True
     while changed:
         changed = False
         for root in sorted(members):
-            runs = _runs(statements, members.get(root, []))
+            runs = runs_of(root)
             if runs is None:
                 continue
             nexts = [at.get((q, last + 1)) for q, (_, last) in runs.items()]
             if None in nexts:
                 continue
             other = cluster_of[nexts[0]]  # type: ignore[index]
-            other_runs = _runs(statements, members[other])
+            other_runs = runs_of(other)
             if (other == root or other_runs is None or set(other_runs) != set(runs)
                     or any(other_runs[q][0] != last + 1 for q, (_, last) in runs.items())):
                 continue
             for n in members[other]:
                 cluster_of[n] = root
             members[root] += members.pop(other)
+            known.pop(root)
+            known.pop(other)
             changed = True
     return list(members.values())
 
