@@ -32,6 +32,7 @@ import sys
 import time
 from multiprocessing import Pool
 from pathlib import Path
+from typing import Any
 
 import news_corpus
 from measure import peak_memory, run_measured
@@ -208,7 +209,7 @@ def main() -> None:
     _check(args, provcheck, folder, db, work)
 
 
-def _index_stats(db: Path) -> dict:  # type: ignore[type-arg]
+def _index_stats(db: Path) -> dict[str, Any]:
     if not db.exists():
         return {}
     return json.loads(os.popen(f"{sys.executable} -m provcheck index stats --db {db} "

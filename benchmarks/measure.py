@@ -21,6 +21,9 @@ class Measured:
     #                    sharers; the memory the tree takes from the machine
 
 
+_FIELDS = ("VmRSS:", "RssAnon:", "Pss_Anon:")  # in /proc/PID/status and smaps_rollup
+
+
 def tree_memory(pid: int) -> tuple[int, int, int]:
     """(resident, anonymous, proportional) memory of a process and all its descendants,
     in bytes (see ``Measured``)."""
@@ -28,13 +31,12 @@ def tree_memory(pid: int) -> tuple[int, int, int]:
     while stack:
         current = stack.pop()
         try:
-            for path, fields in ((f"/proc/{current}/status", ("VmRSS:", "RssAnon:")),
-                                 (f"/proc/{current}/smaps_rollup", ("Pss_Anon:",))):
-                with open(path) as status:
-                    for line in status:
-                        if line.startswith(fields):
-                            which = ("VmRSS:", "RssAnon:", "Pss_Anon:").index(line.split()[0])
-                            totals[which] += int(line.split()[1]) * 1024
+            for name in ("status", "smaps_rollup"):
+                with open(f"/proc/{current}/{name}") as lines:
+                    for line in lines:
+                        words = line.split()
+                        if words and words[0] in _FIELDS:
+                            totals[_FIELDS.index(words[0])] += int(words[1]) * 1024
             with open(f"/proc/{current}/task/{current}/children") as children:
                 stack.extend(int(c) for c in children.read().split())
         except OSError:
