@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 import Stemmer
@@ -91,20 +92,23 @@ class Lexicon:
         return Lexicon()
 
     def info(self, token: str) -> TokenInfo:
-        row = self._row_of([token])[0]
+        row = self._rows_of([token])[0]
         h, s, c, k = (column[row] for column in self._columns)
         return TokenInfo(int(h), int(s), bool(c), int(k))
 
     def table(self, forms: list[str]) -> TokenTable:
-        rows = np.array(self._row_of(forms), dtype=np.int64)
+        """The TokenInfo of each of ``forms`` (a document's tokens: forms repeat)."""
+        rows = self._rows_of(forms)
         return TokenTable(*(column[rows] for column in self._columns))
 
-    def _row_of(self, forms: list[str]) -> list[int]:
-        get = self._rows.get
-        rows = [get(f, -1) for f in forms]
-        missing = list(dict.fromkeys(f for f, r in zip(forms, rows, strict=True) if r < 0))
-        if not missing:
+    def _rows_of(self, forms: list[str]) -> np.ndarray:
+        # Known forms are looked up by ``map`` in C: no Python call per token.
+        rows = np.fromiter(map(self._rows.get, forms, repeat(-1)), dtype=np.int64,
+                           count=len(forms))
+        if not len(rows) or rows.min() >= 0:
             return rows
+        missing = list(dict.fromkeys(f for f, r in zip(forms, rows.tolist(), strict=True)
+                                     if r < 0))
         if len(self._rows) + len(missing) > self.MAX_FORMS:
             self._rows.clear()  # rows are reassigned from 0, these forms' included
             missing = list(dict.fromkeys(forms))
@@ -121,7 +125,8 @@ class Lexicon:
             for column, value in zip(self._columns, (info.hash, info.stem_hash, info.content,
                                                      info.name_kind), strict=True):
                 column[row] = value
-        return [self._rows[f] for f in forms]
+        return np.fromiter(map(self._rows.__getitem__, forms), dtype=np.int64,
+                           count=len(forms))
 
     def stem(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))

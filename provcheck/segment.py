@@ -97,10 +97,7 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
     text = norm.text
     blocks = _blocks(text)
     forms, n_start, n_end = tokens(text)
-    # One lookup per distinct form; per token only a dict lookup and a gather.
-    local: dict[str, int] = {}
-    index = np.array([local.setdefault(f, len(local)) for f in forms], dtype=np.int64)
-    table = lexicon.table(list(local))
+    table = lexicon.table(forms)
     tok_start = norm.offsets[n_start]
     tok_end = norm.offsets[np.maximum(n_end - 1, 0)] + 1 if len(forms) else n_end
 
@@ -119,13 +116,11 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
 
     unit_tok = np.array(units, dtype=np.int64).reshape(-1, 2)
     sent_tok = np.array(sentences, dtype=np.int64).reshape(-1, 2)
-    name = _names(table.name_kind[index], unit_tok)
+    name = _names(table.name_kind, unit_tok)
     block_raw = [norm.to_raw(s, e) for s, e in blocks]
     quotes = find_quote_spans(raw, block_raw)
     tok_quote = _inside(tok_start, tok_end, quotes)
-    tok_hash = table.hash[index]
-    stem_hash = table.stem_hash[index]
-    content = table.content[index]
+    tok_hash, stem_hash, content = table.hash, table.stem_hash, table.content
     block_key = np.array(
         [sha1_hash32(tok_hash[t0:t1].tobytes()) for t0, t1 in block_tok], dtype=np.uint32
     )
