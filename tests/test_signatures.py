@@ -6,12 +6,12 @@ from datasketch.hashfunc import sha1_hash32
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provcheck.candidates import find_candidates
+from provcheck.candidates import ESTIMATE_SLACK, colliding, estimates, find_candidates, key_order
 from provcheck.lexicon import STOP_WORDS, TOKEN, Lexicon
 from provcheck.normalize import fold, normalize
 from provcheck.segment import segment
 from provcheck.settings import Settings
-from provcheck.signatures import band_keys, minhash, sign
+from provcheck.signatures import band_keys, lsh_view, minhash, sign
 
 
 def datasketch_signature(shingles: list[bytes], num_perm: int = 128, seed: int = 1) -> np.ndarray:
@@ -94,6 +94,37 @@ def test_banding_finds_exactly_what_minhashlsh_finds() -> None:
             if (keys[n] == keys[m]).any()}
     assert ours == expected
     assert len(ours) >= 30  # the planted near-duplicates above the threshold
+
+
+def test_bucket_join_pairs_every_colliding_passage_of_different_documents() -> None:
+    """The sort-based join gives what comparing every two passages gives: each pair that
+    shares a band key, is of two documents, and estimates high enough, once."""
+    rng = np.random.default_rng(5)
+    base = [[rng.bytes(5) for _ in range(12)] for _ in range(40)]
+    sets = base + [b[:k] + [rng.bytes(5) for _ in range(12 - k)] for b, k in
+                   zip(base * 2, [12, 11, 9, 7, 5] * 16, strict=True)]
+    st_ = Settings()
+    keys, bits = lsh_view(np.stack([datasketch_signature(s) for s in sets]).astype(np.uint32),
+                          st_)
+    group = rng.integers(0, 25, len(sets))  # documents, some holding several passages
+    left, right, estimate, _ = colliding(keys, bits, group, st_)
+    found = estimates(bits, np.arange(len(sets)).repeat(len(sets)),
+                      np.tile(np.arange(len(sets)), len(sets))).reshape(len(sets), len(sets))
+    expected = {(n, m) for n in range(len(sets)) for m in range(n + 1, len(sets))
+                if (keys[n] == keys[m]).any() and group[n] != group[m]
+                and found[n, m] >= st_.lsh_threshold * ESTIMATE_SLACK}
+    assert list(zip(left.tolist(), right.tolist(), strict=True)) == sorted(expected)
+    assert np.array_equal(estimate, found[left, right])
+    assert len(expected) >= 20
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), max_size=60),
+       st.integers(1, 63))
+def test_key_order_is_a_stable_argsort(parts: list[tuple[int, int]], bit: int) -> None:
+    """Keys that tie in their top bits but differ below them are ordered too."""
+    keys = np.array([(hi << bit) | lo for hi, lo in parts], dtype=np.uint64)
+    assert np.array_equal(key_order(keys), np.argsort(keys, kind="stable"))
 
 
 def test_candidates_pair_the_related_seed_documents(seed_texts: dict[str, str]) -> None:
