@@ -100,7 +100,8 @@ def compare(
 
 def read_inputs(paths: Sequence[str], settings: Settings, meta: str | None) -> Ingested:
     manifest = load_manifest(meta) if meta else None
-    return ingest(paths, max_bytes=settings.max_file_bytes, manifest=manifest)
+    return ingest(paths, max_bytes=settings.max_file_bytes, manifest=manifest,
+                  jobs=settings.jobs)
 
 
 def finish(ingested: Ingested, corpus: Corpus, related: list[PairResult], settings: Settings,

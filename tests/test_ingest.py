@@ -152,3 +152,27 @@ def test_manifest_needs_a_key_column(tmp_path: Path) -> None:
 def test_missing_path_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="does not exist"):
         read(tmp_path / "nope")
+
+
+def test_reading_in_worker_processes_gives_what_reading_here_gives(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Order, ids made unique, skips, JSON Lines (streamed here) and the manifest are the
+    same whichever process read a file; windows and batches smaller than the folder."""
+    monkeypatch.setattr("provcheck.ingest.READ_AHEAD", 5)
+    monkeypatch.setattr("provcheck.ingest.READ_BATCH", 2)
+    for n in range(9):
+        (tmp_path / f"doc{n}.txt").write_text(f"Headline number {n}\n\n{BODY}", encoding="utf-8")
+    (tmp_path / "doc3.md").write_text(BODY, encoding="utf-8")  # clashes with doc3.txt
+    (tmp_path / "image.png").write_bytes(PNG)
+    (tmp_path / "legacy.txt").write_bytes("Caf\u00e9 au lait. ".encode("cp1252") * 20)
+    (tmp_path / "batch.jsonl").write_text("\n".join([
+        json.dumps({"id": "doc5", "text": BODY}), "{not json",
+        json.dumps({"id": "r2", "text": BODY + " Again."})]), encoding="utf-8")
+    meta = tmp_path.parent / "meta.csv"
+    meta.write_text("path,outlet\ndoc4.txt,Planet\n", encoding="utf-8")
+    manifest = load_manifest(str(meta))
+    here = ingest([str(tmp_path)], max_bytes=10_000, manifest=manifest)
+    workers = ingest([str(tmp_path)], max_bytes=10_000, manifest=manifest, jobs=2)
+    assert workers == here
+    assert len(here.documents) == 12 and len(here.skipped) == 3
+    assert next(d for d in here.documents if d.id == "doc4").outlet == "Planet"

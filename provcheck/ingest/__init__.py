@@ -11,15 +11,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
+from itertools import islice
 from pathlib import Path
 
 from provcheck.errors import InputError
 from provcheck.ingest.manifest import Manifest, load_manifest
-from provcheck.ingest.readers import JSON_SUFFIXES, Draft, read_file
+from provcheck.ingest.readers import JSON_SUFFIXES, STREAMED_SUFFIXES, Draft, read_file
+from provcheck.parallel import batches
 from provcheck.records import Document, Skipped
 
 __all__ = ["Ingested", "ingest", "ingest_batches", "load_manifest"]
+
+# Files a reading worker takes at a time, and files read ahead of the one being used.
+READ_BATCH = 32
+READ_AHEAD = 4096
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,11 +44,13 @@ def ingest(
     manifest: Manifest | None = None,
     on_file: Callable[[str], None] | None = None,
     keep: Callable[[Path, str], bool] | None = None,
+    jobs: int = 1,
 ) -> Ingested:
     """Read every document under ``paths``; see the module docstring. ``keep(path,
-    shown)`` may decline a file before it is read (an index's unchanged files)."""
+    shown)`` may decline a file before it is read (an index's unchanged files); files
+    are read and their metadata found by ``jobs`` processes."""
     parts = list(ingest_batches(paths, max_bytes=max_bytes, manifest=manifest,
-                                on_file=on_file, keep=keep))
+                                on_file=on_file, keep=keep, jobs=jobs))
     return Ingested(documents=tuple(d for p in parts for d in p.documents),
                     skipped=tuple(s for p in parts for s in p.skipped),
                     notes=tuple(n for p in parts for n in p.notes))
@@ -54,6 +64,7 @@ def ingest_batches(
     on_file: Callable[[str], None] | None = None,
     keep: Callable[[Path, str], bool] | None = None,
     size: int | None = None,
+    jobs: int = 1,
 ) -> Iterator[Ingested]:
     """``ingest`` in batches of about ``size`` documents (all in one if None), each read
     when the previous one has been taken, so a corpus need not fit in memory."""
@@ -62,10 +73,9 @@ def ingest_batches(
     used: set[str] = set()
     drafts: list[Draft] = []
     skipped: list[Skipped] = []
-    for path, shown, doc_id in files:
-        if keep is not None and not keep(path, shown):
-            continue
-        for item in read_file(path, shown, doc_id, max_bytes):
+    wanted = (f for f in files if keep is None or keep(f[0], f[1]))
+    for shown, items in _read(wanted, max_bytes, jobs):
+        for item in items:
             duplicate = item if isinstance(item, Skipped) else ids.claim(item)
             if duplicate is not None:
                 skipped.append(duplicate)
@@ -88,6 +98,34 @@ def _built(drafts: list[Draft], skipped: list[Skipped], manifest: Manifest | Non
     if manifest:
         _apply_manifest(drafts, manifest, used)
     return Ingested(documents=tuple(d.build() for d in drafts), skipped=tuple(skipped))
+
+
+def _read(files: Iterable[tuple[Path, str, str]], max_bytes: int, jobs: int,
+          ) -> Iterator[tuple[str, Iterable[Draft | Skipped]]]:
+    """Each file's drafts and skips, in file order. With ``jobs`` > 1, worker processes
+    read ``READ_AHEAD`` files at a time (decoding and finding metadata is most of the
+    cost); a JSON Lines file streams its records here, as it may be larger than memory."""
+    if jobs <= 1:
+        for path, shown, doc_id in files:
+            yield shown, read_file(path, shown, doc_id, max_bytes)
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, os.cpu_count() or 1)) as pool:
+        listed = iter(files)
+        while window := list(islice(listed, READ_AHEAD)):
+            chunks = list(batches(window, READ_BATCH))
+            for chunk, found in zip(chunks, pool.map(partial(_read_batch, max_bytes=max_bytes),
+                                                     chunks), strict=True):
+                for (path, shown, doc_id), items in zip(chunk, found, strict=True):
+                    yield shown, read_file(path, shown, doc_id, max_bytes) \
+                        if items is None else items
+
+
+def _read_batch(files: Sequence[tuple[Path, str, str]], max_bytes: int,
+                ) -> list[list[Draft | Skipped] | None]:
+    """A worker's part of ``_read``: None for a JSON Lines file (read by the caller)."""
+    return [None if path.suffix.lower() in STREAMED_SUFFIXES
+            else list(read_file(path, shown, doc_id, max_bytes))
+            for path, shown, doc_id in files]
 
 
 def _files(paths: Sequence[str]) -> Iterable[tuple[Path, str, str]]:

@@ -16,6 +16,7 @@ from provcheck.settings import MB
 TEXT_SUFFIXES = (".txt", ".md", ".text", ".markdown")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
+STREAMED_SUFFIXES = (".jsonl", ".ndjson")  # read record by record, whatever their size
 SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES
 
 
@@ -73,10 +74,10 @@ def read_file(path: Path, shown: str, doc_id: str, max_bytes: int) -> Result:
         return
     try:
         size = path.stat().st_size
-        if size > max_bytes and suffix not in (".jsonl", ".ndjson"):
+        if size > max_bytes and suffix not in STREAMED_SUFFIXES:
             yield Skipped(path=shown, reason=_too_large(size, max_bytes))
             return
-        if suffix in (".jsonl", ".ndjson"):
+        if suffix in STREAMED_SUFFIXES:
             yield from _read_jsonl(path, shown, doc_id, max_bytes)
             return
         data = path.read_bytes()
