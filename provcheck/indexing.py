@@ -222,7 +222,8 @@ def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None
     ingested = Ingested(documents=corpus.documents, skipped=ingested.skipped,
                         notes=ingested.notes)
     report = finish(ingested, corpus, related, settings, timings,
-                    {"new_documents": len(new.documents), "indexed_matches": len(loaded)})
+                    {"new_documents": len(new.documents), "indexed_matches": len(loaded)},
+                    about={d.id for d in new.documents})
     return Checked(report=report, new=tuple(d.id for d in new.documents))
 
 

@@ -7,7 +7,7 @@ quote map -> provenance -> report
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
@@ -106,8 +106,10 @@ def read_inputs(paths: Sequence[str], settings: Settings, meta: str | None) -> I
 
 def finish(ingested: Ingested, corpus: Corpus, related: list[PairResult], settings: Settings,
            timings: dict[str, float], stats: dict[str, object], *,
-           corpus_view: bool = True) -> Report:
-    """Quote map, provenance and corpus view: the stages compare and check share."""
+           corpus_view: bool = True, about: Collection[str] | None = None) -> Report:
+    """Quote map, provenance and corpus view: the stages compare and check share. With
+    ``about`` (check's new documents), the report's statements are those printed by one
+    of them: the others were mapped only to find where those were printed too."""
     with _timed(timings, "quotes"):
         quotations, speakers = _outside_boilerplate(corpus)
         quotes = quote_map(corpus.documents, corpus.segmented,
@@ -116,6 +118,8 @@ def finish(ingested: Ingested, corpus: Corpus, related: list[PairResult], settin
         known = context(corpus.documents, corpus.segmented, quotes, related)
         related = [judge(pair, known) for pair in related]
         view = overview(corpus.documents, corpus.segmented, related) if corpus_view else None
+    if about is not None:
+        quotes = [c for c in quotes if any(o.doc in about for o in c.occurrences)]
     summary: dict[str, object] = {
         "documents": len(corpus.documents),
         "skipped": len(ingested.skipped),

@@ -88,6 +88,38 @@ def test_check_reports_a_pair_exactly_as_compare_does(indexed: Path, tmp_path: P
     assert pair(checked) == pair(compared)
 
 
+def test_check_reports_the_statements_of_the_checked_documents(
+        indexed: Path, tmp_path: Path) -> None:
+    """Each statement a checked document prints, with the indexed documents that print
+    it too, as compare finds them; statements only indexed documents print are not what
+    was asked about."""
+    checked = json.loads(cli("check", str(S002), "--db", str(indexed), "--format",
+                             "json").stdout)
+    loaded = {d["id"][:3] for d in checked["documents"]} - {"002"}
+    assert "001" in loaded
+    together = tmp_path / "together"
+    together.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        if path.name[:3] in loaded | {"002"}:
+            shutil.copy(path, together)
+    compared = json.loads(cli("compare", str(together), "--format", "json").stdout)
+
+    def printed_by_002(report: dict) -> list[list[tuple[str, int, int]]]:  # type: ignore[type-arg]
+        # A statement by where it is printed (its canonical wording is that of the
+        # document read first, which differs between the two runs).
+        return sorted(sorted((o["doc"], p[0], p[1]) for o in q["occurrences"]
+                             for p in o["parts"])
+                      for q in report["quotes"]
+                      if any(o["doc"].startswith("002") for o in q["occurrences"]))
+
+    assert printed_by_002(checked) == printed_by_002(compared)
+    assert len(checked["quotes"]) == len(printed_by_002(checked)) == \
+        checked["stats"]["quote_clusters"]
+    assert any({doc[:3] for doc, _, _ in printed} == {"001", "002"}
+               for printed in printed_by_002(checked))  # shared with 001
+    assert len(compared["quotes"]) > len(checked["quotes"])  # the others have their own
+
+
 def test_rerun_adds_nothing_and_a_changed_file_replaces_its_old_version(
     indexed: Path, tmp_path: Path
 ) -> None:
