@@ -7,6 +7,7 @@ quote map -> provenance -> report
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -218,7 +219,7 @@ def align_candidates(
     done = _counter("align", len(tasks), tick)
     engine = engine or LocalEngine(settings.jobs)
     results = engine.map(partial(_align_batch, settings=settings), tasks,
-                         batch_size=ALIGN_BATCH, context=Members(corpus), subset=_members_of,
+                         batch_size=ALIGN_BATCH, context=Members.of(corpus), subset=_members_of,
                          on_batch=done)
     return [r for r in results if r is not None]
 
@@ -282,39 +283,52 @@ def _segment_only(
 
 
 class Members(Mapping[int, tuple[Document, Segmented]]):
-    """A corpus's documents with their segmentation, by position."""
+    """Documents with their segmentation by corpus position (the whole corpus, or the
+    part a cluster ships with one batch), and their alignment ``Side``s. A worker aligns
+    batch after batch against one context, and a document is in pairs of many batches,
+    so the last ``SIDES_KEPT`` sides made are kept (about 35 KB each)."""
 
-    def __init__(self, corpus: Corpus) -> None:
-        self.corpus = corpus
+    SIDES_KEPT = 1024
+
+    def __init__(self, entries: Mapping[int, tuple[Document, Segmented]]) -> None:
+        self.entries = entries
+        self._sides: OrderedDict[int, Side] = OrderedDict()
+
+    @classmethod
+    def of(cls, corpus: Corpus) -> Members:
+        return cls(dict(enumerate(zip(corpus.documents, corpus.segmented, strict=True))))
 
     def __getitem__(self, k: int) -> tuple[Document, Segmented]:
-        return self.corpus.documents[k], self.corpus.segmented[k]
+        return self.entries[k]
 
     def __iter__(self) -> Iterator[int]:
-        return iter(range(len(self.corpus.documents)))
+        return iter(self.entries)
 
     def __len__(self) -> int:
-        return len(self.corpus.documents)
+        return len(self.entries)
+
+    def side(self, k: int) -> Side:
+        found = self._sides.get(k)
+        if found is not None:
+            self._sides.move_to_end(k)
+            return found
+        doc, seg = self.entries[k]
+        self._sides[k] = found = Side.of(seg, doc.text)
+        if len(self._sides) > self.SIDES_KEPT:
+            self._sides.popitem(last=False)
+        return found
 
 
-def _members_of(members: Members, tasks: Sequence[tuple[int, int]],
-                ) -> dict[int, tuple[Document, Segmented]]:
+def _members_of(members: Members, tasks: Sequence[tuple[int, int]]) -> Members:
     """The documents a batch of pairs needs: what a cluster ships with the batch."""
-    return {k: members[k] for k in sorted({k for pair in tasks for k in pair})}
+    return Members({k: members[k] for k in sorted({k for pair in tasks for k in pair})})
 
 
-def _align_batch(
-    tasks: Sequence[tuple[int, int]], members: Mapping[int, tuple[Document, Segmented]],
-    settings: Settings,
-) -> list[PairResult | None]:
+def _align_batch(tasks: Sequence[tuple[int, int]], members: Members, settings: Settings,
+                 ) -> list[PairResult | None]:
     out: list[PairResult | None] = []
-    sides: dict[int, Side] = {}  # a document takes part in many pairs: prepare it once
     for i, j in tasks:
-        for k in (i, j):
-            if k not in sides:
-                doc, seg = members[k]
-                sides[k] = Side.of(seg, doc.text)
-        regions = align_sides(sides[i], sides[j], settings)
+        regions = align_sides(members.side(i), members.side(j), settings)
         if regions:
             (doc_a, seg_a), (doc_b, seg_b) = members[i], members[j]
             out.append(pair_result(doc_a, seg_a, doc_b, seg_b, regions))
