@@ -35,22 +35,49 @@ class UnitTerms:
 def unit_terms(unit_tok: np.ndarray, stem: np.ndarray, content: np.ndarray,
                name: np.ndarray) -> UnitTerms:
     """The entry table for a document's units (see the module docstring)."""
-    counts = unit_tok[:, 1] - unit_tok[:, 0]
-    unit_of_token = np.repeat(np.arange(len(unit_tok)), counts)
-    tokens = np.concatenate([np.arange(t0, t1) for t0, t1 in unit_tok.tolist()]) \
-        if len(unit_tok) else np.zeros(0, dtype=np.int64)
-    keep = content[tokens]
-    units, terms = unit_of_token[keep], stem[tokens][keep].astype(np.uint64)
-    weights = np.where(name[tokens][keep], NAME_WEIGHT, 1.0)
-    keys = (units.astype(np.uint64) << np.uint64(32)) | terms
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    return UnitTerms(
-        unit=(uniq >> np.uint64(32)).astype(np.int64),
-        term=(uniq & np.uint64(0xFFFFFFFF)).astype(np.uint32),
-        tf=np.bincount(inverse, weights=weights, minlength=len(uniq)),
-        weight=np.where(np.bincount(inverse, weights=weights == 1.0, minlength=len(uniq)) > 0,
-                        1.0, NAME_WEIGHT),
-    )
+    unit, term, tf, weight = _unit_terms(np.ascontiguousarray(unit_tok, dtype=np.int64),
+                                         stem, content, name, NAME_WEIGHT)
+    return UnitTerms(unit=unit, term=term, tf=tf, weight=weight)
+
+
+@numba.njit(nogil=True, cache=True)
+def _unit_terms(unit_tok: np.ndarray, stem: np.ndarray, content: np.ndarray,
+                name: np.ndarray, name_weight: float,
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
+    """Unit by unit, its content tokens' stems in stem order (a stable sort, so each
+    stem's occurrences are summed in text order, as ``np.bincount`` would) folded into
+    distinct entries."""
+    total = 0
+    for u in range(len(unit_tok)):
+        for t in range(unit_tok[u, 0], unit_tok[u, 1]):
+            total += content[t]
+    unit = np.empty(total, dtype=np.int64)
+    term = np.empty(total, dtype=np.uint32)
+    tf = np.empty(total, dtype=np.float64)
+    weight = np.empty(total, dtype=np.float64)
+    stems = np.empty(total, dtype=np.uint32)
+    weights = np.empty(total, dtype=np.float64)
+    k = 0
+    for u in range(len(unit_tok)):
+        m = 0
+        for t in range(unit_tok[u, 0], unit_tok[u, 1]):
+            if content[t]:
+                stems[m] = stem[t]
+                weights[m] = name_weight if name[t] else 1.0
+                m += 1
+        order = np.argsort(stems[:m], kind="mergesort")
+        n = 0
+        while n < m:
+            value = stems[order[n]]
+            summed, plain = 0.0, False
+            while n < m and stems[order[n]] == value:
+                summed += weights[order[n]]
+                plain |= weights[order[n]] == 1.0
+                n += 1
+            unit[k], term[k], tf[k] = u, value, summed
+            weight[k] = 1.0 if plain else name_weight
+            k += 1
+    return unit[:k], term[:k], tf[:k], weight[:k]
 
 
 @dataclass(frozen=True, slots=True)

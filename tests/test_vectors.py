@@ -4,11 +4,13 @@ figure): the same unit pairs, and the same floating-point sums bit for bit."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provcheck.vectors import NAME_WEIGHT, Entries, UnitTerms, pair_similarity
+from provcheck.vectors import NAME_WEIGHT, Entries, UnitTerms, pair_similarity, unit_terms
 
 
 def reference(a: Entries, b: Entries) -> tuple[np.ndarray, ...]:
@@ -59,3 +61,46 @@ def test_pair_similarity_sums_as_numpy_does(a: Entries, b: Entries) -> None:
     for got, want in zip((found.i, found.j, found.cosine, found.dice, found.shared),
                          expected, strict=True):
         assert got.tobytes() == np.asarray(want, dtype=got.dtype).tobytes()
+
+
+def unit_terms_reference(unit_tok: np.ndarray, stem: np.ndarray, content: np.ndarray,
+                         name: np.ndarray) -> UnitTerms:
+    """The entry table as numpy builds it: (unit, stem) keys made unique, figures summed
+    by ``bincount`` in token order."""
+    counts = unit_tok[:, 1] - unit_tok[:, 0]
+    unit_of_token = np.repeat(np.arange(len(unit_tok)), counts)
+    tokens = np.concatenate([np.arange(t0, t1) for t0, t1 in unit_tok.tolist()] + [
+        np.zeros(0, dtype=np.int64)])
+    keep = content[tokens]
+    units, terms = unit_of_token[keep], stem[tokens][keep].astype(np.uint64)
+    weights = np.where(name[tokens][keep], NAME_WEIGHT, 1.0)
+    uniq, inverse = np.unique((units.astype(np.uint64) << np.uint64(32)) | terms,
+                              return_inverse=True)
+    return UnitTerms(
+        unit=(uniq >> np.uint64(32)).astype(np.int64),
+        term=(uniq & np.uint64(0xFFFFFFFF)).astype(np.uint32),
+        tf=np.bincount(inverse, weights=weights, minlength=len(uniq)),
+        weight=np.where(np.bincount(inverse, weights=weights == 1.0, minlength=len(uniq)) > 0,
+                        1.0, NAME_WEIGHT))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([1, 2, 3, 0xFFFFFFFF]), st.booleans(),
+                          st.booleans()), max_size=60),
+       st.lists(st.integers(0, 8), max_size=8))
+def test_unit_terms_as_numpy_builds_them(tokens: list[tuple[int, bool, bool]],
+                                        cuts: list[int]) -> None:
+    """Units are consecutive token ranges (some empty); stems repeat within a unit, as
+    names and as plain words, so sums and weights mix."""
+    bounds = sorted({0, len(tokens), *(min(c * 7, len(tokens)) for c in cuts)})
+    unit_tok = np.array(list(pairwise(bounds)) or [(0, 0)],
+                        dtype=np.int64).reshape(-1, 2)
+    stem = np.array([s for s, _, _ in tokens], dtype=np.uint32)
+    content = np.array([c for _, c, _ in tokens], dtype=bool)
+    name = np.array([n for _, _, n in tokens], dtype=bool)
+    got, want = unit_terms(unit_tok, stem, content, name), unit_terms_reference(
+        unit_tok, stem, content, name)
+    for field in ("unit", "term", "tf", "weight"):
+        a, b = getattr(got, field), getattr(want, field)
+        # (bincount of nothing is an int64 array; the table's sums are always float64)
+        assert a.tobytes() == b.tobytes() and (a.dtype == b.dtype or not len(a)), field
