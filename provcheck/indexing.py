@@ -158,7 +158,7 @@ def _entries(documents: Sequence[Document], _context: object = None, *,
     """Segment and sign a batch of documents (on a worker): only what is stored comes
     back, not the segmentation."""
     lexicon = Lexicon.shared()
-    segmented = [segment(d.id, d.text, lexicon) for d in documents]
+    segmented = [segment(d.id, d.text, lexicon, quote_marks=False) for d in documents]
     signed = sign(segmented, settings)
     bounds = np.searchsorted(signed.doc, np.arange(len(documents) + 1))
     return [Entry(signed=Signed(doc=signed.doc[a:b] - n, unit=signed.unit[a:b],

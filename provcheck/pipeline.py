@@ -272,7 +272,8 @@ def _segment_batch(
     documents: Sequence[Document], _context: object = None
 ) -> list[tuple[Segmented, tuple[Quotation, ...], tuple[LocalSpeaker, ...]]]:
     lexicon = Lexicon.shared()
-    return [quotations_of(d.text, segment(d.id, d.text, lexicon)) for d in documents]
+    return [quotations_of(d.text, segment(d.id, d.text, lexicon, quote_marks=False))
+            for d in documents]
 
 
 def _segment_only(

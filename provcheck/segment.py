@@ -91,8 +91,11 @@ class Segmented:
         return len(self.unit_tok)
 
 
-def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
-    """Split ``raw`` into blocks, units and tokens (see the module docstring)."""
+def segment(doc_id: str, raw: str, lexicon: Lexicon, *, quote_marks: bool = True) -> Segmented:
+    """Split ``raw`` into blocks, units and tokens (see the module docstring). Quoted
+    speech is what its quotation marks enclose; without ``quote_marks`` none is marked,
+    for a caller that sets it from the quotations it finds (``with_quotes``) or that
+    needs none (signatures)."""
     norm = normalize(raw)
     text = norm.text
     blocks = _blocks(text)
@@ -118,7 +121,7 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon) -> Segmented:
     sent_tok = np.array(sentences, dtype=np.int64).reshape(-1, 2)
     name = _names(table.name_kind, unit_tok)
     block_raw = [norm.to_raw(s, e) for s, e in blocks]
-    quotes = find_quote_spans(raw, block_raw)
+    quotes = find_quote_spans(raw, block_raw) if quote_marks else []
     tok_quote = _inside(tok_start, tok_end, quotes)
     tok_hash, stem_hash, content = table.hash, table.stem_hash, table.content
     block_key = np.array(

@@ -211,3 +211,18 @@ def test_documents_printing_a_quote_first_on_one_day_are_listed_by_id() -> None:
     dates = dict.fromkeys(ids, "2025-01-01") | {"doc01": "2025-01-02"}
     earliest, published = _earliest(occurrences, dates)
     assert earliest == tuple(sorted(set(ids) - {"doc01"})) and published == "2025-01-01"
+
+
+def test_quotations_do_not_depend_on_the_marks_segment_found(
+        seed_texts: dict[str, str]) -> None:
+    """The pipeline segments without marking quoted speech (the quotations set it): what
+    it gets is what segmenting with the marks gives."""
+    lexicon = Lexicon()
+    for name, text in seed_texts.items():
+        marked = quotations_of(text, segment(name, text, lexicon))
+        unmarked = quotations_of(text, segment(name, text, lexicon, quote_marks=False))
+        assert unmarked[1:] == marked[1:], name
+        assert unmarked[0].quotes == marked[0].quotes, name
+        assert (unmarked[0].tok_quote == marked[0].tok_quote).all(), name
+        assert segment(name, text, lexicon, quote_marks=False).quotes == ()
+    assert any(segment(n, t, lexicon).quotes for n, t in seed_texts.items())
