@@ -96,7 +96,8 @@ def _resolve(mention: str, quotation: Quotation, position: int, people: list[_Pe
     if low.startswith(_INDEFINITE):
         return LocalSpeaker(None, flat)
     # A definite description: "the NATO chief", "NATO SG", "the head of the UN panel".
-    person = _last(people, position, context) or _last(named.people, position, context)
+    person = _last(people, position, context) or _last(named.before(position), position,
+                                                       context)
     if person is not None:
         people.append(_Person(person.name, person.context | context, position))
         return LocalSpeaker(person.name, None)
@@ -114,31 +115,37 @@ _NAMED = re.compile(
 
 
 class _Named:
-    """The people a text names, computed on first use."""
+    """The people a text names, found as far into the text as they are asked for: a
+    description looks back from its quotation for them, and quotations come in text
+    order, so the text after the last one that needs them is never searched."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._people: list[_Person] | None = None
+        self._matches = _NAMED.finditer(text)
+        self._next: re.Match[str] | None = next(self._matches, None)
+        self._people: list[_Person] = []
 
-    @property
-    def people(self) -> list[_Person]:
-        if self._people is None:
-            self._people = _named_in(self.text)
+    def before(self, position: int) -> list[_Person]:
+        """The people named at or before ``position`` (and perhaps some after it)."""
+        while self._next is not None and self._next.start() <= position:
+            person = _named_at(self.text, self._next)
+            if person is not None:
+                self._people.append(person)
+            self._next = next(self._matches, None)
         return self._people
 
 
-def _named_in(text: str) -> list[_Person]:
-    """People named in the text ("NATO Secretary General Jens Stoltenberg", "Jens
-    Stoltenberg, NATO secretary general") with the title words around their names."""
-    out = []
-    for match in _NAMED.finditer(text):
-        window = text[max(0, match.start() - 40) : match.end() + 40]
-        name, _ = person_name(match.group())
-        if name and " " in name:
-            _, context = person_name(window)
-            if context & PERSON_TITLES:  # an organisation is seldom next to "secretary"
-                out.append(_Person(name, context, match.start()))
-    return out
+def _named_at(text: str, match: re.Match[str]) -> _Person | None:
+    """The person a name match names ("NATO Secretary General Jens Stoltenberg", "Jens
+    Stoltenberg, NATO secretary general"), with the title words around the name; None
+    when it is no person's full name or no title is near it."""
+    name, _ = person_name(match.group())
+    if not name or " " not in name:
+        return None
+    _, context = person_name(text[max(0, match.start() - 40) : match.end() + 40])
+    if not context & PERSON_TITLES:  # an organisation is seldom next to "secretary"
+        return None
+    return _Person(name, context, match.start())
 
 
 def _last(people: list[_Person], position: int, context: set[str]) -> _Person | None:
