@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from provcheck.quotes.cues import (
@@ -121,12 +121,15 @@ class _Named:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._matches = _NAMED.finditer(text)
-        self._next: re.Match[str] | None = next(self._matches, None)
+        self._matches: Iterator[re.Match[str]] | None = None  # started when first asked
+        self._next: re.Match[str] | None = None
         self._people: list[_Person] = []
 
     def before(self, position: int) -> list[_Person]:
         """The people named at or before ``position`` (and perhaps some after it)."""
+        if self._matches is None:
+            self._matches = _NAMED.finditer(self.text)
+            self._next = next(self._matches, None)
         while self._next is not None and self._next.start() <= position:
             person = _named_at(self.text, self._next)
             if person is not None:
