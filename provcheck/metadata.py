@@ -57,16 +57,18 @@ _ORG_WORDS = (
     r"|Network|Broadcasting|Channel|Daily|Gazette|Observer|Telegraph|Wire|Report"
 )
 _NAME = r"[A-Z][\w&.'\-]*(?:\s+(?:&|of|the|[A-Z][\w&.'\-]*))*"
-_STAFF = r"(?:Co-)?(?:Host|Anchor|Reporter|Correspondent|Editor|Producer|Columnist)"
+_STAFF_WORDS = ("Host", "Anchor", "Reporter", "Correspondent", "Editor", "Producer", "Columnist")
+_STAFF = rf"(?:Co-)?(?:{'|'.join(_STAFF_WORDS)})"
+# The letters a staff line's title can start with: as a lookahead, the regex engine skips
+# to those positions instead of trying every one (1.8x faster, the same matches).
+_STAFF_FIRST = "".join(sorted({"C", *(w[0] for w in _STAFF_WORDS)}))
 _OUTLET_RULES: list[tuple[str, re.Pattern[str]]] = [
     (name, re.compile(pattern)) for name, pattern in [
         ("wire dateline",
          r"^[A-Z][\w .,'\-]{0,40}?\s*\((?P<name>[A-Z][\w&.\- ]{1,30})\)\s*[:\-\u2013\u2014]"),
         ("byline", rf"^By\s+(?P<name>[A-Z][\w&.\-]*|{_NAME}\s+(?:{_ORG_WORDS}))\s*$"),
         ("footer", rf"^More\s+from\s+(?P<name>{_NAME})\s*$"),
-        # The lookahead names the staff words' first letters, so the regex engine skips
-        # to those positions instead of trying every one (1.8x faster, the same matches).
-        ("staff line", rf"(?=[ACEHPR])\b{_STAFF},\s+(?P<name>{_NAME})\s*$"),
+        ("staff line", rf"(?=[{_STAFF_FIRST}])\b{_STAFF},\s+(?P<name>{_NAME})\s*$"),
         ("copyright", rf"^(?:\u00a9|Copyright|COPYRIGHT|\(c\))\s*(?:\d{{4}}\s+)?(?P<name>{_NAME})"),
         ("source line", rf"^Source\s*:\s*(?P<name>{_NAME})\s*$"),
     ]
