@@ -21,6 +21,7 @@ from typing import NamedTuple
 import numpy as np
 from datasketch.hashfunc import sha1_hash32
 
+from provcheck.normalize import fold
 from provcheck.quotes.cues import (
     DETERMINERS,
     INFINITIVE_CUES,
@@ -43,9 +44,10 @@ INHERIT_PARAGRAPHS = 6  # an unattributed quotation continues the last speaker t
 _LABEL = re.compile(  # used with match(text, pos): anchored at the paragraph start
     r"(?P<label>(?:[A-Z][\w.'\-]*\s+){0,4}[A-Z][\w.'\-]*(?:,\s*[\w.&' \-]{2,40})?|[a-z]{2,15})"
     r"\s*:\s+(?=\S)")
-# Token hashes (as segment computes them) of every cue word, and of "according".
-_CUE_HASHES = np.array(sorted({sha1_hash32(w.encode()) for w in SPEECH_VERBS | {"according"}}),
-                       dtype=np.uint32)
+# Token hashes (as segment computes them: of the folded token) of every cue word, and of
+# "according": a token whose hash is not among them is neither.
+_CUE_HASHES = np.array(sorted({sha1_hash32(fold(w).encode())
+                               for w in SPEECH_VERBS | {"according"}}), dtype=np.uint32)
 _SENTENCE_CLOSE = re.compile(r"[.!?:;,\"'\u201d\u2019)\]]$")
 _CLOSE_PUNCT = " ,.;:!?\"'\u201c\u201d\u2018\u2019-\u2014\u2013()"
 
@@ -89,20 +91,27 @@ class _Doc:
         self.sentences = [(int(s), int(e)) for s, e in seg.sent_span.tolist()]
         self._sent_starts = [s for s, _ in self.sentences]
 
+    def first_word(self, start: int) -> int:
+        """Index of the first word starting at or after ``start``."""
+        return bisect.bisect_left(self.starts, start)
+
     def words_in(self, start: int, end: int, *, first: int | None = None,
                  last: int | None = None) -> list[_Word]:
         """The words inside [start, end); only the ``first`` or ``last`` n of them when
         asked (the others are never built: a paragraph can be long)."""
-        lo, hi = bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end)
-        # Only the final token can end past ``end``: read one more than asked for.
+        lo, hi = self.first_word(start), self.first_word(end)
+        # Read one more than asked for: the final token may end past ``end``.
         if first is not None:
             hi = min(hi, lo + first + 1)
         if last is not None:
             lo = max(lo, hi - last - 1)
-        text = self.text
-        words = [_Word(word, s, e, word.lower()) for s, e in
-                 zip(self.starts[lo:hi], self.ends[lo:hi], strict=True)
-                 if e <= end for word in (text[s:e],)]
+        starts, ends = self.starts[lo:hi], self.ends[lo:hi]
+        if ends and ends[-1] > end:
+            del starts[-1], ends[-1]  # only the final token can end past ``end``
+        # ``map`` over the offsets, not a Python loop: the rules read most sentences.
+        forms = list(map(self.text.__getitem__, map(slice, starts, ends)))
+        words = list(map(_Word._make, zip(forms, starts, ends, map(str.lower, forms),
+                                          strict=True)))
         if first is not None:
             return words[:first]
         return words[-last:] if last is not None and last > 0 else words
@@ -316,8 +325,11 @@ def _labels(doc: _Doc, direct: list[Quotation]) -> list[Quotation]:
 
 def _reported(doc: _Doc, taken: list[Span], used: set[int]) -> list[Quotation]:
     out: list[Quotation] = []
-    # Most sentences report no one: find the ones with a cue word in one array operation.
-    cues = np.concatenate(([0], np.cumsum(np.isin(doc.seg.tok_hash, _CUE_HASHES))))
+    # Most sentences report no one, and most words of the others are no cue: find the
+    # words that may be one in one array operation (a sorted search: ``np.isin`` sorts).
+    at = np.searchsorted(_CUE_HASHES, doc.seg.tok_hash)
+    maybe = _CUE_HASHES[np.minimum(at, len(_CUE_HASHES) - 1)] == doc.seg.tok_hash
+    cues = np.concatenate(([0], np.cumsum(maybe)))
     for (s_start, s_end), (t0, t1) in zip(doc.sentences, doc.seg.sent_tok.tolist(), strict=True):
         if cues[t1] == cues[t0] or doc.paragraph_of(s_start) < 0:
             continue  # no cue, or page chrome
@@ -325,17 +337,21 @@ def _reported(doc: _Doc, taken: list[Span], used: set[int]) -> list[Quotation]:
         if not _SENTENCE_CLOSE.search(sentence.rstrip()):
             continue  # a heading ("On how NATO would respond ..."), not reported speech
         words = doc.words_in(s_start, s_end)
-        according = _according_to(doc, words)
-        found = [according] if according else _cue_clauses(doc, words, used)
+        first = doc.first_word(s_start)
+        candidates = np.flatnonzero(maybe[first : first + len(words)]).tolist()
+        according = _according_to(doc, words, candidates)
+        found = [according] if according else _cue_clauses(doc, words, candidates, used)
         for quotation in found:
             if not any(_mostly_inside(quotation.span, t) for t in taken):
                 out.append(quotation)
     return out
 
 
-def _according_to(doc: _Doc, words: list[_Word]) -> Quotation | None:
-    for n in range(len(words) - 1):
-        if words[n].low != "according" or words[n + 1].low != "to":
+def _according_to(doc: _Doc, words: list[_Word], candidates: list[int]) -> Quotation | None:
+    """Reported speech credited "according to X"; ``candidates`` are the positions of
+    the words that may be "according"."""
+    for n in candidates:
+        if n + 1 >= len(words) or words[n].low != "according" or words[n + 1].low != "to":
             continue
         cue = Span(start=words[n].start, end=words[n + 1].end)
         rest = words[n + 2 :]
@@ -352,12 +368,14 @@ def _according_to(doc: _Doc, words: list[_Word]) -> Quotation | None:
     return None
 
 
-def _cue_clauses(doc: _Doc, words: list[_Word], used: set[int]) -> list[Quotation]:
-    """Every attribution of a sentence, left to right, none inside another's content."""
+def _cue_clauses(doc: _Doc, words: list[_Word], candidates: list[int], used: set[int]
+                 ) -> list[Quotation]:
+    """Every attribution of a sentence, left to right, none inside another's content;
+    ``candidates`` are the positions of the words that may be cues."""
     out: list[Quotation] = []
     start = 0
     while start < len(words):
-        found = _cue_clause(doc, words, used, start)
+        found = _cue_clause(doc, words, used, candidates[bisect.bisect_left(candidates, start):])
         if found is None:
             break
         quotation, cue_index = found
@@ -368,8 +386,10 @@ def _cue_clauses(doc: _Doc, words: list[_Word], used: set[int]) -> list[Quotatio
 
 
 def _cue_clause(doc: _Doc, words: list[_Word], used: set[int],
-                first: int) -> tuple[Quotation, int] | None:
-    for n in range(first, len(words)):
+                candidates: list[int]) -> tuple[Quotation, int] | None:
+    """The first attribution around one of the cue words at ``candidates``, with the
+    cue's position."""
+    for n in candidates:
         word = words[n]
         if (not _cue(word) or word.low in NOUN_LIKE or word.start in used
                 or (n and _not_a_verb(words[n - 1]))):
