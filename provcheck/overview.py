@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from provcheck.records import Document, OutletFlow, Overview, PairResult, Span
+from provcheck.records import Document, OutletFlow, Overview, PairResult
 from provcheck.segment import Segmented
 
 UNKNOWN_OUTLET = "(unknown outlet)"
@@ -67,8 +67,8 @@ def _flows(docs: Mapping[str, Document], segs: Mapping[str, Segmented],
         from_side_a = source == pair.a
         tally = totals[(_outlet(docs[source]), _outlet(docs[target]), directed)]
         tally.passages += len(pair.passages)
-        tally.words += sum(_words(segs[target], p.b if from_side_a else p.a)
-                           for p in pair.passages)
+        tally.words += sum(segs[target].word_counts(
+            [p.b if from_side_a else p.a for p in pair.passages]))
         tally.documents.add(target)
     return tuple(
         OutletFlow(source=s, target=t, directed=d, passages=v.passages, words=v.words,
@@ -91,8 +91,7 @@ def _originality(docs: Mapping[str, Document], segs: Mapping[str, Segmented],
         for doc, other, spans in ((pair.a, pair.b, [p.a for p in pair.passages]),
                                   (pair.b, pair.a, [p.b for p in pair.passages])):
             if _could_precede(docs[other], docs[doc]):
-                for span in spans:
-                    lo, hi = np.searchsorted(segs[doc].tok_start, [span.start, span.end])
+                for lo, hi in segs[doc].token_ranges(spans).tolist():
                     covered[doc][lo:hi] = True
     out = {}
     for i, seg in segs.items():
@@ -112,11 +111,6 @@ def _could_precede(other: Document, doc: Document) -> bool:
 def _token_blocks(seg: Segmented) -> np.ndarray:
     return np.searchsorted(seg.block_span[:, 1], seg.tok_start, side="right").clip(
         max=len(seg.block_span) - 1)
-
-
-def _words(seg: Segmented, span: Span) -> int:
-    lo, hi = np.searchsorted(seg.tok_start, [span.start, span.end])
-    return int(hi - lo)
 
 
 def _outlet(doc: Document) -> str:

@@ -340,8 +340,7 @@ def _align_batch(tasks: Sequence[tuple[int, int]], members: Members, settings: S
 
 def _covered_words(seg: Segmented, spans: Sequence[Span]) -> int:
     mask = np.zeros(len(seg.tok_start), dtype=bool)
-    for span in spans:
-        lo, hi = np.searchsorted(seg.tok_start, [span.start, span.end])
+    for lo, hi in seg.token_ranges(spans).tolist():
         mask[lo:hi] = True
     return int(mask.sum())
 

@@ -109,8 +109,10 @@ def _facts(pair: PairResult, ctx: Context) -> _Facts:
     # Quotations only one side quotes (the other may report them as speech).
     quoted_only_a = ctx.quotes[pair.a] - ctx.quotes[pair.b]
     quoted_only_b = ctx.quotes[pair.b] - ctx.quotes[pair.a]
-    for p in pair.passages:
-        words_a, words_b = _words(seg_a, p.a), _words(seg_b, p.b)
+    passages = pair.passages
+    counted = zip(passages, seg_a.word_counts([p.a for p in passages]),
+                  seg_b.word_counts([p.b for p in passages]), strict=True)
+    for p, words_a, words_b in counted:
         if p.in_quote:
             quoted += words_a
             if p.a_in_quote and not p.b_in_quote and \
@@ -170,8 +172,8 @@ def _quotes_sentence(pair: PairResult, facts: _Facts, ctx: Context) -> str:
                 f"{apart:.0f} days apart: recurring statements of the speaker at different "
                 "events, not one text copying the other.")
     held = _quotation_words(pair, ctx)
-    shared_words = (facts.quoted, sum(_words(ctx.segmented[pair.b], p.b)
-                                      for p in pair.passages if p.in_quote))
+    shared_words = (facts.quoted, sum(ctx.segmented[pair.b].word_counts(
+        [p.b for p in pair.passages if p.in_quote])))
     if facts.shared_quotes and any(s >= 0.5 * h for s, h in zip(shared_words, held, strict=True)
                                    if h):
         return (f"The texts share the same quotations{who} ({count} passages, "
@@ -369,8 +371,12 @@ def _quotation_words(pair: PairResult, ctx: Context) -> tuple[int, int]:
     for doc, spans in ((pair.a, [p.a for p in pair.passages if p.in_quote]),
                        (pair.b, [p.b for p in pair.passages if p.in_quote])):
         seg = ctx.segmented[doc]
-        holders = {q for q in seg.quotes if any(x.start < q[1] and q[0] < x.end for x in spans)}
-        totals.append(sum(_words(seg, Span(start=s, end=e)) for s, e in holders))
+        quotes = np.unique(np.array(seg.quotes, dtype=np.int64).reshape(-1, 2), axis=0)
+        shared = np.array([(x.start, x.end) for x in spans], dtype=np.int64).reshape(-1, 2)
+        overlaps = ((quotes[:, None, 0] < shared[None, :, 1])
+                    & (shared[None, :, 0] < quotes[:, None, 1])).any(axis=1)
+        totals.append(sum(seg.word_counts([Span(start=s, end=e)
+                                           for s, e in quotes[overlaps].tolist()])))
     return totals[0], totals[1]
 
 
@@ -383,11 +389,6 @@ def _speakers(pair: PairResult, ctx: Context) -> set[str]:
                 if cluster in ctx.speakers:
                     found.add(ctx.speakers[cluster])
     return found
-
-
-def _words(seg: Segmented, span: Span) -> int:
-    lo, hi = np.searchsorted(seg.tok_start, [span.start, span.end])
-    return int(hi - lo)
 
 
 def _days(first: str, second: str) -> float:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -21,6 +22,7 @@ from provcheck import chrome
 from provcheck.lexicon import TOKEN, Lexicon
 from provcheck.normalize import NormalizedText, normalize
 from provcheck.quotespan import find_quote_spans
+from provcheck.records import Span
 from provcheck.vectors import UnitTerms, unit_terms
 
 MIN_UNIT_TOKENS = 4
@@ -89,6 +91,16 @@ class Segmented:
     @property
     def n_units(self) -> int:
         return len(self.unit_tok)
+
+    def token_ranges(self, spans: Sequence[Span]) -> np.ndarray:
+        """[n, 2]: the tokens [first, end) starting inside each raw span, in one search."""
+        bounds = [(x.start, x.end) for x in spans]
+        return np.searchsorted(self.tok_start, bounds).reshape(-1, 2)
+
+    def word_counts(self, spans: Sequence[Span]) -> list[int]:
+        """The number of tokens starting inside each raw span."""
+        ranges = self.token_ranges(spans)
+        return (ranges[:, 1] - ranges[:, 0]).tolist()
 
 
 def segment(doc_id: str, raw: str, lexicon: Lexicon, *, quote_marks: bool = True) -> Segmented:
