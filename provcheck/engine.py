@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
 from provcheck.errors import ConfigError
-from provcheck.parallel import batches, map_batches
+from provcheck.parallel import Pending, batches, start_batches, tick_when_done
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -46,6 +46,12 @@ class Engine(Protocol):
         """``fn(batch, context)`` over ``items`` in batches, results in input order."""
         ...
 
+    def start(self, fn: Batch[T, R], items: Sequence[T], *, batch_size: int,
+              context: Any = None, subset: Subset[T] | None = None,
+              on_batch: Callable[[int], None] | None = None) -> Pending[R]:
+        """``map`` started: its results are collected later, this process goes on."""
+        ...
+
 
 class LocalEngine:
     """This machine: ``jobs`` worker processes. Stages without a context run in a pool
@@ -63,12 +69,18 @@ class LocalEngine:
     def map(self, fn: Batch[T, R], items: Sequence[T], *, batch_size: int,
             context: Any = None, subset: Subset[T] | None = None,
             on_batch: Callable[[int], None] | None = None) -> list[R]:
+        return self.start(fn, items, batch_size=batch_size, context=context,
+                          on_batch=on_batch).result()
+
+    def start(self, fn: Batch[T, R], items: Sequence[T], *, batch_size: int,
+              context: Any = None, subset: Subset[T] | None = None,
+              on_batch: Callable[[int], None] | None = None) -> Pending[R]:
         if context is not None:
             self.close()
         elif self.keep_pool and self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=min(self.jobs, os.cpu_count() or 1))
-        return map_batches(fn, items, jobs=self.jobs, batch_size=batch_size, context=context,
-                           on_batch=on_batch, pool=self._pool if context is None else None)
+        return start_batches(fn, items, jobs=self.jobs, batch_size=batch_size, context=context,
+                             on_batch=on_batch, pool=self._pool if context is None else None)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -91,21 +103,21 @@ class DaskEngine:
     def map(self, fn: Batch[T, R], items: Sequence[T], *, batch_size: int,
             context: Any = None, subset: Subset[T] | None = None,
             on_batch: Callable[[int], None] | None = None) -> list[R]:
+        return self.start(fn, items, batch_size=batch_size, context=context, subset=subset,
+                          on_batch=on_batch).result()
+
+    def start(self, fn: Batch[T, R], items: Sequence[T], *, batch_size: int,
+              context: Any = None, subset: Subset[T] | None = None,
+              on_batch: Callable[[int], None] | None = None) -> Pending[R]:
         chunks = list(batches(items, batch_size))
-        if not chunks:
-            return []
         shared = None
-        if subset is None and context is not None:
+        if chunks and subset is None and context is not None:
             shared = self.client.scatter(context, broadcast=True, hash=False)
         calls = [self.client.submit(fn, chunk, subset(context, chunk) if subset else shared,
                                     pure=False)
                  for chunk in chunks]
-        out: list[R] = []
-        for chunk, call in zip(chunks, calls, strict=True):
-            out.extend(call.result())
-            if on_batch:
-                on_batch(len(chunk))
-        return out
+        tick_when_done(chunks, calls, on_batch)
+        return Pending(calls, lambda abandoned: self.client.cancel(calls) if abandoned else None)
 
 
 @contextmanager

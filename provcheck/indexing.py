@@ -29,11 +29,11 @@ from provcheck.pipeline import (
     SEGMENT_BATCH,
     Corpus,
     Progress,
-    align_candidates,
     finish,
     flag_boilerplate,
     read_inputs,
     segment_corpus,
+    start_alignment,
 )
 from provcheck.records import Document, Report, Skipped
 from provcheck.segment import segment
@@ -217,11 +217,11 @@ def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None
     pairs = np.array([[n, position[row]] for n, row in matched] +
                      find_candidates(signed, settings, engine).pairs.tolist(),
                      dtype=np.int64).reshape(-1, 2)
-    related = align_candidates(corpus, pairs, settings, progress, engine)
-    timings["align"] = time.perf_counter() - start
+    timings["candidates"] = time.perf_counter() - start
+    aligning = start_alignment(corpus, pairs, settings, progress, engine)
     ingested = Ingested(documents=corpus.documents, skipped=ingested.skipped,
                         notes=ingested.notes)
-    report = finish(ingested, corpus, related, settings, timings,
+    report = finish(ingested, corpus, aligning, settings, timings,
                     {"new_documents": len(new.documents), "indexed_matches": len(loaded)},
                     about={d.id for d in new.documents})
     return Checked(report=report, new=tuple(d.id for d in new.documents))

@@ -4,7 +4,8 @@ Stages are plain functions ``fn(batch, context)`` with no shared state: the cont
 (for example the segmented corpus a batch of document pairs refers to) is handed to
 each worker once when the pool starts, and each batch carries only small records
 (indices, documents). The same call runs in this process, in a local process pool, or
-as the task of a distributed engine.
+as the task of a distributed engine. A stage can be started and its results collected
+later (``Pending``), so that this process does other work while the workers run.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
-from typing import Any, TypeVar
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from functools import partial
+from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
 
 _worker_context: Any = None  # set once per worker process by _install
 
@@ -24,6 +27,38 @@ _worker_context: Any = None  # set once per worker process by _install
 def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+class Call(Protocol[R_co]):
+    """A batch submitted to workers: a local future or a distributed engine's."""
+
+    def result(self) -> R_co: ...
+
+
+class Pending(Generic[R]):
+    """A stage's results, possibly still being made: ``result()`` waits for them (in
+    input order), ``close()`` gives them up; either ends what the stage started."""
+
+    def __init__(self, calls: Sequence[Call[list[R]]] = (),
+                 end: Callable[[bool], None] | None = None, *, done: list[R] | None = None,
+                 ) -> None:
+        self._calls = calls
+        self._end = end
+        self._out = done
+
+    def result(self) -> list[R]:
+        if self._out is None:
+            try:
+                self._out = [r for call in self._calls for r in call.result()]
+                self._calls = ()  # the results are held once
+            finally:
+                self.close()
+        return self._out
+
+    def close(self) -> None:
+        if self._end is not None:
+            end, self._end = self._end, None
+            end(self._out is None)
 
 
 def map_batches(
@@ -38,38 +73,71 @@ def map_batches(
 ) -> list[R]:
     """``fn(batch, context)`` over ``items`` in batches, results in input order; in
     ``pool`` if given (its processes have no context), else in a pool started here."""
-    out: list[R] = []
+    return start_batches(fn, items, jobs=jobs, batch_size=batch_size, context=context,
+                         on_batch=on_batch, pool=pool).result()
+
+
+def start_batches(
+    fn: Callable[[Sequence[T], Any], list[R]],
+    items: Sequence[T],
+    *,
+    jobs: int,
+    batch_size: int,
+    context: Any = None,
+    on_batch: Callable[[int], None] | None = None,
+    pool: Executor | None = None,
+) -> Pending[R]:
+    """``map_batches`` started: the workers run while this process goes on. In this
+    process (one job, or one batch), the batches are run here and now."""
     chunks = list(batches(items, batch_size))
     if jobs <= 1 or len(chunks) <= 1:
+        out: list[R] = []
         for chunk in chunks:
             out.extend(fn(chunk, context))
             if on_batch:
                 on_batch(len(chunk))
-        return out
+        return Pending(done=out)
     if pool is not None:
-        return _gathered(pool, fn, chunks, out, on_batch)
+        return Pending(_submitted(pool, fn, chunks, on_batch))
     workers = min(jobs, len(chunks), os.cpu_count() or 1)
     # Forked workers share the context's pages until they write to them; the collector
     # would write to every object it scans, so this process's objects are set aside
-    # from collection while the workers live.
+    # from collection while the workers live. They are forked here, at the first
+    # submission, by this thread.
     gc.freeze()
-    try:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_install,
-                                 initargs=(context,)) as own:
-            return _gathered(own, fn, chunks, out, on_batch)
-    finally:
+    own = ProcessPoolExecutor(max_workers=workers, initializer=_install, initargs=(context,))
+
+    def end(abandoned: bool) -> None:
+        own.shutdown(cancel_futures=abandoned)
         gc.unfreeze()
 
+    try:
+        return Pending(_submitted(own, fn, chunks, on_batch), end)
+    except BaseException:
+        end(True)
+        raise
 
-def _gathered(pool: Executor, fn: Callable[[Sequence[T], Any], list[R]],
-              chunks: list[Sequence[T]], out: list[R],
-              on_batch: Callable[[int], None] | None) -> list[R]:
+
+def _submitted(pool: Executor, fn: Callable[[Sequence[T], Any], list[R]],
+               chunks: list[Sequence[T]], on_batch: Callable[[int], None] | None,
+               ) -> list[Future[list[R]]]:
     calls = [pool.submit(_call, fn, chunk) for chunk in chunks]
-    for chunk, call in zip(chunks, calls, strict=True):
-        out.extend(call.result())
-        if on_batch:
-            on_batch(len(chunk))
-    return out
+    tick_when_done(chunks, calls, on_batch)
+    return calls
+
+
+def tick_when_done(chunks: Sequence[Sequence[Any]], calls: Sequence[Any],
+                   on_batch: Callable[[int], None] | None) -> None:
+    """``on_batch(size)`` as each batch finishes, called by the thread that learns it
+    (a local pool's or a cluster client's), so that progress shows while this process
+    does other work."""
+    if on_batch:
+        for chunk, call in zip(chunks, calls, strict=True):
+            call.add_done_callback(partial(_ticked, on_batch, len(chunk)))
+
+
+def _ticked(on_batch: Callable[[int], None], size: int, _call: Future[Any]) -> None:
+    on_batch(size)
 
 
 def _install(context: Any) -> None:

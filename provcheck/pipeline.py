@@ -2,6 +2,9 @@
 
 ingest -> segment (+ quotations) -> boilerplate -> sign -> candidates -> align ->
 quote map -> provenance -> report
+
+The quote map does not depend on the alignment: it is made in this process while the
+workers align, so the timings of the two overlap.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from provcheck.engine import Engine, LocalEngine
 from provcheck.ingest import Ingested, ingest, load_manifest
 from provcheck.lexicon import Lexicon
 from provcheck.overview import overview
+from provcheck.parallel import Pending
 from provcheck.passages import Side
 from provcheck.provenance import context, judge
 from provcheck.quotes import attribute, quotations_of, quote_map
@@ -82,7 +86,7 @@ def compare(
         ingested = read_inputs(paths, settings, meta)
     with _timed(timings, "segment"):
         corpus = segment_corpus(ingested.documents, settings, tick, engine=engine)
-    related: list[PairResult] = []
+    aligning: Pending[PairResult | None] = Pending(done=[])
     stats: dict[str, object] = {}
     if pairs:
         with _timed(timings, "signatures"):
@@ -90,13 +94,12 @@ def compare(
             signed = without_chrome(signed, corpus.segmented)
         with _timed(timings, "candidates"):
             candidates = find_candidates(signed, settings, engine)
-        with _timed(timings, "align"):
-            related = align_candidates(corpus, candidates.pairs, settings, tick, engine)
+        aligning = start_alignment(corpus, candidates.pairs, settings, tick, engine)
         stats = {"signed_passages": len(signed.doc), "signatures_from_index": reused,
                  "candidate_passage_pairs": candidates.passage_pairs,
                  "candidate_document_pairs": len(candidates.pairs),
                  "boilerplate_buckets": candidates.boilerplate_buckets}
-    return finish(ingested, corpus, related, settings, timings, stats, corpus_view=pairs)
+    return finish(ingested, corpus, aligning, settings, timings, stats, corpus_view=pairs)
 
 
 def read_inputs(paths: Sequence[str], settings: Settings, meta: str | None) -> Ingested:
@@ -105,22 +108,33 @@ def read_inputs(paths: Sequence[str], settings: Settings, meta: str | None) -> I
                   jobs=settings.jobs)
 
 
-def finish(ingested: Ingested, corpus: Corpus, related: list[PairResult], settings: Settings,
-           timings: dict[str, float], stats: dict[str, object], *,
+def finish(ingested: Ingested, corpus: Corpus, aligning: Pending[PairResult | None],
+           settings: Settings, timings: dict[str, float], stats: dict[str, object], *,
            corpus_view: bool = True, about: Collection[str] | None = None) -> Report:
-    """Quote map, provenance and corpus view: the stages compare and check share. With
+    """Quote map, provenance and corpus view: the stages compare and check share, while
+    the candidate pairs are ``aligning`` (``align`` is timed from here to the last
+    pair aligned, with the quote map made meanwhile). With
     ``about`` (check's new documents), the report's statements are those printed by one
-    of them: the others were mapped only to find where those were printed too."""
-    with _timed(timings, "quotes"):
-        quotations, speakers = _outside_boilerplate(corpus)
-        quotes = quote_map(corpus.documents, corpus.segmented,
-                           attribute(quotations, speakers), settings)
+    of them: the others are mapped to find where those were printed too, and for
+    provenance (what one side of a pair prints and the other does not), but not
+    described."""
+    start = time.perf_counter()
+    try:
+        with _timed(timings, "quotes"):
+            quotations, speakers = _outside_boilerplate(corpus)
+            among = None if about is None else {
+                n for n, d in enumerate(corpus.documents) if d.id in about}
+            mapped = quote_map(corpus.documents, corpus.segmented,
+                               attribute(quotations, speakers), settings, about=among)
+            quotes = mapped.clusters
+        related = [r for r in aligning.result() if r is not None]
+    finally:
+        aligning.close()
+    timings["align"] = time.perf_counter() - start
     with _timed(timings, "provenance"):
-        known = context(corpus.documents, corpus.segmented, quotes, related)
+        known = context(corpus.documents, corpus.segmented, mapped, related)
         related = [judge(pair, known) for pair in related]
         view = overview(corpus.documents, corpus.segmented, related) if corpus_view else None
-    if about is not None:
-        quotes = [c for c in quotes if any(o.doc in about for o in c.occurrences)]
     summary: dict[str, object] = {
         "documents": len(corpus.documents),
         "skipped": len(ingested.skipped),
@@ -206,11 +220,12 @@ def flag_boilerplate(corpus: Corpus, known: Mapping[BlockEntry, int] | None = No
     return replace(corpus, segmented=segmented)
 
 
-def align_candidates(
+def start_alignment(
     corpus: Corpus, pairs: np.ndarray, settings: Settings, tick: Progress | None = None,
     engine: Engine | None = None,
-) -> list[PairResult]:
-    """Verify and align each candidate pair; keep the pairs with a reused region."""
+) -> Pending[PairResult | None]:
+    """Verify and align each candidate pair, on the engine's workers: a pair's result is
+    None when it shares no reused region."""
     # Each pair is read with the document of smaller id as side a, whatever produced
     # it (compare or check), so the same two documents always report the same way.
     # Sorted, so that the pairs of one batch share documents prepared once.
@@ -218,10 +233,9 @@ def align_candidates(
     tasks = sorted({(a, b) if ids[a] <= ids[b] else (b, a) for a, b in pairs.tolist()})
     done = _counter("align", len(tasks), tick)
     engine = engine or LocalEngine(settings.jobs)
-    results = engine.map(partial(_align_batch, settings=settings), tasks,
-                         batch_size=ALIGN_BATCH, context=Members.of(corpus), subset=_members_of,
-                         on_batch=done)
-    return [r for r in results if r is not None]
+    return engine.start(partial(_align_batch, settings=settings), tasks,
+                        batch_size=ALIGN_BATCH, context=Members.of(corpus), subset=_members_of,
+                        on_batch=done)
 
 
 def pair_result(

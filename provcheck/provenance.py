@@ -26,7 +26,8 @@ from functools import lru_cache
 import ahocorasick
 import numpy as np
 
-from provcheck.records import Direction, Document, Kind, PairResult, QuoteCluster, Relation, Span
+from provcheck.quotes.cluster import QuoteMap
+from provcheck.records import Direction, Document, Kind, PairResult, Relation, Span
 from provcheck.segment import Segmented
 
 NARRATION_MIN_WORDS = 25  # less shared narration than this: the texts share quotations
@@ -67,15 +68,14 @@ class _Facts:
 
 
 def context(documents: Sequence[Document], segmented: Sequence[Segmented],
-            quotes: Sequence[QuoteCluster], pairs: Sequence[PairResult]) -> Context:
+            quotes: QuoteMap, pairs: Sequence[PairResult]) -> Context:
     """What provenance needs, for the documents of ``pairs``."""
     carried: dict[str, set[str]] = {d.id: set() for d in documents}
     spans: dict[str, list[tuple[Span, str]]] = {d.id: [] for d in documents}
-    for cluster in quotes:
-        for o in cluster.occurrences:
-            if o.kind != "reported":
-                carried[o.doc].add(cluster.id)
-            spans[o.doc].extend((p, cluster.id) for p in o.parts)
+    for printing in quotes.printings:
+        if printing.kind != "reported":
+            carried[printing.doc].add(printing.cluster)
+        spans[printing.doc].extend((p, printing.cluster) for p in printing.parts)
     outlets = sorted({d.outlet for d in documents if d.outlet} | set(_WIRES), key=len,
                      reverse=True)
     finder = _CreditFinder.of(outlets)
@@ -85,7 +85,7 @@ def context(documents: Sequence[Document], segmented: Sequence[Segmented],
         segmented={d.id: s for d, s in zip(documents, segmented, strict=True)},
         quotes={k: frozenset(v) for k, v in carried.items()},
         quote_spans={k: tuple(v) for k, v in spans.items()},
-        speakers={c.id: c.speaker for c in quotes if c.speaker},
+        speakers=quotes.speakers,
         credits={d.id: finder.credits(d.text) for d in documents if d.id in involved},
         authors={d.id: finder.authors(d.text) for d in documents if d.id in involved},
     )

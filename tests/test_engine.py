@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -178,3 +179,30 @@ def _wait_for_workers(address: str, count: int) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
+
+
+def _squares(batch: Any, _context: Any) -> list[int]:
+    return [x * x for x in batch]
+
+
+@pytest.mark.parametrize("which", ["local", "dask"])
+def test_a_started_stage_runs_while_this_process_goes_on(which: str,
+                                                         request: pytest.FixtureRequest) -> None:
+    """``start`` returns at once; every batch finishes (progress ticks from the engine's
+    own thread) before anyone asks for the results, which come in input order."""
+    engine: Engine = request.getfixturevalue("cluster") if which == "dask" else LocalEngine(2)
+    items = list(range(40))
+    finished = threading.Event()
+    ticks: list[int] = []
+
+    def tick(size: int) -> None:
+        ticks.append(size)
+        if sum(ticks) == len(items):
+            finished.set()
+
+    pending = engine.start(_squares, items, batch_size=3, context={"unused": True},
+                           on_batch=tick)
+    assert finished.wait(120), f"only {sum(ticks)} of {len(items)} items done"
+    assert pending.result() == [x * x for x in items]
+    assert pending.result() == [x * x for x in items]  # collected once, kept
+    assert sorted(ticks) == sorted([3] * 13 + [1])

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from provcheck.lexicon import Lexicon
-from provcheck.pipeline import compare
-from provcheck.quotes import quotations_of
+from provcheck.pipeline import compare, read_inputs, segment_corpus
+from provcheck.quotes import attribute, quotations_of, quote_map
 from provcheck.quotes.cluster import _earliest
 from provcheck.quotes.speakers import canonical_names, person_name
 from provcheck.records import QuoteOccurrence, Report
@@ -226,3 +226,22 @@ def test_quotations_do_not_depend_on_the_marks_segment_found(
         assert (unmarked[0].tok_quote == marked[0].tok_quote).all(), name
         assert segment(name, text, lexicon, quote_marks=False).quotes == ()
     assert any(segment(n, t, lexicon).quotes for n, t in seed_texts.items())
+
+
+def test_a_map_about_some_documents_describes_their_clusters_as_the_full_map_does() -> None:
+    """check describes only the statements its new documents print: the same clusters,
+    numbered the same, as mapping everything and keeping those; where every cluster is
+    printed (what provenance reads) does not change."""
+    settings = Settings()
+    corpus = segment_corpus(read_inputs([str(ROOT / "seeds")], settings, None).documents,
+                            settings)
+    attributed = attribute(corpus.quotations, corpus.speakers)
+    full = quote_map(corpus.documents, corpus.segmented, attributed, settings)
+    assert len({o.doc for c in full.clusters for o in c.occurrences}) == 5
+    for about in ({1}, {0, 3}, set()):
+        ids = {corpus.documents[n].id for n in about}
+        part = quote_map(corpus.documents, corpus.segmented, attributed, settings, about=about)
+        kept = [c for c in full.clusters if any(o.doc in ids for o in c.occurrences)]
+        assert part.clusters == kept
+        assert part.printings == full.printings and part.speakers == full.speakers
+        assert len(part.printings) > sum(len(c.occurrences) for c in part.clusters)

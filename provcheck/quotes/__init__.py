@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from provcheck.quotes.cluster import Attributed, quote_map
+from provcheck.quotes.cluster import Attributed, Printing, QuoteMap, quote_map
 from provcheck.quotes.extract import Quotation, extract
 from provcheck.quotes.speakers import LocalSpeaker, canonical_names, resolve_document
 from provcheck.segment import Segmented, with_quotes
 
-__all__ = ["Attributed", "Quotation", "attribute", "quotations_of", "quote_map"]
+__all__ = ["Attributed", "Printing", "Quotation", "QuoteMap", "attribute", "quotations_of",
+           "quote_map"]
 
 
 def quotations_of(

@@ -9,8 +9,10 @@ repeated further down), never within one quotation; each pair is verified word b
   * a quotation turned into reported speech (the reported side keeps most words).
 Verified pairs are joined (union-find); clusters whose statements always follow each
 other in the same quotations merge back into one multi-sentence quote. Each cluster
-has a canonical text (its most complete quoted occurrence), a speaker, its occurrences
-with how each differs from the canonical text, and its earliest dated occurrence.
+has a speaker and is numbered, most widely carried first; described in full, it has a
+canonical text (its most complete quoted occurrence), its occurrences with how each
+differs from the canonical text, and its earliest dated occurrence. Where every cluster
+is printed (a ``Printing``) is known whether or not it is described.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +52,25 @@ class Attributed:
     speaker: str | None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Printing:
+    """Where one document prints a statement: what provenance reads of every cluster."""
+
+    cluster: str  # the cluster's id
+    doc: str
+    kind: str
+    parts: tuple[Span, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuoteMap:
+    """The quote map: the clusters described in full, and where every cluster is printed."""
+
+    clusters: list[QuoteCluster]
+    printings: list[Printing]
+    speakers: dict[str, str]  # cluster id -> its speaker, for every cluster with one
+
+
 @dataclass(frozen=True, slots=True)
 class _Statement:
     quote: int  # index into the attributed quotations
@@ -59,20 +80,36 @@ class _Statement:
 
 
 def quote_map(documents: Sequence[Document], segmented: Sequence[Segmented],
-              attributed: Sequence[Attributed], settings: Settings) -> list[QuoteCluster]:
-    """Clusters of the same statement across the corpus, most widely carried first."""
+              attributed: Sequence[Attributed], settings: Settings, *,
+              about: Collection[int] | None = None) -> QuoteMap:
+    """Clusters of the same statement across the corpus, most widely carried first. With
+    ``about`` (document positions), only the clusters one of those documents prints are
+    described in full; the others are found and numbered all the same."""
     bounds = {d: _Bounds.of(segmented[d]) for d in {a.doc for a in attributed}}
     statements = [s for q, a in enumerate(attributed) for s in _statements(q, a, bounds[a.doc])]
     parent = list(range(len(statements)))
     for i, j in _verified_pairs(statements, attributed, segmented, settings):
         _union(parent, i, j)
-    groups = _merge_runs(statements, parent)
+    groups = [_printed(members, statements, attributed)
+              for members in _merge_runs(statements, parent)]
+    groups.sort(key=lambda g: (-len({attributed[q].doc for q, _ in g}),
+                               documents[attributed[g[0][0]].doc].id, g[0][1][0].span.start))
     dates = {d.id: d.published for d in documents if d.published}
-    clusters = [_cluster(members, statements, attributed, documents, dates)
-                for members in groups]
-    clusters.sort(key=lambda c: (-len({o.doc for o in c.occurrences}),
-                                 c.occurrences[0].doc, c.occurrences[0].parts[0].start))
-    return [_with_id(c, n) for n, c in enumerate(clusters, start=1)]
+    clusters: list[QuoteCluster] = []
+    printings: list[Printing] = []
+    speakers: dict[str, str] = {}
+    for number, group in enumerate(groups, start=1):
+        cluster_id = f"Q{number}"
+        speaker = _speaker([attributed[q] for q, _ in group])
+        if speaker:
+            speakers[cluster_id] = speaker
+        printings.extend(
+            Printing(cluster=cluster_id, doc=documents[attributed[q].doc].id,
+                     kind=attributed[q].quotation.kind, parts=tuple(s.span for s in ss))
+            for q, ss in group)
+        if about is None or any(attributed[q].doc in about for q, _ in group):
+            clusters.append(_cluster(cluster_id, group, speaker, attributed, documents, dates))
+    return QuoteMap(clusters=clusters, printings=printings, speakers=speakers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,28 +262,37 @@ def _runs(statements: list[_Statement], ns: list[int]) -> dict[int, tuple[int, i
     return runs or None
 
 
-def _cluster(members: list[int], statements: list[_Statement],
-             attributed: Sequence[Attributed], documents: Sequence[Document],
-             dates: dict[str, str]) -> QuoteCluster:
+def _printed(members: list[int], statements: list[_Statement],
+             attributed: Sequence[Attributed]) -> list[tuple[int, list[_Statement]]]:
+    """A cluster's statements by quotation (in order within each), the quotations in
+    order of document and position: (quotation, its statements)."""
     by_quote: dict[int, list[_Statement]] = defaultdict(list)
     for n in sorted(members, key=lambda n: (statements[n].quote, statements[n].order)):
         by_quote[statements[n].quote].append(statements[n])
-    pieces = {q: _occurrence_text(ss, attributed[q], documents) for q, ss in by_quote.items()}
-    canonical_q = max(by_quote, key=lambda q: (attributed[q].quotation.kind != "reported",
-                                               len(pieces[q].split()), -q))
+    return sorted(by_quote.items(), key=lambda kv: (attributed[kv[0]].doc, kv[1][0].span.start))
+
+
+def _speaker(items: list[Attributed]) -> str | None:
+    """The speaker most occurrences name; a name beats a description ("the head of the
+    UN panel")."""
+    named = [a.speaker for a in items if a.speaker and a.quotation.mention is not None
+             and a.speaker[:1].isupper()] or [a.speaker for a in items if a.speaker]
+    return Counter(named).most_common(1)[0][0] if named else None
+
+
+def _cluster(cluster_id: str, group: list[tuple[int, list[_Statement]]], speaker: str | None,
+             attributed: Sequence[Attributed], documents: Sequence[Document],
+             dates: dict[str, str]) -> QuoteCluster:
+    pieces = {q: _occurrence_text(ss, attributed[q], documents) for q, ss in group}
+    canonical_q = max(pieces, key=lambda q: (attributed[q].quotation.kind != "reported",
+                                             len(pieces[q].split()), -q))
     canonical = pieces[canonical_q]
     occurrences = tuple(
         _occurrence(ss, attributed[q], documents, pieces[q], canonical, q == canonical_q)
-        for q, ss in sorted(by_quote.items(), key=lambda kv: (attributed[kv[0]].doc,
-                                                              kv[1][0].span.start)))
-    # A name beats a description ("the head of the UN panel") as the cluster's speaker.
-    named = [o.speaker for o in occurrences if o.speaker and o.mention is not None
-             and o.speaker[:1].isupper()] or [o.speaker for o in occurrences if o.speaker]
-    speakers = Counter(named)
+        for q, ss in group)
     earliest, published = _earliest(occurrences, dates)
-    return QuoteCluster(id="", text=canonical,
-                        speaker=speakers.most_common(1)[0][0] if speakers else None,
-                        occurrences=occurrences, earliest=earliest, earliest_published=published)
+    return QuoteCluster(id=cluster_id, text=canonical, speaker=speaker, occurrences=occurrences,
+                        earliest=earliest, earliest_published=published)
 
 
 def _occurrence_text(statements: list[_Statement], item: Attributed,
@@ -329,8 +375,3 @@ def _earliest(occurrences: Sequence[QuoteOccurrence],
         same_day = [i for i in same_day if dates[i] == first]
     return tuple(same_day), dates[same_day[0]]
 
-
-def _with_id(cluster: QuoteCluster, number: int) -> QuoteCluster:
-    return QuoteCluster(id=f"Q{number}", text=cluster.text, speaker=cluster.speaker,
-                        occurrences=cluster.occurrences, earliest=cluster.earliest,
-                        earliest_published=cluster.earliest_published)
