@@ -2,7 +2,7 @@
 or on a Dask distributed cluster.
 
 Every parallel stage of the pipeline is ``fn(batch, context) -> list`` over small
-records (``parallel.map_batches``), and the candidate stage is a join partitioned by LSH
+records (``parallel.start_batches``), and the candidate stage is a join partitioned by LSH
 band key (``candidates.band_shards``). An engine runs those two shapes; nothing else in
 the pipeline knows where it runs, so an embedded run and a cluster run give the same
 report.

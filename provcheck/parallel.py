@@ -61,22 +61,6 @@ class Pending(Generic[R]):
             end(self._out is None)
 
 
-def map_batches(
-    fn: Callable[[Sequence[T], Any], list[R]],
-    items: Sequence[T],
-    *,
-    jobs: int,
-    batch_size: int,
-    context: Any = None,
-    on_batch: Callable[[int], None] | None = None,
-    pool: Executor | None = None,
-) -> list[R]:
-    """``fn(batch, context)`` over ``items`` in batches, results in input order; in
-    ``pool`` if given (its processes have no context), else in a pool started here."""
-    return start_batches(fn, items, jobs=jobs, batch_size=batch_size, context=context,
-                         on_batch=on_batch, pool=pool).result()
-
-
 def start_batches(
     fn: Callable[[Sequence[T], Any], list[R]],
     items: Sequence[T],
@@ -87,8 +71,10 @@ def start_batches(
     on_batch: Callable[[int], None] | None = None,
     pool: Executor | None = None,
 ) -> Pending[R]:
-    """``map_batches`` started: the workers run while this process goes on. In this
-    process (one job, or one batch), the batches are run here and now."""
+    """``fn(batch, context)`` over ``items`` in batches, started: the workers run while
+    this process goes on, ``result()`` gives the results in input order. The batches run
+    in ``pool`` if given (its processes have no context), else in a pool started here,
+    or here and now when there is one job or one batch."""
     chunks = list(batches(items, batch_size))
     if jobs <= 1 or len(chunks) <= 1:
         out: list[R] = []

@@ -26,7 +26,7 @@ from functools import lru_cache
 import ahocorasick
 import numpy as np
 
-from provcheck.quotes.cluster import QuoteMap
+from provcheck.quotes import QuoteMap
 from provcheck.records import Direction, Document, Kind, PairResult, Relation, Span
 from provcheck.segment import Segmented
 

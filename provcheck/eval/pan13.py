@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from provcheck.align import align_pair
+from provcheck.engine import LocalEngine
 from provcheck.eval import unpacked
 from provcheck.lexicon import Lexicon
-from provcheck.parallel import map_batches
 from provcheck.segment import segment
 from provcheck.settings import Settings
 
@@ -129,8 +129,8 @@ def evaluate(
 ) -> dict[str, Any]:
     root = corpus_root(corpus)
     pairs = load_pairs(root, sample, sample_seed)
-    found = map_batches(partial(detect, root=str(root), settings=settings), pairs,
-                        jobs=settings.jobs, batch_size=16)
+    found = LocalEngine(settings.jobs).map(partial(detect, root=str(root), settings=settings),
+                                           pairs, batch_size=16)
     per_type: dict[str, Any] = {}
     all_cases: list[Annotation] = []
     all_detections: list[Annotation] = []

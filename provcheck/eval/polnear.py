@@ -15,13 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
+from provcheck.engine import LocalEngine
 from provcheck.eval import unpacked
 from provcheck.lexicon import Lexicon
-from provcheck.parallel import map_batches
 from provcheck.quotes.extract import Quotation, extract
 from provcheck.segment import segment
 
@@ -159,7 +158,7 @@ def evaluate(corpus: str, split: str = "dev", *, jobs: int = 1,
              limit: int | None = None) -> dict[str, Any]:
     root = corpus_root(corpus)
     articles = load(root, split)[:limit]
-    predicted = map_batches(partial(predict), articles, jobs=jobs, batch_size=8)
+    predicted = LocalEngine(jobs).map(predict, articles, batch_size=8)
     return {"split": split, "articles": len(articles), "scores": score(articles, predicted)}
 
 
