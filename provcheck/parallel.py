@@ -37,7 +37,9 @@ class Call(Protocol[R_co]):
 
 class Pending(Generic[R]):
     """A stage's results, possibly still being made: ``result()`` waits for them (in
-    input order), ``close()`` gives them up; either ends what the stage started."""
+    input order), ``each()`` gives them in input order as their batches finish, so that
+    this process can work on the first while the workers make the rest; ``close()``
+    gives them up. Any of them ends what the stage started."""
 
     def __init__(self, calls: Sequence[Call[list[R]]] = (),
                  end: Callable[[bool], None] | None = None, *, done: list[R] | None = None,
@@ -47,13 +49,21 @@ class Pending(Generic[R]):
         self._out = done
 
     def result(self) -> list[R]:
-        if self._out is None:
-            try:
-                self._out = [r for call in self._calls for r in call.result()]
-                self._calls = ()  # the results are held once
-            finally:
-                self.close()
-        return self._out
+        return list(self.each()) if self._out is None else self._out
+
+    def each(self) -> Iterator[R]:
+        if self._out is not None:
+            yield from self._out
+            return
+        out: list[R] = []
+        try:
+            for call in self._calls:
+                batch = call.result()
+                out.extend(batch)
+                yield from batch
+            self._out, self._calls = out, ()  # the results are held once
+        finally:
+            self.close()
 
     def close(self) -> None:
         if self._end is not None:

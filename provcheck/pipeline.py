@@ -113,12 +113,14 @@ def finish(ingested: Ingested, corpus: Corpus, aligning: Pending[PairResult | No
            corpus_view: bool = True, about: Collection[str] | None = None) -> Report:
     """Quote map, provenance and corpus view: the stages compare and check share, while
     the candidate pairs are ``aligning`` (``align`` is timed from here to the last
-    pair aligned, with the quote map made meanwhile). With
+    pair aligned, with the quote map made and the pairs aligned so far judged
+    meanwhile). With
     ``about`` (check's new documents), the report's statements are those printed by one
     of them: the others are mapped to find where those were printed too, and for
     provenance (what one side of a pair prints and the other does not), but not
     described."""
     start = time.perf_counter()
+    judging = 0.0
     try:
         with _timed(timings, "quotes"):
             quotations, speakers = _outside_boilerplate(corpus)
@@ -127,14 +129,19 @@ def finish(ingested: Ingested, corpus: Corpus, aligning: Pending[PairResult | No
             mapped = quote_map(corpus.documents, corpus.segmented,
                                attribute(quotations, speakers), settings, about=among)
             quotes = mapped.clusters
-        related = [r for r in aligning.result() if r is not None]
+        known = context(corpus.documents, corpus.segmented, mapped)
+        related: list[PairResult] = []
+        for found in aligning.each():  # judged while the workers align the rest
+            if found is not None:
+                judged = time.perf_counter()
+                related.append(judge(found, known))
+                judging += time.perf_counter() - judged
     finally:
         aligning.close()
     timings["align"] = time.perf_counter() - start
     with _timed(timings, "provenance"):
-        known = context(corpus.documents, corpus.segmented, mapped, related)
-        related = [judge(pair, known) for pair in related]
         view = overview(corpus.documents, corpus.segmented, related) if corpus_view else None
+    timings["provenance"] += judging
     summary: dict[str, object] = {
         "documents": len(corpus.documents),
         "skipped": len(ingested.skipped),

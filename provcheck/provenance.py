@@ -18,7 +18,7 @@ the direction is unknown: ``source``/``target`` null and confidence 0.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
@@ -68,8 +68,9 @@ class _Facts:
 
 
 def context(documents: Sequence[Document], segmented: Sequence[Segmented],
-            quotes: QuoteMap, pairs: Sequence[PairResult]) -> Context:
-    """What provenance needs, for the documents of ``pairs``."""
+            quotes: QuoteMap) -> Context:
+    """What provenance needs. What a document credits is found when a pair first asks
+    (most documents are in no pair)."""
     carried: dict[str, set[str]] = {d.id: set() for d in documents}
     spans: dict[str, list[tuple[Span, str]]] = {d.id: [] for d in documents}
     for printing in quotes.printings:
@@ -79,16 +80,38 @@ def context(documents: Sequence[Document], segmented: Sequence[Segmented],
     outlets = sorted({d.outlet for d in documents if d.outlet} | set(_WIRES), key=len,
                      reverse=True)
     finder = _CreditFinder.of(outlets)
-    involved = {x for p in pairs for x in (p.a, p.b)}
+    by_id = {d.id: d for d in documents}
     return Context(
-        documents={d.id: d for d in documents},
+        documents=by_id,
         segmented={d.id: s for d, s in zip(documents, segmented, strict=True)},
         quotes={k: frozenset(v) for k, v in carried.items()},
         quote_spans={k: tuple(v) for k, v in spans.items()},
         speakers=quotes.speakers,
-        credits={d.id: finder.credits(d.text) for d in documents if d.id in involved},
-        authors={d.id: finder.authors(d.text) for d in documents if d.id in involved},
+        credits=_PerText(by_id, finder.credits),
+        authors=_PerText(by_id, finder.authors),
     )
+
+
+class _PerText(Mapping[str, frozenset[str]]):
+    """``find(text)`` of each document, by id, found when first asked for."""
+
+    def __init__(self, documents: Mapping[str, Document],
+                 find: Callable[[str], frozenset[str]]) -> None:
+        self._documents = documents
+        self._find = find
+        self._found: dict[str, frozenset[str]] = {}
+
+    def __getitem__(self, doc_id: str) -> frozenset[str]:
+        found = self._found.get(doc_id)
+        if found is None:
+            found = self._found[doc_id] = self._find(self._documents[doc_id].text)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._documents)
+
+    def __len__(self) -> int:
+        return len(self._documents)
 
 
 def judge(pair: PairResult, ctx: Context) -> PairResult:

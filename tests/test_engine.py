@@ -206,3 +206,33 @@ def test_a_started_stage_runs_while_this_process_goes_on(which: str,
     assert pending.result() == [x * x for x in items]
     assert pending.result() == [x * x for x in items]  # collected once, kept
     assert sorted(ticks) == sorted([3] * 13 + [1])
+
+
+def _held_squares(batch: list[int], context: dict[str, str]) -> list[int]:
+    """Squares; every batch but the first waits until the flag file exists."""
+    if 0 not in batch:
+        flag, waited = Path(context["flag"]), 0.0
+        while not flag.exists():
+            if waited > 60:
+                raise TimeoutError("the first batch's results were not read on their own")
+            time.sleep(0.05)
+            waited += 0.05
+    return [x * x for x in batch]
+
+
+@pytest.mark.parametrize("which", ["local", "dask"])
+def test_a_started_stage_gives_its_results_as_batches_finish(
+        which: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """``each`` yields in input order, the first batch's results while the others are
+    still held back (they wait for a flag set only once the first result is read);
+    afterwards the results are kept, as ``result`` gives them."""
+    engine: Engine = request.getfixturevalue("cluster") if which == "dask" else LocalEngine(2)
+    items = list(range(12))
+    flag = tmp_path / "go"
+    seen: list[int] = []
+    pending = engine.start(_held_squares, items, batch_size=3, context={"flag": str(flag)})
+    for value in pending.each():
+        seen.append(value)
+        flag.touch()
+    assert seen == [x * x for x in items]
+    assert pending.result() == seen
