@@ -220,8 +220,9 @@ def _continues(prev: str, line: str) -> bool:
 
 def _sentence_ends(text: str) -> list[int]:
     """Where sentences end in ``text``, in order: after closing punctuation followed by a
-    capitalised word, unless it ends an abbreviation. A block starts after whitespace,
-    so no sentence end is looked for across the start of one."""
+    capitalised word, unless the mark ends an abbreviation. Found once for all blocks:
+    no match and no abbreviation's word crosses the whitespace between two, and a match
+    that sees the next block's capital ends where its own block does, so cuts nothing."""
     return [match.end() for match in _SENTENCE_END.finditer(text)
             if not _is_abbreviation(text, match.start(), match.group())]
 
