@@ -8,24 +8,19 @@ or stored in an index agree, and a content-word stem hash is exactly what
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
 
+import numba
 import numpy as np
 import Stemmer
 from datasketch.hashfunc import sha1_hash32
 
 from provcheck.normalize import fold
+from provcheck.wordscan import TOKEN, form_key
 
-# CJK ideographs and kana are one token each; other words are runs of letters and
-# digits with inner apostrophes; numbers keep their separators ("10,000", "3.5").
-TOKEN = re.compile(
-    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-    r"|\d+(?:[.,:]\d+)*(?![^\W_])"
-    r"|[^\W_]+(?:'[^\W_]+)*"
-)
+__all__ = ["STOP_WORDS", "TOKEN", "Lexicon", "TokenInfo", "TokenTable"]
 
 # English function words, plus the reporting verbs that frame quotes in news: they
 # say who spoke, not what was said, so they are no evidence of reuse.
@@ -74,16 +69,22 @@ class TokenTable:
 class Lexicon:
     """Looks up tokens, memoising per distinct form (a pure function of the form, so a
     memo shared by the batches one process runs changes nothing but speed). The memo is
-    columnar: a form's row in four arrays, so a document's table is one gather."""
+    columnar: a form's row in four arrays, so a document's table is one gather; forms
+    are found by their ``wordscan`` key in an open-addressing table, so a document's
+    tokens are looked up in one compiled call, and only the forms it has not seen
+    before are made into strings."""
 
-    # Distinct forms kept before the memo starts over: bounds its memory (~60 MB; a
+    # Distinct forms kept before the memo starts over: bounds its memory (~40 MB; a
     # corpus of a million news articles has about 300,000 forms).
     MAX_FORMS = 500_000
 
     def __init__(self) -> None:
         self._stemmer = Stemmer.Stemmer("english")
-        self._rows: dict[str, int] = {}
-        self._columns = _empty_columns(1024)
+        self._forms = 0
+        self._keys = np.zeros(1024, np.uint64)  # each row's key
+        self._columns: tuple[np.ndarray, ...] = _empty_columns(1024)
+        self._slot_key = np.zeros(2048, np.uint64)
+        self._slot_row = np.full(2048, -1, np.int64)
 
     @staticmethod
     @lru_cache(maxsize=1)
@@ -92,41 +93,51 @@ class Lexicon:
         return Lexicon()
 
     def info(self, token: str) -> TokenInfo:
-        row = self._rows_of([token])[0]
+        row = self._rows_of(np.array([form_key(token)], np.uint64), lambda _: token)[0]
         h, s, c, k = (column[row] for column in self._columns)
         return TokenInfo(int(h), int(s), bool(c), int(k))
 
-    def table(self, forms: list[str]) -> TokenTable:
-        """The TokenInfo of each of ``forms`` (a document's tokens: forms repeat)."""
-        rows = self._rows_of(forms)
+    def table(self, text: str, starts: np.ndarray, ends: np.ndarray,
+              keys: np.ndarray) -> TokenTable:
+        """The TokenInfo of the tokens of ``text`` that ``wordscan.token_bounds`` found."""
+        rows = self._rows_of(keys, lambda t: text[starts[t]:ends[t]])
         return TokenTable(*(column[rows] for column in self._columns))
 
-    def _rows_of(self, forms: list[str]) -> np.ndarray:
-        # Known forms are looked up by ``map`` in C: no Python call per token.
-        rows = np.fromiter(map(self._rows.get, forms, repeat(-1)), dtype=np.int64,
-                           count=len(forms))
-        if not len(rows) or rows.min() >= 0:
+    def _rows_of(self, keys: np.ndarray, form_of: Callable[[int], str]) -> np.ndarray:
+        rows = _find(self._slot_key, self._slot_row, keys)
+        missing = np.flatnonzero(rows < 0)
+        if not len(missing):
             return rows
-        missing = list(dict.fromkeys(f for f, r in zip(forms, rows.tolist(), strict=True)
-                                     if r < 0))
-        if len(self._rows) + len(missing) > self.MAX_FORMS:
-            self._rows.clear()  # rows are reassigned from 0, these forms' included
-            missing = list(dict.fromkeys(forms))
-        start = len(self._rows)
-        end = start + len(missing)
-        if end > len(self._columns[0]):
-            grown = _empty_columns(max(2 * len(self._columns[0]), end))
-            for old, new in zip(self._columns, grown, strict=True):
-                new[:start] = old[:start]
-            self._columns = grown
-        for row, form in enumerate(missing, start=start):
-            info = self._compute(form)
-            self._rows[form] = row
+        fresh, first = np.unique(keys[missing], return_index=True)
+        if self._forms + len(fresh) > self.MAX_FORMS:
+            self._forms = 0  # rows are reassigned from 0, these forms' included
+            self._slot_row.fill(-1)
+            missing = np.arange(len(keys))
+            fresh, first = np.unique(keys, return_index=True)
+        start, end = self._forms, self._forms + len(fresh)
+        if end > len(self._keys):
+            size = max(2 * len(self._keys), end)
+            self._keys = _grown(self._keys, size, start)
+            self._columns = tuple(_grown(c, size, start) for c in self._columns)
+        self._keys[start:end] = fresh
+        for row, token in enumerate(missing[first].tolist(), start=start):
+            info = self._compute(form_of(token))
             for column, value in zip(self._columns, (info.hash, info.stem_hash, info.content,
                                                      info.name_kind), strict=True):
                 column[row] = value
-        return np.fromiter(map(self._rows.__getitem__, forms), dtype=np.int64,
-                           count=len(forms))
+        self._forms = end
+        new_rows = np.arange(start, end, dtype=np.int64)
+        if 2 * end > len(self._slot_key):  # at most half full: short probes
+            size = len(self._slot_key)
+            while 2 * end > size:
+                size *= 2
+            self._slot_key = np.zeros(size, np.uint64)
+            self._slot_row = np.full(size, -1, np.int64)
+            _insert(self._slot_key, self._slot_row, self._keys[:end],
+                    np.arange(end, dtype=np.int64))
+        else:
+            _insert(self._slot_key, self._slot_row, fresh, new_rows)
+        return _find(self._slot_key, self._slot_row, keys)
 
     def stem(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))
@@ -140,6 +151,39 @@ class Lexicon:
         base = folded[:-2] if folded.endswith("'s") else folded
         stem = self.stem(base)
         return TokenInfo(sha1_hash32(key), sha1_hash32(stem.encode("utf-8")), True, kind)
+
+
+@numba.njit(nogil=True, cache=True)
+def _find(slot_key: np.ndarray, slot_row: np.ndarray,
+          keys: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    # The row of each key in the table (linear probing), -1 where it has none.
+    mask = np.uint64(len(slot_key) - 1)
+    out = np.empty(len(keys), np.int64)
+    for i in range(len(keys)):
+        slot = np.int64(keys[i] & mask)
+        while slot_row[slot] >= 0 and slot_key[slot] != keys[i]:
+            slot = np.int64((np.uint64(slot) + np.uint64(1)) & mask)
+        out[i] = slot_row[slot]
+    return out
+
+
+@numba.njit(nogil=True, cache=True)
+def _insert(slot_key: np.ndarray, slot_row: np.ndarray, keys: np.ndarray,
+            rows: np.ndarray) -> None:  # pragma: no cover - compiled
+    # Keys not in the table yet, with their rows.
+    mask = np.uint64(len(slot_key) - 1)
+    for i in range(len(keys)):
+        slot = np.int64(keys[i] & mask)
+        while slot_row[slot] >= 0:
+            slot = np.int64((np.uint64(slot) + np.uint64(1)) & mask)
+        slot_key[slot] = keys[i]
+        slot_row[slot] = rows[i]
+
+
+def _grown(column: np.ndarray, size: int, kept: int) -> np.ndarray:
+    grown = np.zeros(size, column.dtype)
+    grown[:kept] = column[:kept]
+    return grown
 
 
 def _empty_columns(size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

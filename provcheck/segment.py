@@ -112,10 +112,10 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon, *, quote_marks: bool = True
     norm = normalize(raw)
     text = norm.text
     blocks = _blocks(text)
-    forms, n_start, n_end = tokens(text)
-    table = lexicon.table(forms)
+    n_start, n_end, keys = token_bounds(text)
+    table = lexicon.table(text, n_start, n_end, keys)
     tok_start = norm.offsets[n_start]
-    tok_end = norm.offsets[np.maximum(n_end - 1, 0)] + 1 if len(forms) else n_end
+    tok_end = norm.offsets[np.maximum(n_end - 1, 0)] + 1 if len(keys) else n_end
 
     units: list[tuple[int, int]] = []
     unit_block: list[int] = []
@@ -174,8 +174,8 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon, *, quote_marks: bool = True
 def tokens(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The tokens of ``text`` with their start and end offsets, as ``TOKEN.finditer``
     finds them (``wordscan``)."""
-    starts, ends = token_bounds(text)
-    return list(map(text.__getitem__, map(slice, starts.tolist(), ends.tolist()))), starts, ends
+    starts, ends, _ = token_bounds(text)
+    return [text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)], starts, ends
 
 
 def with_quotes(seg: Segmented, spans: list[tuple[int, int]]) -> Segmented:

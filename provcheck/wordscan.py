@@ -1,10 +1,12 @@
-"""The tokens of a text, where ``lexicon.TOKEN`` finds them, by a compiled scanner.
+"""Tokens: what one is (``TOKEN``), and where they are in a text, found by a compiled
+scanner, each with a key its form is memoised under (``Lexicon``).
 
-``TOKEN`` stays the definition; this is its matches found without a Python object per
-piece of text (splitting a news article by the regular expression takes ~0.5 ms of its
-~5 ms of analysis; the scan ~0.03 ms, and making the tokens' strings ~0.3 ms). Each code point's classes come from the regular
-expression's own classes (``[^\\W_]``, ``\\d``), so the two agree on every character; a
-property test checks them against ``TOKEN.finditer``.
+``TOKEN`` stays the definition; the scanner finds its matches without a Python object
+per piece of text or per token (splitting a news article by the regular expression and
+looking its token strings up took ~1.2 ms of its ~5 ms of analysis; the scan with the
+keys takes ~0.05 ms). Each code point's classes come from the regular expression's own
+classes (``[^\\W_]``, ``\\d``), so the two agree on every character: checked on every
+code point, and by a property test against ``TOKEN.finditer``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,13 @@ from functools import cache
 import numba
 import numpy as np
 
-from provcheck.lexicon import TOKEN
+# CJK ideographs and kana are one token each; other words are runs of letters and
+# digits with inner apostrophes; numbers keep their separators ("10,000", "3.5").
+TOKEN = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+    r"|\d+(?:[.,:]\d+)*(?![^\W_])"
+    r"|[^\W_]+(?:'[^\W_]+)*"
+)
 
 _WORD = np.uint8(1)  # [^\W_]: a letter or digit
 _DIGIT = np.uint8(2)  # \d
@@ -25,10 +33,22 @@ _NUMBER_SEPARATORS = (ord("."), ord(","), ord(":"))
 _APOSTROPHE = ord("'")
 
 
-def token_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end offsets (int64) of the tokens of ``text``, as ``TOKEN.finditer``."""
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return _scan(points, _classes())
+def token_bounds(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start and end offsets (int64) of the tokens of ``text``, as ``TOKEN.finditer``
+    finds them, and each token's key (uint64, ``form_key`` of its text)."""
+    return _scan(code_points(text), _classes())
+
+
+def code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def form_key(form: str) -> int:
+    """A 64-bit hash of ``form``'s code points: what ``Lexicon`` memoises a token form
+    under, made without the form's string (two of the ~300,000 forms of a million news
+    articles share one with a chance of about 1 in 400 million)."""
+    points = code_points(form)
+    return int(_key(points, 0, len(points)))
 
 
 @cache
@@ -44,8 +64,21 @@ def _classes() -> np.ndarray:
 
 
 @numba.njit(nogil=True, cache=True)
+def _key(points: np.ndarray, start: int, end: int) -> np.uint64:  # pragma: no cover
+    # FNV-1a over the code points, then splitmix64's finaliser (so that the low bits a
+    # hash table uses depend on every code point).
+    h = np.uint64(0xCBF29CE484222325)
+    for p in range(start, end):
+        h = (h ^ np.uint64(points[p])) * np.uint64(0x100000001B3)
+    h ^= np.uint64(end - start)
+    h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
+
+
+@numba.njit(nogil=True, cache=True)
 def _scan(points: np.ndarray, classes: np.ndarray,
-          ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """TOKEN's three alternatives, tried in order at each position as the regular
     expression engine does: an ideograph alone; a number whose separators each stand
     between digits and which no letter or digit follows (backing off its last group when
@@ -93,4 +126,7 @@ def _scan(points: np.ndarray, classes: np.ndarray,
         ends[k] = end
         k += 1
         i = end
-    return starts[:k], ends[:k]
+    keys = np.empty(k, dtype=np.uint64)
+    for t in range(k):
+        keys[t] = _key(points, starts[t], ends[t])
+    return starts[:k], ends[:k], keys

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from provcheck.chrome import corpus_boilerplate
 from provcheck.lexicon import TOKEN, Lexicon
 from provcheck.segment import blocks_of, segment, tokens
+from provcheck.wordscan import form_key, token_bounds
 
 
 def seg(text: str):  # type: ignore[no-untyped-def]
@@ -181,3 +182,20 @@ def test_tokens_are_what_finditer_finds(text: str) -> None:
     assert forms == [m.group() for m in found]
     assert starts.tolist() == [m.start() for m in found]
     assert ends.tolist() == [m.end() for m in found]
+    # Each token's key is its form's, as the lexicon looks a lone word up.
+    assert token_bounds(text)[2].tolist() == [form_key(f) for f in forms]
+
+
+def test_a_lexicon_finds_every_form_it_has_seen_as_its_table_grows() -> None:
+    """Forms looked up a text at a time, the memo's table growing past its first sizes,
+    each get the answer a fresh lexicon gives for that word alone."""
+    words = [f"w{n}x{'y' * (n % 7)}" for n in range(6000)] + ["NATO", "Reuters", "the"]
+    lexicon = Lexicon()
+    for start in range(0, len(words), 700):
+        text = " ".join(words[start:start + 1400])  # half of each text seen before
+        starts, ends, keys = token_bounds(text)
+        table = lexicon.table(text, starts, ends, keys)
+        for t, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+            expected = Lexicon().info(text[s:e])
+            assert (table.hash[t], table.stem_hash[t], table.content[t], table.name_kind[t]) \
+                == (expected.hash, expected.stem_hash, expected.content, expected.name_kind)
