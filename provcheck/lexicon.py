@@ -74,7 +74,7 @@ class Lexicon:
     tokens are looked up in one compiled call, and only the forms it has not seen
     before are made into strings."""
 
-    # Distinct forms kept before the memo starts over: bounds its memory (~40 MB; a
+    # Distinct forms kept before the memo starts over: bounds its memory (~25 MB; a
     # corpus of a million news articles has about 300,000 forms).
     MAX_FORMS = 500_000
 
