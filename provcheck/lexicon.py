@@ -8,9 +8,9 @@ or stored in an index agree, and a content-word stem hash is exactly what
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numba
 import numpy as np
@@ -66,6 +66,9 @@ class TokenTable:
     name_kind: np.ndarray
 
 
+_PER_THREAD = threading.local()
+
+
 class Lexicon:
     """Looks up tokens, memoising per distinct form (a pure function of the form, so a
     memo shared by the batches one process runs changes nothing but speed). The memo is
@@ -87,10 +90,14 @@ class Lexicon:
         self._slot_row = np.full(2048, -1, np.int64)
 
     @staticmethod
-    @lru_cache(maxsize=1)
     def shared() -> Lexicon:
-        """This process's lexicon, reused by every batch it runs."""
-        return Lexicon()
+        """This thread's lexicon, reused by every batch it runs. Threads do not share
+        one: a cluster's worker may run several batches at once, and the memo grows in
+        place, in compiled code that does not hold the interpreter's lock."""
+        lexicon: Lexicon | None = getattr(_PER_THREAD, "lexicon", None)
+        if lexicon is None:
+            lexicon = _PER_THREAD.lexicon = Lexicon()
+        return lexicon
 
     def info(self, token: str) -> TokenInfo:
         row = self._rows_of(np.array([form_key(token)], np.uint64), lambda _: token)[0]

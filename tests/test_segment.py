@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -199,3 +201,22 @@ def test_a_lexicon_finds_every_form_it_has_seen_as_its_table_grows() -> None:
             expected = Lexicon().info(text[s:e])
             assert (table.hash[t], table.stem_hash[t], table.content[t], table.name_kind[t]) \
                 == (expected.hash, expected.stem_hash, expected.content, expected.name_kind)
+
+
+def test_each_thread_has_its_own_shared_lexicon(seed_texts: dict[str, str]) -> None:
+    """A cluster's worker may run batches in several threads at once: each gets a memo of
+    its own, and segments as a lexicon of its own would."""
+    found: dict[str, tuple[Lexicon, np.ndarray]] = {}
+
+    def run(name: str, text: str) -> None:
+        found[name] = (Lexicon.shared(), segment(name, text, Lexicon.shared()).stem_hash)
+
+    threads = [threading.Thread(target=run, args=item) for item in sorted(seed_texts.items())]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(lexicon) for lexicon, _ in found.values()}) == len(seed_texts)
+    assert Lexicon.shared() is Lexicon.shared()
+    for name, (_, stems) in found.items():
+        assert np.array_equal(stems, segment(name, seed_texts[name], Lexicon()).stem_hash)
