@@ -71,7 +71,7 @@ _PER_THREAD = threading.local()
 
 class Lexicon:
     """Looks up tokens, memoising per distinct form (a pure function of the form, so a
-    memo shared by the batches one process runs changes nothing but speed). The memo is
+    memo shared by the batches one thread runs changes nothing but speed). The memo is
     columnar: a form's row in four arrays, so a document's table is one gather; forms
     are found by their ``wordscan`` key in an open-addressing table, so a document's
     tokens are looked up in one compiled call, and only the forms it has not seen
