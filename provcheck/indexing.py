@@ -35,7 +35,7 @@ from provcheck.pipeline import (
     segment_corpus,
     start_alignment,
 )
-from provcheck.records import Document, Report, Skipped
+from provcheck.records import Document, Report, Skipped, picklable
 from provcheck.segment import segment
 from provcheck.segments import Hits, first_distinct
 from provcheck.settings import Settings
@@ -125,6 +125,7 @@ def index_add(paths: Sequence[str], db: str, settings: Settings, *, meta: str | 
                       seconds=time.perf_counter() - start)
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class Entry:
     """What the index keeps of one document besides its text: its passages' signatures

@@ -23,7 +23,7 @@ from provcheck import chrome
 from provcheck.lexicon import Lexicon
 from provcheck.normalize import NormalizedText, normalize
 from provcheck.quotespan import find_quote_spans
-from provcheck.records import Span
+from provcheck.records import Span, picklable
 from provcheck.vectors import UnitTerms, unit_terms
 from provcheck.wordscan import token_bounds
 
@@ -53,6 +53,7 @@ _DANGLING = frozenset(
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]$|^[A-Z]$")
 
 
+@picklable
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Segmented:
     """Arrays describing one document's text; all offsets are raw character offsets."""

@@ -17,6 +17,7 @@ from functools import lru_cache
 import numba
 import numpy as np
 
+from provcheck.records import picklable
 from provcheck.segment import Segmented
 from provcheck.settings import Settings
 
@@ -24,6 +25,7 @@ EMPTY = np.uint32(0xFFFFFFFF)
 MIN_SHINGLES = 3
 
 
+@picklable
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Signed:
     """What the LSH keeps of the signatures of the signable units of a batch.

@@ -19,9 +19,12 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from provcheck.records import picklable
+
 NAME_WEIGHT = 0.3
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class UnitTerms:
     """Distinct (unit, stem) entries of one document, sorted by unit then stem."""

@@ -4,7 +4,9 @@ finds exactly the candidates of the unpartitioned one."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import pickle
 import shutil
 import socket
 import subprocess
@@ -15,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -25,8 +28,12 @@ from provcheck.errors import ConfigError
 from provcheck.eval.pan13 import load_pairs
 from provcheck.indexing import check, index_add
 from provcheck.ingest import ingest
+from provcheck.lexicon import Lexicon
 from provcheck.pipeline import compare, segment_corpus
+from provcheck.quotes import quotations_of
+from provcheck.records import Span
 from provcheck.report.json_report import render_json
+from provcheck.segment import segment
 from provcheck.settings import Settings
 from provcheck.signatures import sign, without_chrome
 
@@ -236,3 +243,25 @@ def test_a_started_stage_gives_its_results_as_batches_finish(
         flag.touch()
     assert seen == [x * x for x in items]
     assert pending.result() == seen
+
+
+def test_records_sent_between_processes_come_back_equal(seed_texts: dict[str, str],
+                                                        seeds_dir: Path) -> None:
+    """The records a worker sends back (``records.picklable``) survive pickling field
+    for field, and a stale state of the wrong length is refused, not half applied."""
+    settings = Settings()
+    lexicon = Lexicon()
+    name, text = sorted(seed_texts.items())[1]
+    seg, found, speakers = quotations_of(text, segment(name, text, lexicon, quote_marks=False))
+    copy = pickle.loads(pickle.dumps((seg, found, speakers)))
+    assert copy[1] == found and copy[2] == speakers and found
+    for f in dataclasses.fields(seg):
+        mine, theirs = getattr(seg, f.name), getattr(copy[0], f.name)
+        if isinstance(mine, np.ndarray):
+            assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs), f.name
+    assert np.array_equal(copy[0].terms.tf, seg.terms.tf)
+    assert copy[0].quotes == seg.quotes
+    pair = compare([str(seeds_dir)], settings).pairs[0]
+    assert pickle.loads(pickle.dumps(pair)) == pair
+    with pytest.raises(ValueError):
+        Span(start=0, end=1).__setstate__((0, 1, 2))

@@ -33,7 +33,7 @@ from provcheck.quotes.cues import (
     TITLE_WORDS,
 )
 from provcheck.quotespan import find_quote_groups
-from provcheck.records import Span
+from provcheck.records import Span, picklable
 from provcheck.segment import Segmented
 
 MIN_QUOTE_WORDS = 4  # shorter quoted phrases count only with a cue next to them
@@ -52,6 +52,7 @@ _SENTENCE_CLOSE = re.compile(r"[.!?:;,\"'\u201d\u2019)\]]$")
 _CLOSE_PUNCT = " ,.;:!?\"'\u201c\u201d\u2018\u2019-\u2014\u2013()"
 
 
+@picklable
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Quotation:
     """One quotation: its content parts, its cue, and the mention of its speaker."""

@@ -30,6 +30,7 @@ from provcheck.quotes.cues import (
     TITLE_WORDS,
 )
 from provcheck.quotes.extract import INHERIT_PARAGRAPHS, Quotation
+from provcheck.records import picklable
 
 REACH = 3000  # characters back in which "he" or "the NATO chief" finds its person
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f][\w.'\u2019\-]*")
@@ -40,6 +41,7 @@ _NOT_NAMES = frozenset(
 _INDEFINITE = ("a ", "an ", "one ", "some ", "another ", "two ", "three ", "several ")
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class LocalSpeaker:
     """A document-level answer: a person's name, a description, or unknown."""
