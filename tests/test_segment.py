@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 import threading
 
 import numpy as np
@@ -220,3 +221,13 @@ def test_each_thread_has_its_own_shared_lexicon(seed_texts: dict[str, str]) -> N
     assert Lexicon.shared() is Lexicon.shared()
     for name, (_, stems) in found.items():
         assert np.array_equal(stems, segment(name, seed_texts[name], Lexicon()).stem_hash)
+
+
+@pytest.mark.parametrize("context", ["{}", "1{}2", "a'{}", "3.{}", "1,5{}", "{}'s", "12:3{}4"])
+def test_the_scanner_agrees_with_the_regular_expression_on_every_code_point(context: str,
+                                                                            ) -> None:
+    """Every code point, in a context that tries each of TOKEN's alternatives on it."""
+    text = " ".join(context.format(chr(c)) for c in range(sys.maxunicode + 1))
+    starts, ends, _ = token_bounds(text)
+    expected = [(m.start(), m.end()) for m in TOKEN.finditer(text)]
+    assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == expected
