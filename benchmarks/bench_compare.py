@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -30,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from datasketch import MinHash
 from datasketch.hashfunc import sha1_hash32
-from measure import Measured, peak_memory, run_measured
+from measure import Measured, peak_memory, run_benchmark, run_measured
 
 from provcheck.eval.pan13 import TYPES, corpus_root, load_pairs, read_cases
 from provcheck.ingest import ingest
@@ -105,7 +104,7 @@ def provcheck_batch(passages: list[list[bytes]], settings: Settings) -> np.ndarr
     return minhash(values, bounds, settings.num_perm, settings.seed)
 
 
-def median_time(fn, *args):  # type: ignore[no-untyped-def]
+def median_time(fn, *args):
     *args, repeat = args
     fn(args[0][:100], *args[1:])  # warm up (compile, caches) outside the timing
     seconds = []
@@ -193,5 +192,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONWARNINGS", "ignore")
-    main()
+    run_benchmark(main)

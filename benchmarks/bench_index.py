@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import news_corpus
-from measure import peak_memory, run_measured
+from measure import peak_memory, run_benchmark, run_measured
 
 from provcheck.eval import pan13, polnear
 
@@ -233,5 +233,4 @@ def _check(args: argparse.Namespace, provcheck: list[str], folder: Path, db: Pat
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONWARNINGS", "ignore")
-    main()
+    run_benchmark(main)

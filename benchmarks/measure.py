@@ -3,10 +3,15 @@ whole process tree (workers included), sampled from /proc."""
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from provcheck.errors import ProvcheckError
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +93,13 @@ def peak_memory(runs: list[Measured]) -> str:
     return (f"{gib[0]:.2f} GiB proportional (anonymous pages, a forked worker's shared ones "
             f"split), {gib[1]:.2f} GiB anonymous summed per process, {gib[2]:.2f} GiB "
             "resident with mapped files' page cache")
+
+
+def run_benchmark(main: Callable[[], None]) -> None:
+    """Run a benchmark's ``main``; missing or bad data (say, ``--data`` pointing where
+    the corpora are not) ends it with the error's one line, not a traceback."""
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    try:
+        main()
+    except ProvcheckError as error:
+        sys.exit(f"error: {error}")
