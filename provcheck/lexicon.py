@@ -115,12 +115,12 @@ class Lexicon:
         missing = np.flatnonzero(rows < 0)
         if not len(missing):
             return rows
-        fresh, first = np.unique(keys[missing], return_index=True)
+        fresh, first, which = np.unique(keys[missing], return_index=True, return_inverse=True)
         if self._forms + len(fresh) > self.MAX_FORMS:
             self._forms = 0  # rows are reassigned from 0, these forms' included
             self._slot_row.fill(-1)
             missing = np.arange(len(keys))
-            fresh, first = np.unique(keys, return_index=True)
+            fresh, first, which = np.unique(keys, return_index=True, return_inverse=True)
         start, end = self._forms, self._forms + len(fresh)
         if end > len(self._keys):
             size = max(2 * len(self._keys), end)
@@ -133,7 +133,6 @@ class Lexicon:
                                                      info.name_kind), strict=True):
                 column[row] = value
         self._forms = end
-        new_rows = np.arange(start, end, dtype=np.int64)
         if 2 * end > len(self._slot_key):  # at most half full: short probes
             size = len(self._slot_key)
             while 2 * end > size:
@@ -143,8 +142,9 @@ class Lexicon:
             _insert(self._slot_key, self._slot_row, self._keys[:end],
                     np.arange(end, dtype=np.int64))
         else:
-            _insert(self._slot_key, self._slot_row, fresh, new_rows)
-        return _find(self._slot_key, self._slot_row, keys)
+            _insert(self._slot_key, self._slot_row, fresh, np.arange(start, end, dtype=np.int64))
+        rows[missing] = start + which  # the new forms' rows, in the order of ``fresh``
+        return rows
 
     def stem(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))
