@@ -121,43 +121,94 @@ class PairSimilarity:
     shared: np.ndarray  # weighted count of shared stems
     a: Entries
     b: Entries
-    isf_a: np.ndarray  # isf of each entry of a
-    isf_b: np.ndarray
+    tfisf_a: np.ndarray  # tf-isf of each entry of a
+    tfisf_b: np.ndarray
     common_a: np.ndarray  # the stems both sides have, as positions in a.terms (sorted)
     common_b: np.ndarray  # ... and in b.terms
 
     def range_cosine(self, a_rows: tuple[int, int], b_rows: tuple[int, int]) -> float:
         """Cosine of the summed tf-isf vectors of rows ``a_rows`` and ``b_rows`` (inclusive)."""
-        va = _summed(self.a, self.isf_a, a_rows)
-        vb = _summed(self.b, self.isf_b, b_rows)
-        denominator = float(np.linalg.norm(va) * np.linalg.norm(vb))
-        if not denominator:
-            return 0.0
-        return float(va[self.common_a] @ vb[self.common_b]) / denominator
+        return float(_range_cosine(
+            self.a.row, self.a.term_index, self.tfisf_a, len(self.a.terms), a_rows[0],
+            a_rows[1], self.b.row, self.b.term_index, self.tfisf_b, len(self.b.terms),
+            b_rows[0], b_rows[1], self.common_a, self.common_b))
 
 
 def pair_similarity(a: Entries, b: Entries) -> PairSimilarity:
-    _, ca, cb = np.intersect1d(a.terms, b.terms, assume_unique=True, return_indices=True)
+    """Every unit pair of ``a`` and ``b`` that shares a stem, with its figures: two
+    compiled calls around numpy's ``log`` (the isf is numpy's, bit for bit, on any CPU)."""
+    common_a, common_b, df_a, df_b = _common_terms(a.terms, a.df, b.terms, b.df)
+    # Inverse sentence frequency over both documents' units, per distinct stem.
     total = a.n_rows + b.n_rows
-    # Inverse sentence frequency over both documents' units.
-    df_a = a.df.astype(np.float64)
-    df_b = b.df.astype(np.float64)
-    df_a[ca] += b.df[cb]
-    df_b[cb] += a.df[ca]
-    isf_a = (np.log(total / df_a) + 1.0)[a.term_index]
-    isf_b = (np.log(total / df_b) + 1.0)[b.term_index]
-    tfisf_a = a.tf * isf_a
+    isf_a = np.log(total / df_a) + 1.0
+    isf_b = np.log(total / df_b) + 1.0
+    i, j, cosine, dice, shared, tfisf_a, tfisf_b = _similarities(
+        a.row, a.term_index, a.tf, a.weight, a.norm_weight, isf_a,
+        b.row, b.term_index, b.tf, b.weight, b.norm_weight, isf_b, common_a, common_b)
+    return PairSimilarity(i=i, j=j, cosine=cosine, dice=dice, shared=shared, a=a, b=b,
+                          tfisf_a=tfisf_a, tfisf_b=tfisf_b, common_a=common_a,
+                          common_b=common_b)
+
+
+@numba.njit(nogil=True, cache=True)
+def _common_terms(terms_a: np.ndarray, df_a: np.ndarray, terms_b: np.ndarray,
+                  df_b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                             np.ndarray]:  # pragma: no cover
+    """The stems both sorted ``terms`` lists hold, as positions in each (a merge, as
+    ``np.intersect1d`` would give them), and each side's document frequencies with the
+    other side's added for those stems."""
+    n = min(len(terms_a), len(terms_b))
+    common_a = np.empty(n, dtype=np.int64)
+    common_b = np.empty(n, dtype=np.int64)
+    both_a = df_a.astype(np.float64)
+    both_b = df_b.astype(np.float64)
+    x, y, k = 0, 0, 0
+    while x < len(terms_a) and y < len(terms_b):
+        if terms_a[x] < terms_b[y]:
+            x += 1
+        elif terms_b[y] < terms_a[x]:
+            y += 1
+        else:
+            common_a[k], common_b[k] = x, y
+            both_a[x] += df_b[y]
+            both_b[y] += df_a[x]
+            x, y, k = x + 1, y + 1, k + 1
+    return common_a[:k], common_b[:k], both_a, both_b
+
+
+@numba.njit(nogil=True, cache=True)
+def _similarities(row_a: np.ndarray, term_a: np.ndarray, tf_a: np.ndarray,
+                  weight_a: np.ndarray, norm_weight_a: np.ndarray, isf_terms_a: np.ndarray,
+                  row_b: np.ndarray, term_b: np.ndarray, tf_b: np.ndarray,
+                  weight_b: np.ndarray, norm_weight_b: np.ndarray, isf_terms_b: np.ndarray,
+                  common_a: np.ndarray, common_b: np.ndarray,
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                             np.ndarray, np.ndarray]:  # pragma: no cover
+    """(i, j, cosine, dice, shared) of every unit pair sharing a stem, and each side's
+    tf-isf per entry; every sum is taken in the order numpy's ``bincount`` takes it."""
+    n_rows_a, n_rows_b = len(norm_weight_a), len(norm_weight_b)
+    isf_b = np.empty(len(term_b), dtype=np.float64)
+    tfisf_a = np.empty(len(term_a), dtype=np.float64)
+    tfisf_b = np.empty(len(term_b), dtype=np.float64)
+    norm_a = np.zeros(n_rows_a, dtype=np.float64)
+    norm_b = np.zeros(n_rows_b, dtype=np.float64)
+    for e in range(len(term_a)):
+        tfisf_a[e] = tf_a[e] * isf_terms_a[term_a[e]]
+        norm_a[row_a[e]] += tfisf_a[e] * tfisf_a[e]
+    for e in range(len(term_b)):
+        isf_b[e] = isf_terms_b[term_b[e]]
+        tfisf_b[e] = tf_b[e] * isf_b[e]
+        norm_b[row_b[e]] += tfisf_b[e] * tfisf_b[e]
+    norm_a, norm_b = np.sqrt(norm_a), np.sqrt(norm_b)
     i, j, dot, shared = _shared_stems(
-        a.row, a.term_index, tfisf_a, a.weight, b.row, b.term_index, b.tf, isf_b,
-        b.weight, b.n_rows, ca, cb, len(a.terms), len(b.terms))
-    norm_a = np.sqrt(np.bincount(a.row, weights=tfisf_a ** 2, minlength=a.n_rows))
-    norm_b = np.sqrt(np.bincount(b.row, weights=(b.tf * isf_b) ** 2, minlength=b.n_rows))
-    return PairSimilarity(
-        i=i, j=j,
-        cosine=dot / (norm_a[i] * norm_b[j] + 1e-12),
-        dice=2 * shared / (a.norm_weight[i] + b.norm_weight[j] + 1e-12),
-        shared=shared, a=a, b=b, isf_a=isf_a, isf_b=isf_b, common_a=ca, common_b=cb,
-    )
+        row_a, term_a, tfisf_a, weight_a, row_b, term_b, tf_b, isf_b, weight_b, n_rows_b,
+        common_a, common_b, len(isf_terms_a), len(isf_terms_b))
+    cosine = np.empty(len(i), dtype=np.float64)
+    dice = np.empty(len(i), dtype=np.float64)
+    for k in range(len(i)):
+        cosine[k] = dot[k] / (norm_a[i[k]] * norm_b[j[k]] + 1e-12)
+        dice[k] = 2.0 * shared[k] / (norm_weight_a[i[k]] + norm_weight_b[j[k]] + 1e-12)
+    return i, j, cosine, dice, shared, tfisf_a, tfisf_b
 
 
 @numba.njit(nogil=True, cache=True)
@@ -233,9 +284,29 @@ def _grouped(codes: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
     return first, entries
 
 
-def _summed(entries: Entries, isf: np.ndarray, rows: tuple[int, int]) -> np.ndarray:
-    """The tf-isf vector of rows (inclusive), dense over the document's distinct stems:
-    a bincount, where gathering the range's own stems would need a sort."""
-    lo, hi = np.searchsorted(entries.row, [rows[0], rows[1] + 1])
-    return np.bincount(entries.term_index[lo:hi], weights=entries.tf[lo:hi] * isf[lo:hi],
-                       minlength=len(entries.terms))
+@numba.njit(nogil=True, cache=True)
+def _range_cosine(row_a: np.ndarray, term_a: np.ndarray, tfisf_a: np.ndarray, n_terms_a: int,
+                  first_a: int, last_a: int, row_b: np.ndarray, term_b: np.ndarray,
+                  tfisf_b: np.ndarray, n_terms_b: int, first_b: int, last_b: int,
+                  common_a: np.ndarray, common_b: np.ndarray) -> float:  # pragma: no cover
+    """Cosine of the summed tf-isf vectors of rows first..last (inclusive) on each side:
+    the vectors dense over each document's distinct stems, the dot over the common ones."""
+    va = _summed(row_a, term_a, tfisf_a, n_terms_a, first_a, last_a)
+    vb = _summed(row_b, term_b, tfisf_b, n_terms_b, first_b, last_b)
+    denominator = np.sqrt(np.sum(va * va)) * np.sqrt(np.sum(vb * vb))
+    if denominator == 0.0:
+        return 0.0
+    dot = 0.0
+    for c in range(len(common_a)):
+        dot += va[common_a[c]] * vb[common_b[c]]
+    return dot / denominator
+
+
+@numba.njit(inline="always")
+def _summed(row: np.ndarray, term: np.ndarray, tfisf: np.ndarray, n_terms: int, first: int,
+            last: int) -> np.ndarray:
+    """The tf-isf vector of rows first..last, dense over the document's distinct stems."""
+    vector = np.zeros(n_terms, dtype=np.float64)
+    for e in range(np.searchsorted(row, first), np.searchsorted(row, last + 1)):
+        vector[term[e]] += tfisf[e]
+    return vector

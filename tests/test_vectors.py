@@ -7,6 +7,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -104,3 +105,28 @@ def test_unit_terms_as_numpy_builds_them(tokens: list[tuple[int, bool, bool]],
         a, b = getattr(got, field), getattr(want, field)
         # (bincount of nothing is an int64 array; the table's sums are always float64)
         assert a.tobytes() == b.tobytes() and (a.dtype == b.dtype or not len(a)), field
+
+
+@settings(max_examples=300, deadline=None)
+@given(entries(), entries(), st.data())
+def test_range_cosine_is_the_cosine_of_the_summed_vectors(a: Entries, b: Entries,
+                                                         data: st.DataObject) -> None:
+    """Validation's cosine of two row ranges, against numpy's dense vectors (the sums of
+    squares are taken in another order than BLAS takes them: equal to rounding)."""
+    found = pair_similarity(a, b)
+    first_a = data.draw(st.integers(0, a.n_rows - 1))
+    last_a = data.draw(st.integers(first_a, a.n_rows - 1))
+    first_b = data.draw(st.integers(0, b.n_rows - 1))
+    last_b = data.draw(st.integers(first_b, b.n_rows - 1))
+
+    def summed(x: Entries, tfisf: np.ndarray, first: int, last: int) -> np.ndarray:
+        rows = (x.row >= first) & (x.row <= last)
+        return np.bincount(x.term_index[rows], weights=tfisf[rows], minlength=len(x.terms))
+
+    va = summed(a, found.tfisf_a, first_a, last_a)
+    vb = summed(b, found.tfisf_b, first_b, last_b)
+    _, ca, cb = np.intersect1d(a.terms, b.terms, assume_unique=True, return_indices=True)
+    norms = np.linalg.norm(va) * np.linalg.norm(vb)
+    want = float(va[ca] @ vb[cb]) / norms if norms else 0.0
+    assert found.range_cosine((first_a, last_a), (first_b, last_b)) == pytest.approx(
+        want, rel=1e-12, abs=1e-15)
