@@ -29,11 +29,13 @@ from provcheck.pipeline import (
     SEGMENT_BATCH,
     Corpus,
     Progress,
+    corpus_of,
     finish,
     flag_boilerplate,
     read_inputs,
     segment_corpus,
     start_alignment,
+    start_segmenting,
 )
 from provcheck.records import Document, Report, Skipped, picklable
 from provcheck.segment import segment
@@ -206,10 +208,17 @@ def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None
         loaded = index.documents(sorted({r for _, r in matched}))
         timings["load"] = time.perf_counter() - start
         start = time.perf_counter()
-        old = segment_corpus(list(loaded.values()), settings, progress, engine=engine)
-        corpus = _joined(new, old)
-        corpus = flag_boilerplate(corpus, index.block_counts(
-            _blocks(corpus), exclude=replaced | set(loaded)))
+        # The index holds the indexed documents' blocks: their counts are read while
+        # the workers segment those documents again.
+        segmenting = start_segmenting(list(loaded.values()), settings, progress,
+                                      engine=engine)
+        try:
+            known = index.block_counts(_blocks(new) | index.outlet_blocks(list(loaded)),
+                                       exclude=replaced | set(loaded))
+            old = corpus_of(list(loaded.values()), segmenting.result())
+        finally:
+            segmenting.close()
+        corpus = flag_boilerplate(_joined(new, old), known)
         timings["segment"] = time.perf_counter() - start
         start = time.perf_counter()
     finally:

@@ -202,13 +202,30 @@ def segment_corpus(
 ) -> Corpus:
     """Segment every document and find its quotations (unless ``quotations`` is off),
     then flag blocks that are boilerplate across an outlet."""
+    segmenting = start_segmenting(documents, settings, tick, quotations=quotations,
+                                  engine=engine)
+    return flag_boilerplate(corpus_of(documents, segmenting.result()))
+
+
+Prepared = tuple[Segmented, tuple[Quotation, ...], tuple[LocalSpeaker, ...]]
+
+
+def start_segmenting(
+    documents: Sequence[Document], settings: Settings, tick: Progress | None = None, *,
+    quotations: bool = True, engine: Engine | None = None,
+) -> Pending[Prepared]:
+    """``segment_corpus``'s work, started on the engine's workers: this process can do
+    other work until ``corpus_of`` takes the results."""
     done = _counter("segment", len(documents), tick)
     batch = _segment_batch if quotations else _segment_only
     engine = engine or LocalEngine(settings.jobs)
-    prepared = engine.map(batch, list(documents), batch_size=SEGMENT_BATCH, on_batch=done)
-    corpus = Corpus(tuple(documents), tuple(p[0] for p in prepared),
-                    tuple(p[1] for p in prepared), tuple(p[2] for p in prepared))
-    return flag_boilerplate(corpus)
+    return engine.start(batch, list(documents), batch_size=SEGMENT_BATCH, on_batch=done)
+
+
+def corpus_of(documents: Sequence[Document], prepared: Sequence[Prepared]) -> Corpus:
+    """The corpus of segmented documents, no block flagged as boilerplate yet."""
+    return Corpus(tuple(documents), tuple(p[0] for p in prepared),
+                  tuple(p[1] for p in prepared), tuple(p[2] for p in prepared))
 
 
 def flag_boilerplate(corpus: Corpus, known: Mapping[BlockEntry, int] | None = None) -> Corpus:
@@ -289,17 +306,13 @@ def build_report(
     )
 
 
-def _segment_batch(
-    documents: Sequence[Document], _context: object = None
-) -> list[tuple[Segmented, tuple[Quotation, ...], tuple[LocalSpeaker, ...]]]:
+def _segment_batch(documents: Sequence[Document], _context: object = None) -> list[Prepared]:
     lexicon = Lexicon.shared()
     return [quotations_of(d.text, segment(d.id, d.text, lexicon, quote_marks=False))
             for d in documents]
 
 
-def _segment_only(
-    documents: Sequence[Document], _context: object = None
-) -> list[tuple[Segmented, tuple[Quotation, ...], tuple[LocalSpeaker, ...]]]:
+def _segment_only(documents: Sequence[Document], _context: object = None) -> list[Prepared]:
     lexicon = Lexicon.shared()
     return [(segment(d.id, d.text, lexicon), (), ()) for d in documents]
 

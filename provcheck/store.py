@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -38,6 +38,8 @@ from provcheck.segments import (
 )
 from provcheck.settings import Settings
 from provcheck.signatures import Signed, concatenate, remap
+
+V = TypeVar("V")
 
 APPLICATION_ID = 0x70726F76  # "prov"
 SCHEMA_VERSION = 2
@@ -256,6 +258,17 @@ class Index:
             for part in _chunks(list(ids)):
                 out.update((i, (h, r)) for i, h, r in self.db.execute(
                     "SELECT id, sha256, record FROM documents WHERE id IN "
+                    f"({','.join('?' * len(part))})", part))
+        return out
+
+    def outlet_blocks(self, rowids: Sequence[int]) -> set[BlockEntry]:
+        """The blocks of the documents ``rowids`` that count towards their outlets'
+        boilerplate, as ``put`` stored them: what segmenting them again would give."""
+        out: set[BlockEntry] = set()
+        with self._guard():
+            for part in _chunks([int(r) for r in rowids]):
+                out.update(self.db.execute(
+                    "SELECT outlet, key FROM outlet_blocks WHERE doc IN "
                     f"({','.join('?' * len(part))})", part))
         return out
 
@@ -481,7 +494,7 @@ class Index:
                         (info.name, info.units, info.entries, time.strftime("%Y-%m-%dT%H:%M:%S")))
 
 
-def _chunks(values: list[str]) -> Iterator[list[str]]:
+def _chunks(values: list[V]) -> Iterator[list[V]]:
     """Parameter lists short enough for one SQL statement."""
     for start in range(0, len(values), 500):
         yield values[start:start + 500]

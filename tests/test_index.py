@@ -486,3 +486,30 @@ def test_accept_all_adopts_the_gate_on_an_existing_corpus(indexed: Path, tmp_pat
         "001_6da7febdb4ae2164 002_2ce565fa5741faf5  # 002_2ce565fa5741faf5 shared_source")
     assert cli(*args).exit_code == 0
     assert cli(*args, "--accept-all").stderr == f"{baseline}: 0 matches added\n"
+
+
+def test_the_stored_blocks_are_those_segmenting_again_gives(tmp_path: Path) -> None:
+    """``check`` counts the indexed documents' boilerplate from the blocks the index
+    stored for them while it segments them again: the two must agree, document by
+    document (with an outlet: blocks count; without one: none do)."""
+    from provcheck.chrome import outlet_blocks
+    from provcheck.lexicon import Lexicon
+    from provcheck.segment import segment
+    from provcheck.store import Index
+
+    records = [(f"dp{n}", "Daily Planet" if n % 3 else "", f"Story number {n}.\n\n"
+                + BODIES[n % 4]) for n in range(6)]
+    db = tmp_path / "x.db"
+    cli("index", "add", str(_outlet_batch(tmp_path / "old", "old.jsonl", records)), "--db",
+        str(db))
+    index = Index.open(str(db), Settings(), create=False)
+    try:
+        rowids = sorted(index.rowids().values())
+        for row, doc in index.documents(rowids).items():
+            seg = segment(doc.id, doc.text, Lexicon.shared(), quote_marks=False)
+            again = outlet_blocks(doc.outlet, seg.block_key, seg.block_words)
+            assert index.outlet_blocks([row]) == again
+            assert bool(again) == bool(doc.outlet)
+        assert len(index.outlet_blocks(rowids)) > 3
+    finally:
+        index.close()
