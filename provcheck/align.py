@@ -59,13 +59,9 @@ def align_sides(a: Side, b: Side, settings: Settings) -> tuple[Region, ...]:
     """``align_pair`` for documents already prepared as ``Side``s (reused across pairs)."""
     if not len(a.units) or not len(b.units):
         return ()
-    sim = pair_similarity(a.entries, b.entries)
-    chosen = (
-        (sim.cosine >= settings.seed_cosine)
-        & (sim.dice >= settings.seed_dice)
-        & (sim.shared >= MIN_SHARED_CONTENT)
-    )
-    seeds = list(zip(sim.i[chosen].tolist(), sim.j[chosen].tolist(), strict=True))
+    sim = pair_similarity(a.entries, b.entries, cosine=settings.seed_cosine,
+                          dice=settings.seed_dice, shared=MIN_SHARED_CONTENT)
+    seeds = list(zip(sim.i.tolist(), sim.j.tolist(), strict=True))
     if not seeds:
         return ()
     fragments = _fragments(seeds, sim, settings.max_gap, settings, _less_by_one)

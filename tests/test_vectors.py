@@ -1,6 +1,8 @@
 """The compiled sparse join in ``pair_similarity`` against the plain numpy formulation
 it replaced (a join of every entry pair on a common stem, then one ``bincount`` per
-figure): the same unit pairs, and the same floating-point sums bit for bit."""
+figure): the same unit pairs, and the same floating-point sums bit for bit, whether
+every pair sharing a stem is asked for or only those reaching the seed minimums (the
+prefix filter must drop none of them)."""
 
 from __future__ import annotations
 
@@ -64,6 +66,19 @@ def test_pair_similarity_sums_as_numpy_does(a: Entries, b: Entries) -> None:
         assert got.tobytes() == np.asarray(want, dtype=got.dtype).tobytes()
 
 
+@settings(max_examples=500, deadline=None)
+@given(entries(), entries(), st.sampled_from([0.0, 0.2, 0.33, 0.6]),
+       st.sampled_from([0.0, 0.1, 0.33, 0.5, 0.9]), st.sampled_from([0.0, 0.3, 1.0, 2.0, 3.3]))
+def test_the_prefix_filter_keeps_every_pair_reaching_the_minimums(
+        a: Entries, b: Entries, cosine: float, dice: float, shared: float) -> None:
+    found = pair_similarity(a, b, cosine=cosine, dice=dice, shared=shared)
+    i, j, cos, dic, sha = reference(a, b)
+    kept = (cos >= cosine) & (dic >= dice) & (sha >= shared)
+    for got, want in zip((found.i, found.j, found.cosine, found.dice, found.shared),
+                         (i[kept], j[kept], cos[kept], dic[kept], sha[kept]), strict=True):
+        assert got.tobytes() == np.asarray(want, dtype=got.dtype).tobytes()
+
+
 def unit_terms_reference(unit_tok: np.ndarray, stem: np.ndarray, content: np.ndarray,
                          name: np.ndarray) -> UnitTerms:
     """The entry table as numpy builds it: (unit, stem) keys made unique, figures summed
@@ -123,8 +138,8 @@ def test_range_cosine_is_the_cosine_of_the_summed_vectors(a: Entries, b: Entries
         rows = (x.row >= first) & (x.row <= last)
         return np.bincount(x.term_index[rows], weights=tfisf[rows], minlength=len(x.terms))
 
-    va = summed(a, found.tfisf_a, first_a, last_a)
-    vb = summed(b, found.tfisf_b, first_b, last_b)
+    va = summed(a, a.tf * found.isf_a[a.term_index], first_a, last_a)
+    vb = summed(b, b.tf * found.isf_b[b.term_index], first_b, last_b)
     _, ca, cb = np.intersect1d(a.terms, b.terms, assume_unique=True, return_indices=True)
     norms = np.linalg.norm(va) * np.linalg.norm(vb)
     want = float(va[ca] @ vb[cb]) / norms if norms else 0.0
