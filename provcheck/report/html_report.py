@@ -8,10 +8,11 @@ stays light. The provenance graph is an inline SVG drawn here.
 from __future__ import annotations
 
 import html
-import json
 import math
 from importlib import resources
 from typing import Any
+
+import orjson
 
 from provcheck.records import Report
 from provcheck.report.json_report import to_dict
@@ -23,7 +24,7 @@ _RELATION_COLOURS = {"duplicate": "#b2182b", "copy": "#ef8a62", "paraphrase": "#
 def render_html(report: Report) -> str:
     data = to_dict(report, include_text=True)
     page = resources.files("provcheck.report").joinpath("page.html").read_text(encoding="utf-8")
-    payload = json.dumps(_slim(data), ensure_ascii=False).replace("</", "<\\/")
+    payload = orjson.dumps(_slim(data)).decode().replace("</", "<\\/")
     return (page
             .replace("{{title}}", html.escape(f"provcheck report: {len(report.documents)} "
                                               f"documents, {len(report.pairs)} related pairs"))
