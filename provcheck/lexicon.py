@@ -127,11 +127,9 @@ class Lexicon:
             self._keys = _grown(self._keys, size, start)
             self._columns = tuple(_grown(c, size, start) for c in self._columns)
         self._keys[start:end] = fresh
-        for row, token in enumerate(missing[first].tolist(), start=start):
-            info = self._compute(form_of(token))
-            for column, value in zip(self._columns, (info.hash, info.stem_hash, info.content,
-                                                     info.name_kind), strict=True):
-                column[row] = value
+        computed = self._computed([form_of(token) for token in missing[first].tolist()])
+        for column, values in zip(self._columns, computed, strict=True):
+            column[start:end] = values
         self._forms = end
         if 2 * end > len(self._slot_key):  # at most half full: short probes
             size = len(self._slot_key)
@@ -149,15 +147,18 @@ class Lexicon:
     def stem(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))
 
-    def _compute(self, token: str) -> TokenInfo:
-        folded = fold(token)
-        key = folded.encode("utf-8")
-        kind = _name_kind(token)
-        if folded in STOP_WORDS or (len(folded) < 2 and folded.isascii() and folded.isalpha()):
-            return TokenInfo(sha1_hash32(key), 0, False, kind)
-        base = folded[:-2] if folded.endswith("'s") else folded
-        stem = self.stem(base)
-        return TokenInfo(sha1_hash32(key), sha1_hash32(stem.encode("utf-8")), True, kind)
+    def _computed(self, forms: list[str]) -> tuple[list[int], list[int], list[bool], list[int]]:
+        """The columns (hash, stem hash, content, name kind) of new forms, all at once: a
+        news article brings a few dozen, and a cold memo (a new worker) thousands."""
+        folded = [fold(form) for form in forms]
+        content = [not (f in STOP_WORDS or (len(f) < 2 and f.isascii() and f.isalpha()))
+                   for f in folded]
+        stems = iter(self._stemmer.stemWords(
+            [f[:-2] if f.endswith("'s") else f for f, c in zip(folded, content, strict=True)
+             if c]))
+        return ([sha1_hash32(f.encode("utf-8")) for f in folded],
+                [sha1_hash32(next(stems).encode("utf-8")) if c else 0 for c in content],
+                content, [_name_kind(form) for form in forms])
 
 
 @numba.njit(nogil=True, cache=True)
