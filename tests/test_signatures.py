@@ -6,7 +6,13 @@ from datasketch.hashfunc import sha1_hash32
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provcheck.candidates import ESTIMATE_SLACK, colliding, estimates, find_candidates, key_order
+from provcheck.candidates import (
+    ESTIMATE_SLACK,
+    bucket_pairs,
+    colliding,
+    estimates,
+    find_candidates,
+)
 from provcheck.lexicon import STOP_WORDS, TOKEN, Lexicon
 from provcheck.normalize import fold, normalize
 from provcheck.segment import segment
@@ -118,13 +124,32 @@ def test_bucket_join_pairs_every_colliding_passage_of_different_documents() -> N
     assert len(expected) >= 20
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), max_size=60),
-       st.integers(1, 62))
-def test_key_order_is_a_stable_argsort(parts: list[tuple[int, int]], bit: int) -> None:
-    """Keys that tie in their top bits but differ below them are ordered too."""
-    keys = np.array([(hi << bit) | lo for hi, lo in parts], dtype=np.uint64)
-    assert np.array_equal(key_order(keys), np.argsort(keys, kind="stable"))
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 9)),
+                max_size=80),
+       st.integers(1, 62), st.integers(1, 4), st.lists(st.integers(0, 4), min_size=10,
+                                                      max_size=10))
+def test_the_bucket_join_is_every_pair_sharing_a_key(
+        entries: list[tuple[int, int, int]], bit: int, max_docs: int, doc: list[int]) -> None:
+    """Against comparing every two entries: keys that tie in their top bits but differ
+    below them are buckets of their own, a row may hold a key twice, and a bucket of
+    rows of more than ``max_docs`` documents is boilerplate."""
+    keys = [(hi << bit) | lo for hi, lo, _ in entries]
+    rows = [row for *_, row in entries]
+    expected: set[tuple[int, int]] = set()
+    boilerplate = 0
+    for key in set(keys):
+        bucket = [r for k, r in zip(keys, rows, strict=True) if k == key]
+        if len(bucket) > max_docs and len({doc[r] for r in bucket}) > max_docs:
+            boilerplate += 1
+            continue
+        expected |= {(min(x, y), max(x, y)) for x in bucket for y in bucket
+                     if doc[x] != doc[y]}
+    left, right, skipped = bucket_pairs(np.array(keys, dtype=np.uint64),
+                                        np.array(rows, dtype=np.int64), np.array(doc),
+                                        max_docs)
+    assert list(zip(left.tolist(), right.tolist(), strict=True)) == sorted(expected)
+    assert skipped == boilerplate
 
 
 def test_candidates_pair_the_related_seed_documents(seed_texts: dict[str, str]) -> None:
