@@ -119,6 +119,20 @@ def test_jsonl_records_and_a_malformed_line(tmp_path: Path) -> None:
     assert "duplicate id 'r1'" in reasons["batch.jsonl:5"]
 
 
+def test_unpaired_surrogate_escapes_become_replacement_characters(tmp_path: Path) -> None:
+    """JSON can escape half a surrogate pair, which no report could print: it becomes
+    U+FFFD, one character for one, so the offsets into the text stand."""
+    (tmp_path / "docs.jsonl").write_text(
+        '{"id": "s\\udc00", "title": "T\\ud800", "text": "Bridge \\ud800 reopens. ' + BODY
+        + '"}\n', encoding="utf-8")
+    doc = read(tmp_path).documents[0]
+    assert doc.text == "Bridge \ufffd reopens. " + BODY
+    assert (doc.id, doc.title) == ("s\ufffd", "T\ufffd")
+    assert doc.notes == ("1 unpaired surrogate escape(s) in the text replaced by U+FFFD "
+                         "(offsets unchanged)",)
+    doc.text.encode("utf-8")  # printable
+
+
 def test_json_file_with_a_list_of_records(tmp_path: Path) -> None:
     records = [{"id": "x", "text": BODY}, {"id": "y", "text": BODY + " More."}]
     (tmp_path / "docs.json").write_text(json.dumps(records), encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,9 @@ HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 STREAMED_SUFFIXES = (".jsonl", ".ndjson")  # read record by record, whatever their size
 SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES
+# A JSON string may escape half of a surrogate pair ("\ud800"): a code point no UTF-8
+# output can hold. Each becomes U+FFFD, one character for one, so offsets stand.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(slots=True, kw_only=True)
@@ -192,12 +196,16 @@ def _record(record: object, where: str, fallback_id: str, max_bytes: int) -> Dra
         return Skipped(path=where, reason="record has no 'text' (or it is empty)")
     if len(text) > max_bytes:
         return Skipped(path=where, reason=_too_large(len(text), max_bytes))
-    doc_id = str(record.get("id") or fallback_id)
+    text, lone = _LONE_SURROGATE.subn("\ufffd", text)
+    doc_id = _LONE_SURROGATE.sub("\ufffd", str(record.get("id") or fallback_id))
     draft = Draft(id=doc_id, path=where, text=text, format="json", encoding="utf-8",
                   keys=(doc_id, where))
+    if lone:
+        draft.notes.append(f"{lone} unpaired surrogate escape(s) in the text replaced by "
+                           "U+FFFD (offsets unchanged)")
     for name in ("title", "outlet", "url"):
         value = record.get(name)
-        draft.set(name, str(value) if value else None, "json")
+        draft.set(name, _LONE_SURROGATE.sub("\ufffd", str(value)) if value else None, "json")
     published = record.get("published")
     if published:
         iso = parse_date(str(published))
