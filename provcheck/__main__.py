@@ -1,3 +1,3 @@
-from provcheck.cli import main
+from provcheck.cli import run
 
-main()
+run()
