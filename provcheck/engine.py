@@ -15,7 +15,6 @@ and it installs from PyPI wheels alone.
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -23,7 +22,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
 from provcheck.errors import ConfigError
-from provcheck.parallel import Pending, batches, start_batches, tick_when_done
+from provcheck.parallel import Pending, batches, start_batches, tick_when_done, worker_pool
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -78,7 +77,7 @@ class LocalEngine:
         if context is not None:
             self.close()
         elif self.keep_pool and self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=min(self.jobs, os.cpu_count() or 1))
+            self._pool = worker_pool(self.jobs)
         return start_batches(fn, items, jobs=self.jobs, batch_size=batch_size, context=context,
                              on_batch=on_batch, pool=self._pool if context is None else None)
 

@@ -25,6 +25,7 @@ from provcheck.chrome import BlockEntry, outlet_blocks
 from provcheck.engine import Engine, LocalEngine
 from provcheck.ingest import Ingested, ingest_batches, load_manifest
 from provcheck.lexicon import Lexicon
+from provcheck.parallel import collector_paused
 from provcheck.pipeline import (
     SEGMENT_BATCH,
     Corpus,
@@ -182,6 +183,7 @@ def _read_ahead(batches: Iterator[T]) -> Iterator[T]:
             yield item
 
 
+@collector_paused()
 def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None = None,
           progress: Progress | None = None, engine: Engine | None = None) -> Checked:
     """Compare the documents under ``paths`` with the index and with each other, as

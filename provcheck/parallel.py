@@ -14,6 +14,7 @@ import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -71,6 +72,30 @@ class Pending(Generic[R]):
             end(self._out is None)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off in this process while a run builds its records.
+    They hold no reference cycles, yet each full collection scans every one of them, and
+    a run's records only grow: 19 full collections took 2.9 s of a PAN13 compare (3.5 s
+    with the younger generations). Reference counting still frees what is dropped; what
+    is cyclic waits for the collector, which is on again after the run. Worker processes
+    forked meanwhile turn it back on for themselves (``worker_pool``)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def worker_pool(jobs: int, context: Any = None) -> ProcessPoolExecutor:
+    """A pool of ``jobs`` worker processes (at most the cores) holding ``context``, each
+    with the garbage collector on (see ``collector_paused``)."""
+    return ProcessPoolExecutor(max_workers=min(jobs, os.cpu_count() or 1),
+                               initializer=_install, initargs=(context,))
+
+
 def start_batches(
     fn: Callable[[Sequence[T], Any], list[R]],
     items: Sequence[T],
@@ -101,7 +126,7 @@ def start_batches(
     # from collection while the workers live. They are forked here, at the first
     # submission, by this thread.
     gc.freeze()
-    own = ProcessPoolExecutor(max_workers=workers, initializer=_install, initargs=(context,))
+    own = worker_pool(workers, context)
 
     def end(abandoned: bool) -> None:
         own.shutdown(cancel_futures=abandoned)
@@ -139,6 +164,7 @@ def _ticked(on_batch: Callable[[int], None], size: int, _call: Future[Any]) -> N
 def _install(context: Any) -> None:
     global _worker_context
     _worker_context = context
+    gc.enable()
 
 
 def _call(fn: Callable[[Sequence[T], Any], list[R]], chunk: Sequence[T]) -> list[R]:

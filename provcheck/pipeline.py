@@ -26,7 +26,7 @@ from provcheck.engine import Engine, LocalEngine
 from provcheck.ingest import Ingested, ingest, load_manifest
 from provcheck.lexicon import Lexicon
 from provcheck.overview import overview
-from provcheck.parallel import Pending
+from provcheck.parallel import Pending, collector_paused
 from provcheck.passages import Side
 from provcheck.provenance import context, judge
 from provcheck.quotes import attribute, quotations_of, quote_map
@@ -65,6 +65,7 @@ class Corpus:
     speakers: tuple[tuple[LocalSpeaker, ...], ...]
 
 
+@collector_paused()
 def compare(
     paths: Sequence[str],
     settings: Settings,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice
@@ -20,7 +19,7 @@ from pathlib import Path
 from provcheck.errors import InputError
 from provcheck.ingest.manifest import Manifest, load_manifest
 from provcheck.ingest.readers import JSON_SUFFIXES, STREAMED_SUFFIXES, Draft, read_file
-from provcheck.parallel import batches
+from provcheck.parallel import batches, worker_pool
 from provcheck.records import Document, Skipped
 
 __all__ = ["Ingested", "ingest", "ingest_batches", "load_manifest"]
@@ -109,7 +108,7 @@ def _read(files: Iterable[tuple[Path, str, str]], max_bytes: int, jobs: int,
         for path, shown, doc_id in files:
             yield shown, read_file(path, shown, doc_id, max_bytes)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, os.cpu_count() or 1)) as pool:
+    with worker_pool(jobs) as pool:
         listed = iter(files)
         while window := list(islice(listed, READ_AHEAD)):
             chunks = list(batches(window, READ_BATCH))
