@@ -48,7 +48,8 @@ _LABEL = re.compile(  # used with match(text, pos): anchored at the paragraph st
 # "according": a token whose hash is not among them is neither.
 _CUE_HASHES = np.array(sorted({sha1_hash32(fold(w).encode())
                                for w in SPEECH_VERBS | {"according"}}), dtype=np.uint32)
-_SENTENCE_CLOSE = re.compile(r"[.!?:;,\"'\u201d\u2019)\]]$")
+# What a sentence of reported speech ends with (a heading ends with none of them).
+_SENTENCE_CLOSE = frozenset(".!?:;,\"'\u201d\u2019)]")
 _CLOSE_PUNCT = " ,.;:!?\"'\u201c\u201d\u2018\u2019-\u2014\u2013()"
 
 
@@ -95,6 +96,18 @@ class _Doc:
     def first_word(self, start: int) -> int:
         """Index of the first word starting at or after ``start``."""
         return bisect.bisect_left(self.starts, start)
+
+    def word_range(self, start: int, end: int) -> tuple[int, int]:
+        """The tokens [lo, hi) of the words inside [start, end) (``words_in``'s)."""
+        lo, hi = self.first_word(start), self.first_word(end)
+        if hi > lo and self.ends[hi - 1] > end:
+            hi -= 1  # only the final token can end past ``end``
+        return lo, hi
+
+    def word(self, token: int) -> _Word:
+        start, end = self.starts[token], self.ends[token]
+        form = self.text[start:end]
+        return _Word(form, start, end, form.lower())
 
     def words_in(self, start: int, end: int, *, first: int | None = None,
                  last: int | None = None) -> list[_Word]:
@@ -334,18 +347,30 @@ def _reported(doc: _Doc, taken: list[Span], used: set[int]) -> list[Quotation]:
     for (s_start, s_end), (t0, t1) in zip(doc.sentences, doc.seg.sent_tok.tolist(), strict=True):
         if cues[t1] == cues[t0] or doc.paragraph_of(s_start) < 0:
             continue  # no cue, or page chrome
-        sentence = doc.text[s_start:s_end]
-        if not _SENTENCE_CLOSE.search(sentence.rstrip()):
+        if doc.text[s_start:s_end].rstrip()[-1:] not in _SENTENCE_CLOSE:
             continue  # a heading ("On how NATO would respond ..."), not reported speech
+        first, end = doc.word_range(s_start, s_end)
+        candidates = np.flatnonzero(maybe[first:end]).tolist()
+        if not any(_may_attribute(doc, first, n, used) for n in candidates):
+            continue  # a third of those left, with none of the rules' words built
         words = doc.words_in(s_start, s_end)
-        first = doc.first_word(s_start)
-        candidates = np.flatnonzero(maybe[first : first + len(words)]).tolist()
         according = _according_to(doc, words, candidates)
         found = [according] if according else _cue_clauses(doc, words, candidates, used)
         for quotation in found:
             if not any(_mostly_inside(quotation.span, t) for t in taken):
                 out.append(quotation)
     return out
+
+
+def _may_attribute(doc: _Doc, first: int, n: int, used: set[int]) -> bool:
+    """Can the sentence's word ``n`` (token ``first + n``) be the "according" of
+    ``_according_to`` or a cue ``_cue_clause`` takes? Where no word can, the sentence
+    reports no one."""
+    word = doc.word(first + n)
+    if word.low == "according":
+        return True
+    return (_cue(word) and word.low not in NOUN_LIKE and word.start not in used
+            and not (n and _not_a_verb(doc.word(first + n - 1))))
 
 
 def _according_to(doc: _Doc, words: list[_Word], candidates: list[int]) -> Quotation | None:
