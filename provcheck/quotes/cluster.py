@@ -17,11 +17,11 @@ is printed (a ``Printing``) is known whether or not it is described.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 
 import numpy as np
 from rapidfuzz.distance import Indel, LCSseq
@@ -85,10 +85,14 @@ def quote_map(documents: Sequence[Document], segmented: Sequence[Segmented],
     """Clusters of the same statement across the corpus, most widely carried first. With
     ``about`` (document positions), only the clusters one of those documents prints are
     described in full; the others are found and numbered all the same."""
-    bounds = {d: _Bounds.of(segmented[d]) for d in {a.doc for a in attributed}}
-    statements = [s for q, a in enumerate(attributed) for s in _statements(q, a, bounds[a.doc])]
+    statements: list[_Statement] = []
+    stems: list[np.ndarray] = []  # each statement's distinct content stems
+    for doc, items in groupby(enumerate(attributed), key=lambda qa: qa[1].doc):
+        found, found_stems = _statements(list(items), segmented[doc])
+        statements += found
+        stems += found_stems
     parent = list(range(len(statements)))
-    for i, j in _verified_pairs(statements, attributed, segmented, settings):
+    for i, j in _verified_pairs(statements, stems, attributed, segmented, settings):
         _union(parent, i, j)
     groups = [_printed(members, statements, attributed)
               for members in _merge_runs(statements, parent)]
@@ -112,57 +116,66 @@ def quote_map(documents: Sequence[Document], segmented: Sequence[Segmented],
     return QuoteMap(clusters=clusters, printings=printings, speakers=speakers)
 
 
-@dataclass(frozen=True, slots=True)
-class _Bounds:
-    """A document's sentence and token starts and ends as lists, for bisect (a numpy
-    searchsorted per quotation part costs ten times as much)."""
-
-    sent_start: list[int]
-    sent_end: list[int]
-    tok_start: list[int]
-
-    @classmethod
-    def of(cls, seg: Segmented) -> _Bounds:
-        return cls(seg.sent_span[:, 0].tolist(), seg.sent_span[:, 1].tolist(),
-                   seg.tok_start.tolist())
-
-
-def _statements(index: int, item: Attributed, doc: _Bounds) -> list[_Statement]:
+def _statements(items: list[tuple[int, Attributed]], seg: Segmented,
+                ) -> tuple[list[_Statement], list[np.ndarray]]:
+    """The statements of one document's quotations (``items``: their indices and
+    themselves), quotation by quotation: the sentences of each part, a fragment of a few
+    words joined to the statement before it; and each statement's distinct content
+    stems. The bounds of every part's sentences and words are found in one search."""
+    parts = [(q, p.start, p.end) for q, item in items for p in item.quotation.parts]
+    if not parts:
+        return [], []
+    which, part_start, part_end = (np.array(x, dtype=np.int64) for x in zip(*parts,
+                                                                             strict=True))
+    first = np.searchsorted(seg.sent_span[:, 1], part_start, side="right")
+    count = np.maximum(np.searchsorted(seg.sent_span[:, 0], part_end) - first, 0)
+    part = np.repeat(np.arange(len(parts)), count)  # each (part, sentence) in order
+    sentence = np.arange(len(part)) - np.repeat(np.cumsum(count) - count, count) + first[part]
+    start = np.maximum(part_start[part], seg.sent_span[sentence, 0])
+    end = np.minimum(part_end[part], seg.sent_span[sentence, 1])
+    tokens = np.searchsorted(seg.tok_start, np.stack((start, end), axis=1))
     out: list[_Statement] = []
-    for part in item.quotation.parts:
-        first = bisect.bisect_right(doc.sent_end, part.start)
-        last = bisect.bisect_left(doc.sent_start, part.end)
-        for s_start, s_end in zip(doc.sent_start[first:last], doc.sent_end[first:last],
-                                  strict=True):
-            start, end = max(part.start, s_start), min(part.end, s_end)
-            if end <= start:
-                continue
-            t0 = bisect.bisect_left(doc.tok_start, start)
-            t1 = bisect.bisect_left(doc.tok_start, end)
-            if t1 - t0 < MIN_STATEMENT_TOKENS and out and out[-1].quote == index:
-                prev = out[-1]  # a fragment joins the statement before it
-                out[-1] = _Statement(index, prev.order, Span(start=prev.span.start, end=end),
-                                     (prev.tokens[0], t1))
-                continue
-            if t1 > t0:
-                out.append(_Statement(index, len(out), Span(start=start, end=end), (t0, t1)))
-    return out
+    orders: dict[int, int] = {}
+    for q, s, e, (t0, t1) in zip(which[part].tolist(), start.tolist(), end.tolist(),
+                                 tokens.tolist(), strict=True):
+        if e <= s:
+            continue
+        if t1 - t0 < MIN_STATEMENT_TOKENS and out and out[-1].quote == q:
+            prev = out[-1]  # a fragment joins the statement before it
+            out[-1] = _Statement(q, prev.order, Span(start=prev.span.start, end=e),
+                                 (prev.tokens[0], t1))
+        elif t1 > t0:
+            orders[q] = orders.get(q, -1) + 1
+            out.append(_Statement(q, orders[q], Span(start=s, end=e), (t0, t1)))
+    return out, _distinct_stems(seg, [st.tokens for st in out])
 
 
-def _verified_pairs(statements: list[_Statement], attributed: Sequence[Attributed],
-                    segmented: Sequence[Segmented], settings: Settings) -> list[tuple[int, int]]:
-    stems, keep = [], []
-    for n, s in enumerate(statements):
-        seg = segmented[attributed[s.quote].doc]
-        t0, t1 = s.tokens
-        found = np.unique(seg.stem_hash[t0:t1][seg.content[t0:t1]])
-        if len(found) >= 2:
-            stems.append(found)
-            keep.append(n)
+def _distinct_stems(seg: Segmented, ranges: list[tuple[int, int]]) -> list[np.ndarray]:
+    """The distinct content-word stems of each token range, sorted (``np.unique`` of
+    each), from one sort of all of them."""
+    if not ranges:
+        return []
+    bounds = np.array(ranges, dtype=np.int64)
+    sizes = bounds[:, 1] - bounds[:, 0]
+    owner = np.repeat(np.arange(len(ranges)), sizes)
+    token = np.arange(len(owner)) - np.repeat(np.cumsum(sizes) - sizes, sizes) + \
+        bounds[owner, 0]
+    content = seg.content[token]
+    packed = np.unique((owner[content].astype(np.uint64) << np.uint64(32))
+                       | seg.stem_hash[token][content].astype(np.uint64))
+    cuts = np.searchsorted(packed >> np.uint64(32), np.arange(1, len(ranges), dtype=np.uint64))
+    return np.split((packed & np.uint64(0xFFFFFFFF)).astype(np.uint32), cuts)
+
+
+def _verified_pairs(statements: list[_Statement], stems: list[np.ndarray],
+                    attributed: Sequence[Attributed], segmented: Sequence[Segmented],
+                    settings: Settings) -> list[tuple[int, int]]:
+    keep = [n for n, found in enumerate(stems) if len(found) >= 2]
     if len(keep) < 2:
         return []
-    bounds = np.concatenate(([0], np.cumsum([len(x) for x in stems])))
-    sig = minhash(np.concatenate(stems), bounds, settings.num_perm, settings.seed)
+    chosen = [stems[n] for n in keep]
+    bounds = np.concatenate(([0], np.cumsum([len(x) for x in chosen])))
+    sig = minhash(np.concatenate(chosen), bounds, settings.num_perm, settings.seed)
     group = np.array([statements[n].quote for n in keep], dtype=np.int64)
     keys, bits = lsh_view(sig, settings)
     left, right, _, _ = colliding(keys, bits, group, settings)
