@@ -312,16 +312,17 @@ class _CreditFinder:
         return cls(ordered, folded, exact)
 
     def credits(self, text: str) -> frozenset[str]:
-        patterns = _credit_patterns(self._mentioned(text))
-        return _find(patterns.anywhere, patterns.canonical, text) if patterns else frozenset()
+        names = self._mentioned(text)
+        return _find(_credits_anywhere(names), _canonical(names), text) if names else frozenset()
 
     def authors(self, text: str) -> frozenset[str]:
         head, tail = text[:400], text[-400:]
-        patterns = _credit_patterns(self._mentioned(head + "\n" + tail))
-        if not patterns:
+        names = self._mentioned(head + "\n" + tail)
+        if not names:
             return frozenset()
-        return (_find(patterns.story_head, patterns.canonical, head)
-                | _find(patterns.story_tail, patterns.canonical, tail))
+        head_patterns, tail_patterns = _credits_of_story(names)
+        return (_find(head_patterns, _canonical(names), head)
+                | _find(tail_patterns, _canonical(names), tail))
 
     def _mentioned(self, text: str) -> tuple[str, ...]:
         found: set[int] = set()
@@ -347,31 +348,40 @@ def _as_written(name: str) -> str:
     return f"(?i:{re.escape(name)})" if len(name) > 3 else re.escape(name)
 
 
-@dataclass(frozen=True, slots=True)
-class _CreditPatterns:
-    anywhere: tuple[re.Pattern[str], ...]
-    story_head: tuple[re.Pattern[str], ...]
-    story_tail: tuple[re.Pattern[str], ...]
-    canonical: Mapping[str, str]
+_LEAD = r"(?i:according to|told|via|reported by|source:)\s+(?:[Tt]he\s+)?"
+
+
+# Patterns are made for each set of names a text mentions (a corpus of 300 outlets has
+# ~1,000 such sets); those of credits anywhere and those of the story's own credit are
+# kept apart, as a text's two sets differ (the story's are read in its head and tail).
+@lru_cache(maxsize=4096)
+def _credits_anywhere(names: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """"(Reuters)", "Reuters reported", "according to Reuters"... of ``names``."""
+    name = _name_group(names)
+    return (re.compile(rf"\({name}\)"),
+            re.compile(rf"\b{name}\s+(?i:reported|reports|said|says)\b"),
+            re.compile(rf"\b{_LEAD}{name}\b"))
 
 
 @lru_cache(maxsize=4096)
-def _credit_patterns(names: tuple[str, ...]) -> _CreditPatterns | None:
-    if not names:
-        return None
-    alternatives = "|".join(map(_as_written, names))
-    name = f"(?P<name>{alternatives})"
-    lead = r"(?i:according to|told|via|reported by|source:)\s+(?:[Tt]he\s+)?"
-    return _CreditPatterns(
-        anywhere=(re.compile(rf"\({name}\)"),
-                  re.compile(rf"\b{name}\s+(?i:reported|reports|said|says)\b"),
-                  re.compile(rf"\b{lead}{name}\b")),
-        story_head=(re.compile(rf"\({name}\)\s*[-\u2013\u2014:]"),
-                    re.compile(rf"(?m)^\s*(?:By|Source:|Via)\s+(?:[Tt]he\s+)?{name}\s*$")),
-        story_tail=(re.compile(rf"\b{name}\b[^.\n]{{0,60}}contributed to this report"),
-                    re.compile(rf"(?m)^\s*(?:Source:|Via)\s+(?:[Tt]he\s+)?{name}\s*$")),
-        canonical={n.lower(): n for n in names},
-    )
+def _credits_of_story(names: tuple[str, ...],
+                      ) -> tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]:
+    """The patterns of a story's own credit in its head (a wire dateline, a byline) and
+    in its tail ("... contributed to this report", "Source: ...") for ``names``."""
+    name = _name_group(names)
+    return ((re.compile(rf"\({name}\)\s*[-\u2013\u2014:]"),
+             re.compile(rf"(?m)^\s*(?:By|Source:|Via)\s+(?:[Tt]he\s+)?{name}\s*$")),
+            (re.compile(rf"\b{name}\b[^.\n]{{0,60}}contributed to this report"),
+             re.compile(rf"(?m)^\s*(?:Source:|Via)\s+(?:[Tt]he\s+)?{name}\s*$")))
+
+
+def _name_group(names: tuple[str, ...]) -> str:
+    return f"(?P<name>{'|'.join(map(_as_written, names))})"
+
+
+@lru_cache(maxsize=4096)
+def _canonical(names: tuple[str, ...]) -> Mapping[str, str]:
+    return {n.lower(): n for n in names}
 
 
 def _find(patterns: tuple[re.Pattern[str], ...], canonical: Mapping[str, str],
