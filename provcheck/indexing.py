@@ -38,6 +38,7 @@ from provcheck.pipeline import (
     start_alignment,
     start_segmenting,
 )
+from provcheck.quotes import quotations_of, stored
 from provcheck.records import Document, Report, Skipped, picklable
 from provcheck.segment import segment
 from provcheck.segments import Hits, first_distinct
@@ -132,10 +133,12 @@ def index_add(paths: Sequence[str], db: str, settings: Settings, *, meta: str | 
 @dataclass(frozen=True, slots=True)
 class Entry:
     """What the index keeps of one document besides its text: its passages' signatures
-    (``doc`` 0) and the blocks that count towards its outlet's boilerplate."""
+    (``doc`` 0), the blocks that count towards its outlet's boilerplate, and its
+    quotations (``quotes.stored``)."""
 
     signed: Signed
     blocks: frozenset[BlockEntry]
+    quotations: str
 
 
 def _put(index: Index, documents: list[Document], known: set[str],
@@ -143,7 +146,7 @@ def _put(index: Index, documents: list[Document], known: set[str],
     """Store a batch's documents with their entries once the workers have made them."""
     for doc, entry in zip(documents, entries.result(), strict=True):
         file_stat = _stat(Path(doc.path)) if Path(doc.path).is_file() else None
-        index.put(doc, entry.signed, entry.blocks, file_stat)
+        index.put(doc, entry.signed, entry.blocks, file_stat, entry.quotations)
         (replaced if doc.id in known else added).append(doc.id)
 
 
@@ -159,8 +162,8 @@ def _ticker(progress: Progress | None, total: int) -> Callable[[int], None] | No
 
 def _entries(documents: Sequence[Document], _context: object = None, *,
              settings: Settings) -> list[Entry]:
-    """Segment and sign a batch of documents (on a worker): only what is stored comes
-    back, not the segmentation."""
+    """Segment and sign a batch of documents and find their quotations (on a worker):
+    only what is stored comes back, not the segmentation."""
     lexicon = Lexicon.shared()
     segmented = [segment(d.id, d.text, lexicon, quote_marks=False) for d in documents]
     signed = sign(segmented, settings)
@@ -168,7 +171,8 @@ def _entries(documents: Sequence[Document], _context: object = None, *,
     return [Entry(signed=Signed(doc=signed.doc[a:b] - n, unit=signed.unit[a:b],
                                 keys=signed.keys[a:b], bits=signed.bits[a:b],
                                 size=signed.size[a:b]),
-                  blocks=frozenset(outlet_blocks(d.outlet, seg.block_key, seg.block_words)))
+                  blocks=frozenset(outlet_blocks(d.outlet, seg.block_key, seg.block_words)),
+                  quotations=stored.encode(*quotations_of(d.text, seg)[1:]))
             for n, (d, seg, a, b) in enumerate(zip(documents, segmented, bounds[:-1],
                                                    bounds[1:], strict=True))]
 
@@ -208,12 +212,13 @@ def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None
         timings["index"] = time.perf_counter() - start
         start = time.perf_counter()
         loaded = index.documents(sorted({r for _, r in matched}))
+        found = index.quotations(list(loaded))
         timings["load"] = time.perf_counter() - start
         start = time.perf_counter()
-        # The index holds the indexed documents' blocks: their counts are read while
-        # the workers segment those documents again.
+        # The index holds the indexed documents' blocks and quotations: the blocks'
+        # counts are read while the workers segment those documents again.
         segmenting = start_segmenting(list(loaded.values()), settings, progress,
-                                      engine=engine)
+                                      engine=engine, stored=[found.get(r) for r in loaded])
         try:
             known = index.block_counts(_blocks(new) | index.outlet_blocks(list(loaded)),
                                        exclude=replaced | set(loaded))

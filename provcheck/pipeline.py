@@ -86,7 +86,9 @@ def compare(
     with _timed(timings, "ingest"):
         ingested = read_inputs(paths, settings, meta)
     with _timed(timings, "segment"):
-        corpus = segment_corpus(ingested.documents, settings, tick, engine=engine)
+        stored = stored_quotations(db, ingested.documents, settings) if db else None
+        corpus = segment_corpus(ingested.documents, settings, tick, engine=engine,
+                                stored=stored)
     aligning: Pending[PairResult | None] = Pending(done=[])
     stats: dict[str, object] = {}
     if pairs:
@@ -97,6 +99,7 @@ def compare(
             candidates = find_candidates(signed, settings, engine)
         aligning = start_alignment(corpus, candidates.pairs, settings, tick, engine)
         stats = {"signed_passages": len(signed.doc), "signatures_from_index": reused,
+                 "quotations_from_index": sum(r is not None for r in stored or ()),
                  "candidate_passage_pairs": candidates.passage_pairs,
                  "candidate_document_pairs": len(candidates.pairs),
                  "boilerplate_buckets": candidates.boilerplate_buckets}
@@ -181,10 +184,7 @@ def sign_corpus(corpus: Corpus, settings: Settings, db: str | None) -> tuple[Sig
         return sign(list(corpus.segmented), settings), 0
     index = Index.open(db, settings, create=False)
     try:
-        ids = [d.id for d in corpus.documents]
-        held, rowids = index.fingerprints(ids), index.rowids(ids)
-        reuse = {n: rowids[d.id] for n, d in enumerate(corpus.documents)
-                 if held.get(d.id, ("",))[0] == d.sha256}
+        reuse = _held(index, corpus.documents)
         fresh = [n for n in range(len(corpus.documents)) if n not in reuse]
         parts = [remap(sign([corpus.segmented[n] for n in fresh], settings), fresh)]
         for n, rowid in reuse.items():
@@ -197,14 +197,37 @@ def sign_corpus(corpus: Corpus, settings: Settings, db: str | None) -> tuple[Sig
     return concatenate(parts, settings), len(reuse)
 
 
+def stored_quotations(db: str, documents: Sequence[Document], settings: Settings,
+                      ) -> list[str | None]:
+    """The quotations an index holds for each document it holds unchanged (None for the
+    others, and where they were found by other rules): see ``quotes.stored``."""
+    index = Index.open(db, settings, create=False)
+    try:
+        held = _held(index, documents)
+        found = index.quotations(list(held.values()))
+    finally:
+        index.close()
+    return [found.get(held[n]) if n in held else None for n in range(len(documents))]
+
+
+def _held(index: Index, documents: Sequence[Document]) -> dict[int, int]:
+    """Position -> index rowid of each document the index holds with the same text."""
+    ids = [d.id for d in documents]
+    held, rowids = index.fingerprints(ids), index.rowids(ids)
+    return {n: rowids[d.id] for n, d in enumerate(documents)
+            if held.get(d.id, ("",))[0] == d.sha256}
+
+
 def segment_corpus(
     documents: Sequence[Document], settings: Settings, tick: Progress | None = None, *,
     quotations: bool = True, engine: Engine | None = None,
+    stored: Sequence[str | None] | None = None,
 ) -> Corpus:
-    """Segment every document and find its quotations (unless ``quotations`` is off),
-    then flag blocks that are boilerplate across an outlet."""
+    """Segment every document and find its quotations (unless ``quotations`` is off, or
+    read them from ``stored``: see ``start_segmenting``), then flag blocks that are
+    boilerplate across an outlet."""
     segmenting = start_segmenting(documents, settings, tick, quotations=quotations,
-                                  engine=engine)
+                                  engine=engine, stored=stored)
     return flag_boilerplate(corpus_of(documents, segmenting.result()))
 
 
@@ -214,12 +237,17 @@ Prepared = tuple[Segmented, tuple[Quotation, ...], tuple[LocalSpeaker, ...]]
 def start_segmenting(
     documents: Sequence[Document], settings: Settings, tick: Progress | None = None, *,
     quotations: bool = True, engine: Engine | None = None,
+    stored: Sequence[str | None] | None = None,
 ) -> Pending[Prepared]:
     """``segment_corpus``'s work, started on the engine's workers: this process can do
-    other work until ``corpus_of`` takes the results."""
+    other work until ``corpus_of`` takes the results. ``stored``: each document's
+    quotations as an index holds them (``quotes.stored``), or None to find them."""
     done = _counter("segment", len(documents), tick)
-    batch = _segment_batch if quotations else _segment_only
     engine = engine or LocalEngine(settings.jobs)
+    if stored is not None:
+        return engine.start(_segment_stored, list(zip(documents, stored, strict=True)),
+                            batch_size=SEGMENT_BATCH, on_batch=done)
+    batch = _segment_batch if quotations else _segment_only
     return engine.start(batch, list(documents), batch_size=SEGMENT_BATCH, on_batch=done)
 
 
@@ -311,6 +339,13 @@ def _segment_batch(documents: Sequence[Document], _context: object = None) -> li
     lexicon = Lexicon.shared()
     return [quotations_of(d.text, segment(d.id, d.text, lexicon, quote_marks=False))
             for d in documents]
+
+
+def _segment_stored(documents: Sequence[tuple[Document, str | None]], _context: object = None,
+                    ) -> list[Prepared]:
+    lexicon = Lexicon.shared()
+    return [quotations_of(d.text, segment(d.id, d.text, lexicon, quote_marks=False), record)
+            for d, record in documents]
 
 
 def _segment_only(documents: Sequence[Document], _context: object = None) -> list[Prepared]:

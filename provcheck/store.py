@@ -27,6 +27,7 @@ import numpy as np
 from provcheck import __version__
 from provcheck.chrome import OUTLET_MIN_DOCS, BlockEntry
 from provcheck.errors import ConfigError, InputError
+from provcheck.quotes import stored
 from provcheck.records import Document
 from provcheck.segments import (
     Hits,
@@ -77,6 +78,10 @@ CREATE TABLE outlet_blocks (
 CREATE INDEX outlet_blocks_doc ON outlet_blocks (doc);
 CREATE INDEX documents_units ON documents (units);
 """
+# Each document's quotations as ``quotes.stored`` records them, with the version of the
+# rules that found them (added to format 2; an index made before has none).
+_QUOTATIONS = ("CREATE TABLE IF NOT EXISTS quotations (doc INTEGER PRIMARY KEY, "
+               "version INTEGER NOT NULL, record TEXT NOT NULL)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,14 +154,15 @@ class Index:
         # 2 MB page cache, a large add spends most of its time re-reading its pages.
         self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self._check_settings()
-        if create:  # indexes of format 2 made before the index on units get it
+        if create:  # indexes of format 2 made before these get them
             self.db.execute("CREATE INDEX IF NOT EXISTS documents_units ON documents (units)")
+            self.db.execute(_QUOTATIONS)
 
     def _create(self) -> None:
         with self._schema_transaction():
             self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            for statement in _SCHEMA.split(";"):  # not executescript: it would commit
+            for statement in [*_SCHEMA.split(";"), _QUOTATIONS]:  # not executescript: it commits
                 if statement.strip():
                     self.db.execute(statement)
             meta = {**_keyed(self.settings), "bands": self.settings.bands[0],
@@ -313,6 +319,21 @@ class Index:
                     out[int(row)] = _document(*found)
         return out
 
+    def quotations(self, rowids: Sequence[int]) -> dict[int, str]:
+        """The stored quotations (``quotes.stored``) of the documents ``rowids``, where
+        the rules of this provcheck made them; an index made before they were stored
+        has none."""
+        out: dict[int, str] = {}
+        with self._guard():
+            if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'quotations'"
+                                   ).fetchone():
+                return out
+            for part in _chunks([int(r) for r in rowids]):
+                out.update(self.db.execute(
+                    "SELECT doc, record FROM quotations WHERE version = ? AND doc IN "
+                    f"({','.join('?' * len(part))})", (stored.VERSION, *part)))
+        return out
+
     def stored(self, rowid: int) -> Stored:
         with self._guard():
             doc = self.documents([rowid])[rowid]
@@ -375,9 +396,10 @@ class Index:
     # --- writing (inside ``transaction``) -------------------------------------------------
 
     def put(self, doc: Document, signed: Signed, blocks: Iterable[BlockEntry],
-            file_stat: tuple[int, float] | None) -> None:
-        """Store a document with its passages' signatures and the blocks that count
-        towards its outlet's boilerplate, replacing an older version with the same id."""
+            file_stat: tuple[int, float] | None, quotations: str | None = None) -> None:
+        """Store a document with its passages' signatures, the blocks that count towards
+        its outlet's boilerplate and its quotations (``quotes.stored``), replacing an
+        older version with the same id."""
         old = self.db.execute("SELECT rowid FROM documents WHERE id = ?", (doc.id,)).fetchone()
         if old:
             self._delete(old[0])
@@ -395,6 +417,9 @@ class Index:
             self._flush()
         self.db.executemany("INSERT OR IGNORE INTO outlet_blocks VALUES (?, ?, ?)",
                             [(outlet, key, rowid) for outlet, key in blocks])
+        if quotations is not None:
+            self.db.execute("INSERT INTO quotations VALUES (?, ?, ?)",
+                            (rowid, stored.VERSION, quotations))
 
     def touch(self, doc_id: str, file_stat: tuple[int, float]) -> None:
         """Record a file's new size and time when its text did not change."""
@@ -412,6 +437,7 @@ class Index:
         # Its passages stay in their segment, unseen (lookups keep live documents only),
         # until a merge drops them.
         self.db.execute("DELETE FROM outlet_blocks WHERE doc = ?", (rowid,))
+        self.db.execute("DELETE FROM quotations WHERE doc = ?", (rowid,))
         self.db.execute("DELETE FROM documents WHERE rowid = ?", (rowid,))
 
     # --- segments ----------------------------------------------------------------------

@@ -375,6 +375,7 @@ def test_compare_with_an_index_reuses_its_signatures_and_reports_the_same(
     reused = json.loads(cli("compare", str(SEEDS), "--db", str(indexed), "--format",
                             "json").stdout)
     assert reused["stats"]["signatures_from_index"] == 4
+    assert reused["stats"]["quotations_from_index"] == 4
     assert reused["stats"]["signed_passages"] == plain["stats"]["signed_passages"]
     for key in ("pairs", "quotes", "documents", "corpus"):
         assert reused[key] == plain[key], key
@@ -514,3 +515,62 @@ def test_the_stored_blocks_are_those_segmenting_again_gives(tmp_path: Path) -> N
         assert len(index.outlet_blocks(rowids)) > 3
     finally:
         index.close()
+
+
+def test_the_stored_quotations_are_those_finding_them_again_gives(indexed: Path) -> None:
+    """``check`` reads the indexed documents' quotations and speakers from the index
+    instead of running the rules again: what it reads must be what they find."""
+    from provcheck.lexicon import Lexicon
+    from provcheck.quotes import quotations_of
+    from provcheck.segment import segment
+    from provcheck.store import Index
+
+    index = Index.open(str(indexed), Settings(), create=False)
+    try:
+        rowids = sorted(index.rowids().values())
+        records = index.quotations(rowids)
+        assert sorted(records) == rowids
+        total = 0
+        for row, doc in index.documents(rowids).items():
+            seg = segment(doc.id, doc.text, Lexicon.shared(), quote_marks=False)
+            found, read = quotations_of(doc.text, seg), quotations_of(doc.text, seg,
+                                                                      records[row])
+            assert read[1:] == found[1:] and read[0].quotes == found[0].quotes
+            assert read[0].tok_quote.tobytes() == found[0].tok_quote.tobytes()
+            total += len(found[1])
+        assert total == 50  # the seeds' quotations, 002's aside
+    finally:
+        index.close()
+
+
+def test_check_reads_the_stored_quotations_and_finds_those_it_cannot_read(
+        indexed: Path, tmp_path: Path) -> None:
+    """A stored record is what check uses (an edited one shows in the report); records
+    of other rules, and an index made before quotations were stored, are found again,
+    with the same report as a fresh index gives."""
+    def check_json(db: Path) -> dict:  # type: ignore[type-arg]
+        report = json.loads(cli("check", str(S002), "--db", str(db), "--format",
+                                "json").stdout)
+        report["stats"].pop("seconds")
+        return report  # type: ignore[no-any-return]
+
+    expected = check_json(indexed)
+    assert any(o["doc"].startswith("001") for q in expected["quotes"]
+               for o in q["occurrences"])
+    edited = tmp_path / "edited.db"
+    shutil.copy(indexed, edited)
+    shutil.copytree(f"{indexed}-segments", f"{edited}-segments")
+    with sqlite3.connect(edited) as db:
+        # 001's stored speakers renamed: check prints what the index holds.
+        rows = list(db.execute("SELECT q.doc, q.record FROM quotations q JOIN documents d "
+                               "ON d.rowid = q.doc WHERE d.id LIKE '001%'"))
+        assert rows and "Stoltenberg" in rows[0][1]
+        db.execute("UPDATE quotations SET record = ? WHERE doc = ?",
+                   (rows[0][1].replace("Stoltenberg", "Stoltenburg"), rows[0][0]))
+    assert "Stoltenburg" in json.dumps(check_json(edited)["quotes"])
+    with sqlite3.connect(edited) as db:
+        db.execute("UPDATE quotations SET version = version + 1")  # other rules' records
+    assert check_json(edited) == expected
+    with sqlite3.connect(edited) as db:
+        db.execute("DROP TABLE quotations")  # an index made before they were stored
+    assert check_json(edited) == expected

@@ -245,3 +245,17 @@ def test_a_map_about_some_documents_describes_their_clusters_as_the_full_map_doe
         assert part.clusters == kept
         assert part.printings == full.printings and part.speakers == full.speakers
         assert len(part.printings) > sum(len(c.occurrences) for c in part.clusters)
+
+
+def test_a_stored_record_gives_back_the_quotations_and_speakers(seed_texts: dict[str, str],
+                                                                ) -> None:
+    """``quotes.stored``: what an index keeps of a document's quotations is read back
+    as the same records (every field, every kind: direct, label, reported)."""
+    from provcheck.quotes import quotations_of, stored
+
+    kinds = set()
+    for doc_id, text in seed_texts.items():
+        _, found, speakers = quotations_of(text, segment(doc_id, text, Lexicon()))
+        assert stored.decode(stored.encode(found, speakers)) == (found, speakers)
+        kinds |= {q.kind for q in found}
+    assert kinds == {"direct", "label", "reported"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from provcheck.quotes import stored
 from provcheck.quotes.cluster import Attributed, Printing, QuoteMap, quote_map
 from provcheck.quotes.extract import Quotation, extract
 from provcheck.quotes.speakers import LocalSpeaker, canonical_names, resolve_document
@@ -14,13 +15,18 @@ __all__ = ["Attributed", "Printing", "Quotation", "QuoteMap", "attribute", "quot
 
 
 def quotations_of(
-    text: str, seg: Segmented
+    text: str, seg: Segmented, record: str | None = None,
 ) -> tuple[Segmented, tuple[Quotation, ...], tuple[LocalSpeaker, ...]]:
-    """A document's quotations and their local speakers; the segmentation learns which
-    text is quoted speech (quotation marks and transcript answers) for ``in_quote``."""
-    found = extract(text, seg)
+    """A document's quotations and their local speakers, found by the rules or read
+    from an index's ``record`` of them (``stored``); the segmentation learns which text
+    is quoted speech (quotation marks and transcript answers) for ``in_quote``."""
+    if record is None:
+        found = tuple(extract(text, seg))
+        speakers = tuple(resolve_document(text, found))
+    else:
+        found, speakers = stored.decode(record)
     quoted = [(p.start, p.end) for q in found if q.kind != "reported" for p in q.parts]
-    return with_quotes(seg, quoted), tuple(found), tuple(resolve_document(text, found))
+    return with_quotes(seg, quoted), found, speakers
 
 
 def attribute(quotations: Sequence[Sequence[Quotation]],
