@@ -10,8 +10,6 @@ rules of ``chrome``; the corpus rule is applied later by ``chrome.corpus_boilerp
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -24,33 +22,19 @@ from provcheck.lexicon import Lexicon
 from provcheck.normalize import NormalizedText, normalize
 from provcheck.quotespan import find_quote_spans
 from provcheck.records import Span, picklable
+from provcheck.sentences import structure, unit_spans
 from provcheck.vectors import UnitTerms, unit_terms
-from provcheck.wordscan import token_bounds
-
-MIN_UNIT_TOKENS = 4
-MAX_UNIT_TOKENS = 60
+from provcheck.wordscan import code_points, token_bounds
 
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
 _BLANK_GAP = re.compile(r"\n[ ]*\n")
 _BULLET = re.compile(r"^[-*\u2022\u25cf\u25aa>#|]")
-# Closing punctuation (an ellipsis is a run of it), closing marks, then a capitalised
-# word; written to start with one mark so the engine skips to the next (2x faster).
-_SENTENCE_END = re.compile(
-    r"[.!?][.!?]*[\"')\]]*(?=\s+(?:''|[\"'(\[])?[A-Z0-9\u00c0-\u024f])")
-_CLAUSE_END = re.compile(r"[,;:]")
-_CLOSING = ".!?\u2026"
-_ABBREVIATIONS = frozenset(
-    """mr mrs ms dr gen sen rep gov lt col sgt capt cmdr adm maj st jr sr prof rev hon
-    inc ltd co corp vs etc al jan feb mar apr jun jul aug sep sept oct nov dec no nos fig
-    est approx dept univ ave blvd mt ft""".split()
-)
 # Words a line of prose cannot end on: a line ending in one continues on the next.
 _DANGLING = frozenset(
     """a an the of to in on at by for from with into onto than as and or but nor that
     which whose whom who is are was were be been has have had its their our his her my
     your this these those not if so very""".split()
 )
-_INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]$|^[A-Z]$")
 
 
 @picklable
@@ -114,30 +98,15 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon, *, quote_marks: bool = True
     needs none (signatures)."""
     norm = normalize(raw)
     text = norm.text
+    points = code_points(text)
     blocks = _blocks(text)
-    n_start, n_end, keys = token_bounds(text)
+    n_start, n_end, keys = token_bounds(text, points)
     table = lexicon.table(text, n_start, n_end, keys)
     tok_start = norm.offsets[n_start]
     tok_end = norm.offsets[np.maximum(n_end - 1, 0)] + 1 if len(keys) else n_end
-
-    units: list[tuple[int, int]] = []
-    unit_block: list[int] = []
-    sentences: list[tuple[int, int]] = []
+    sent_tok, unit_tok, unit_block = structure(points, np.array(blocks, dtype=np.int64),
+                                               n_start, n_end)
     block_tok = np.searchsorted(n_start, blocks).reshape(-1, 2).tolist()
-    ends = _sentence_ends(text)
-    end_tok = np.searchsorted(n_start, ends).tolist()
-    for b, ((b_start, b_end), (t0, t1)) in enumerate(zip(blocks, block_tok, strict=True)):
-        # A block's sentences end at the sentence ends inside it (its end included).
-        inside = end_tok[bisect.bisect_right(ends, b_start):bisect.bisect_right(ends, b_end)]
-        bounds = [t0, *inside, t1]
-        block_sentences = [(a, z) for a, z in itertools.pairwise(bounds) if z > a]
-        sentences.extend(block_sentences)
-        for u in _units(text, block_sentences, n_end):
-            units.append(u)
-            unit_block.append(b)
-
-    unit_tok = np.array(units, dtype=np.int64).reshape(-1, 2)
-    sent_tok = np.array(sentences, dtype=np.int64).reshape(-1, 2)
     name = _names(table.name_kind, unit_tok)
     block_raw = [norm.to_raw(s, e) for s, e in blocks]
     quotes = find_quote_spans(raw, block_raw) if quote_marks else []
@@ -147,6 +116,7 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon, *, quote_marks: bool = True
         [sha1_hash32(tok_hash[t0:t1].tobytes()) for t0, t1 in block_tok], dtype=np.uint32
     )
     block_words = np.array([t1 - t0 for t0, t1 in block_tok], dtype=np.int64)
+    raw_points = code_points(raw) if raw is not text else points
     chrome_flags = chrome.document_chrome(
         [text[s:e] for s, e in blocks], block_words, block_key
     )
@@ -160,10 +130,10 @@ def segment(doc_id: str, raw: str, lexicon: Lexicon, *, quote_marks: bool = True
         name=name,
         tok_quote=tok_quote,
         unit_tok=unit_tok,
-        unit_span=_unit_spans(raw, unit_tok, tok_start, tok_end),
+        unit_span=unit_spans(raw_points, unit_tok, tok_start, tok_end),
         sent_tok=sent_tok,
-        sent_span=_unit_spans(raw, sent_tok, tok_start, tok_end),
-        unit_block=np.array(unit_block, dtype=np.int64),
+        sent_span=unit_spans(raw_points, sent_tok, tok_start, tok_end),
+        unit_block=unit_block,
         block_span=np.array(block_raw, dtype=np.int64).reshape(-1, 2),
         block_key=block_key,
         block_words=block_words,
@@ -221,33 +191,6 @@ def _continues(prev: str, line: str) -> bool:
     return prev.endswith((",", "-", "(")) or last in _DANGLING
 
 
-def _sentence_ends(text: str) -> list[int]:
-    """Where sentences end in ``text``, in order: after closing punctuation followed by a
-    capitalised word, unless the mark ends an abbreviation. Found once for all blocks:
-    no match and no abbreviation's word crosses the whitespace between two, and a match
-    that sees the next block's capital ends where its own block does, so cuts nothing."""
-    return [match.end() for match in _SENTENCE_END.finditer(text)
-            if not _is_abbreviation(text, match.start(), match.group())]
-
-
-def _units(text: str, sentences: list[tuple[int, int]], n_end: np.ndarray) -> list[tuple[int, int]]:
-    """Token ranges of the units of one block: its sentences, the short ones joined to a
-    neighbour and the run-on ones cut at clause ends."""
-    merged: list[tuple[int, int]] = []
-    for t0, t1 in sentences:
-        if merged and merged[-1][1] - merged[-1][0] < MIN_UNIT_TOKENS:
-            merged[-1] = (merged[-1][0], t1)
-        else:
-            merged.append((t0, t1))
-    if len(merged) > 1 and merged[-1][1] - merged[-1][0] < MIN_UNIT_TOKENS:
-        last = merged.pop()
-        merged[-1] = (merged[-1][0], last[1])
-    out: list[tuple[int, int]] = []
-    for t0, t1 in merged:
-        out.extend(_cut_long(text, t0, t1, n_end))
-    return out
-
-
 def _names(kind: np.ndarray, unit_tok: np.ndarray) -> np.ndarray:
     """Name-like tokens: capitalised inside a sentence, or a short acronym ("NATO").
 
@@ -265,43 +208,6 @@ def _names(kind: np.ndarray, unit_tok: np.ndarray) -> np.ndarray:
     first = starts[kind[starts] == 1]
     name[first] = False
     return name
-
-
-def _unit_spans(
-    raw: str, unit_tok: np.ndarray, tok_start: np.ndarray, tok_end: np.ndarray
-) -> np.ndarray:
-    spans = np.stack([tok_start[unit_tok[:, 0]], tok_end[unit_tok[:, 1] - 1]], axis=1)
-    for row in spans:
-        end = int(row[1])
-        while end < len(raw) and raw[end] in _CLOSING:
-            end += 1
-        row[1] = end
-    return spans.reshape(-1, 2)
-
-
-def _cut_long(text: str, t0: int, t1: int, n_end: np.ndarray) -> list[tuple[int, int]]:
-    """Cut a run-on sentence into pieces of at most MAX_UNIT_TOKENS, at clause ends."""
-    pieces = []
-    while t1 - t0 > MAX_UNIT_TOKENS:
-        cut = t0 + MAX_UNIT_TOKENS
-        for t in range(t0 + MAX_UNIT_TOKENS, t0 + MAX_UNIT_TOKENS // 2, -1):
-            if _CLAUSE_END.match(text, int(n_end[t - 1])):
-                cut = t
-                break
-        pieces.append((t0, cut))
-        t0 = cut
-    pieces.append((t0, t1))
-    return pieces
-
-
-def _is_abbreviation(text: str, pos: int, mark: str) -> bool:
-    if not mark.startswith(".") or mark.startswith("..."):
-        return False
-    word_start = pos
-    while word_start > 0 and not text[word_start - 1].isspace():
-        word_start -= 1
-    word = text[word_start:pos].lstrip("\"'([")
-    return word.lower() in _ABBREVIATIONS or bool(_INITIALISM.search(word))
 
 
 def _inside(

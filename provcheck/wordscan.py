@@ -33,10 +33,12 @@ _NUMBER_SEPARATORS = (ord("."), ord(","), ord(":"))
 _APOSTROPHE = ord("'")
 
 
-def token_bounds(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Start and end offsets (int64) of the tokens of ``text``, as ``TOKEN.finditer``
-    finds them, and each token's key (uint64, ``form_key`` of its text)."""
-    return _scan(code_points(text), _classes())
+def token_bounds(text: str, points: np.ndarray | None = None,
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start and end offsets (int64) of the tokens of ``text`` (whose ``code_points`` a
+    caller may have), as ``TOKEN.finditer`` finds them, and each token's key (uint64,
+    ``form_key`` of its text)."""
+    return _scan(code_points(text) if points is None else points, _classes())
 
 
 def code_points(text: str) -> np.ndarray:
