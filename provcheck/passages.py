@@ -84,6 +84,15 @@ class Side:
         t0, t1 = self.words.row_tokens[row]
         return t0, t1
 
+    def hashes(self, row: int) -> list[int]:
+        """The token hashes of a row's unit, as a list: a unit is compared with several
+        of the other document's, and in several pairs."""
+        found = self.words.row_hashes.get(row)
+        if found is None:
+            t0, t1 = self.words.row_tokens[row]
+            found = self.words.row_hashes[row] = self.seg.tok_hash[t0:t1].tolist()
+        return found
+
     def span(self, t0: int, t1: int) -> Span:
         """The raw span of tokens ``[t0, t1)``, with closing punctuation when it ends a unit."""
         words = self.words
@@ -119,6 +128,7 @@ class _Words:
     unit_tok_end: list[int]  # the token each unit ends before, units in text order
     unit_end: list[int]  # raw end of each unit, closing punctuation included
     plain: np.ndarray  # running count of content words that are not names, [n_tokens + 1]
+    row_hashes: dict[int, list[int]]  # token hashes of the rows compared so far
 
     @classmethod
     def of(cls, seg: Segmented, units: np.ndarray) -> _Words:
@@ -127,7 +137,7 @@ class _Words:
         return cls(row_tokens=seg.unit_tok[units].tolist(),
                    row_block=seg.unit_block[units].tolist(),
                    unit_tok_end=seg.unit_tok[:, 1].tolist(),
-                   unit_end=seg.unit_span[:, 1].tolist(), plain=plain)
+                   unit_end=seg.unit_span[:, 1].tolist(), plain=plain, row_hashes={})
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,22 +210,22 @@ def _pair_units(a: Side, b: Side, seeds: Sequence[tuple[int, int]]) -> list[tupl
 
 
 def _wording(a: Side, b: Side, i: int, j: int) -> float:
-    (a0, a1), (b0, b1) = a.tokens(i), b.tokens(j)
-    return float(Indel.normalized_similarity(
-        a.seg.tok_hash[a0:a1].tolist(), b.seg.tok_hash[b0:b1].tolist()))
+    return float(Indel.normalized_similarity(a.hashes(i), b.hashes(j)))
 
 
 def _compare(a: Side, b: Side, i: int, j: int) -> _Piece:
-    return compare_tokens(a, b, a.tokens(i), b.tokens(j), ((i, j),))
+    return compare_tokens(a, b, a.tokens(i), b.tokens(j), ((i, j),),
+                          (a.hashes(i), b.hashes(j)))
 
 
 def compare_tokens(
     a: Side, b: Side, a_tok: tuple[int, int], b_tok: tuple[int, int],
-    rows: tuple[tuple[int, int], ...],
+    rows: tuple[tuple[int, int], ...], hashes: tuple[list[int], list[int]] | None = None,
 ) -> _Piece:
-    """Trim two token ranges to their shared words and say how close they are."""
-    seq_a = a.seg.tok_hash[a_tok[0] : a_tok[1]].tolist()
-    seq_b = b.seg.tok_hash[b_tok[0] : b_tok[1]].tolist()
+    """Trim two token ranges to their shared words (their ``hashes``, if the caller
+    has them) and say how close they are."""
+    seq_a, seq_b = hashes or (a.seg.tok_hash[a_tok[0] : a_tok[1]].tolist(),
+                              b.seg.tok_hash[b_tok[0] : b_tok[1]].tolist())
     equal = [op for op in Indel.opcodes(seq_a, seq_b) if op.tag == "equal"]
     anchors = [op for op in equal if op.src_end - op.src_start >= ANCHOR_WORDS]
     matched = sum(op.src_end - op.src_start for op in equal)
