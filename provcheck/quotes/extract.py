@@ -14,6 +14,7 @@ chief"); ``speakers`` resolves mentions to people. Short quoted phrases with no 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, replace
 from typing import NamedTuple
@@ -158,14 +159,43 @@ def extract(text: str, seg: Segmented) -> list[Quotation]:
     reported = _reported(doc, [q.span for q in labels], used)
     # A short quoted phrase inside reported speech is part of that statement
     # ("he called the plan “a disgrace” and vowed ..."); a longer quotation stands.
+    holds = _Holding([r.span for r in reported])
     direct = [q for q in direct if _words(doc, q) >= PARTIAL_QUOTE_WORDS
-              or not any(r.span.contains(q.span) for r in reported)]
+              or not holds.contains(q.span)]
     # Reported speech that holds another quotation's own attribution is a credit of it
     # ("Miller said that “...,” Reuters reported"), not a statement of its own.
-    reported = [r for r in reported if not any(
-        _mostly_inside(r.span, q.span) or (q.cue and r.span.start <= q.cue.start < r.span.end)
-        for q in direct)]
+    quoted = _Holding([q.span for q in direct])
+    cues = sorted(q.cue.start for q in direct if q.cue)
+    reported = [r for r in reported if not quoted.holds_most_of(r.span)
+                and bisect.bisect_left(cues, r.span.start) == bisect.bisect_left(cues, r.span.end)]
     return sorted(direct + labels + reported, key=lambda q: q.parts[0].start)
+
+
+class _Holding:
+    """Spans, for the questions the rules ask of every quotation against every other,
+    answered by searching them in order of start (a long text has hundreds of each)."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        ordered = sorted(spans, key=lambda x: x.start)
+        self.starts = [x.start for x in ordered]
+        self.ends = [x.end for x in ordered]
+        self.reach = list(itertools.accumulate(self.ends, max))  # furthest end so far
+        self.longest = max((len(x) for x in ordered), default=0)
+
+    def contains(self, span: Span) -> bool:
+        """Does one of the spans contain ``span``?"""
+        n = bisect.bisect_right(self.starts, span.start)
+        return n > 0 and self.reach[n - 1] >= span.end
+
+    def holds_most_of(self, span: Span) -> bool:
+        """Does one of the spans hold most of ``span`` (``_mostly_inside``)?"""
+        # Only a span starting less than the longest one's length before it can reach it.
+        for n in range(bisect.bisect_right(self.starts, span.start - self.longest),
+                       bisect.bisect_left(self.starts, span.end)):
+            inside = max(0, min(span.end, self.ends[n]) - max(span.start, self.starts[n]))
+            if inside * 2 > len(span):
+                return True
+        return False
 
 
 def _words(doc: _Doc, quotation: Quotation) -> int:
