@@ -12,6 +12,7 @@ of the same kind and quote status merge into one passage.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -194,7 +195,12 @@ def _pair_units(a: Side, b: Side, seeds: Sequence[tuple[int, int]]) -> list[tupl
     """Pairs by closeness of wording, best first; a unit takes a second partner only
     next to its first one. Wording, not the bag of words: "This is a decision we only can
     make together" and "we will make a decision together" share all their content words."""
-    closeness = [_wording(a, b, i, j) for i, j in seeds]
+    # A seed whose units are in no other seed is chosen in any order: only seeds sharing
+    # a unit compete, and only their wording is compared (most seeds have no rival).
+    rivals_a = Counter(i for i, _ in seeds)
+    rivals_b = Counter(j for _, j in seeds)
+    closeness = [_wording(a, b, i, j) if rivals_a[i] > 1 or rivals_b[j] > 1 else 0.0
+                 for i, j in seeds]
     order = sorted(range(len(seeds)), key=lambda k: -closeness[k])  # stable
     partners_a: dict[int, list[int]] = {}
     partners_b: dict[int, list[int]] = {}
