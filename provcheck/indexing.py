@@ -239,7 +239,8 @@ def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None
     ingested = Ingested(documents=corpus.documents, skipped=ingested.skipped,
                         notes=ingested.notes)
     report = finish(ingested, corpus, aligning, settings, timings,
-                    {"new_documents": len(new.documents), "indexed_matches": len(loaded)},
+                    {"new_documents": len(new.documents), "indexed_matches": len(loaded),
+                     "quotations_from_index": len(found)},
                     about={d.id for d in new.documents})
     return Checked(report=report, new=tuple(d.id for d in new.documents))
 

@@ -548,10 +548,13 @@ def test_check_reads_the_stored_quotations_and_finds_those_it_cannot_read(
     """A stored record is what check uses (an edited one shows in the report); records
     of other rules, and an index made before quotations were stored, are found again,
     with the same report as a fresh index gives."""
+    read: list[int] = []
+
     def check_json(db: Path) -> dict:  # type: ignore[type-arg]
         report = json.loads(cli("check", str(S002), "--db", str(db), "--format",
                                 "json").stdout)
         report["stats"].pop("seconds")
+        read.append(report["stats"].pop("quotations_from_index"))
         return report  # type: ignore[no-any-return]
 
     expected = check_json(indexed)
@@ -574,3 +577,4 @@ def test_check_reads_the_stored_quotations_and_finds_those_it_cannot_read(
     with sqlite3.connect(edited) as db:
         db.execute("DROP TABLE quotations")  # an index made before they were stored
     assert check_json(edited) == expected
+    assert read[0] == read[1] > 0 and read[2:] == [0, 0]
