@@ -51,6 +51,14 @@ def pan13_root(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
                        cache=str(tmp_path_factory.mktemp("pan13-cache")))
 
 
+@pytest.fixture(scope="session")
+def polnear_root(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from provcheck.eval.polnear import corpus_root
+
+    return corpus_root(str(data_dir / "polnear-train-dev.tar.gz"),
+                       cache=str(tmp_path_factory.mktemp("polnear-cache")))
+
+
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))

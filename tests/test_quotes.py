@@ -187,18 +187,17 @@ def test_stoltenberg_is_one_speaker_across_all_five_files(seed_report: Report) -
 FLOORS = json.loads((Path(__file__).parent / "eval_floors.json").read_text())["polnear"]
 
 
-def test_extraction_meets_the_floors_on_polnear_dev(data_dir: Path,
-                                                    tmp_path_factory: pytest.TempPathFactory
+def test_extraction_meets_the_floors_on_polnear_dev(data_dir: Path, polnear_root: Path,
                                                     ) -> None:
     import hashlib
 
-    from provcheck.eval.polnear import corpus_root, evaluate
+    from provcheck.eval.polnear import evaluate
 
     tarball = data_dir / FLOORS["corpus"]
     assert hashlib.sha256(tarball.read_bytes()).hexdigest() == FLOORS["sha256"], (
         "the PolNeAR corpus changed: re-measure and store new floors in tests/eval_floors.json")
-    root = corpus_root(str(tarball), cache=str(tmp_path_factory.mktemp("polnear")))
-    scores = evaluate(str(root), "dev", jobs=2, limit=FLOORS["articles"])["scores"]["speech"]
+    scores = evaluate(str(polnear_root), "dev", jobs=2,
+                      limit=FLOORS["articles"])["scores"]["speech"]
     assert scores["f1"] >= FLOORS["f1_overlap"], scores
     assert scores["speaker_accuracy"] >= FLOORS["speaker_accuracy"], scores
 
@@ -251,7 +250,7 @@ def test_a_stored_record_gives_back_the_quotations_and_speakers(seed_texts: dict
                                                                 ) -> None:
     """``quotes.stored``: what an index keeps of a document's quotations is read back
     as the same records (every field, every kind: direct, label, reported)."""
-    from provcheck.quotes import quotations_of, stored
+    from provcheck.quotes import stored
 
     kinds = set()
     for doc_id, text in seed_texts.items():
@@ -259,3 +258,34 @@ def test_a_stored_record_gives_back_the_quotations_and_speakers(seed_texts: dict
         assert stored.decode(stored.encode(found, speakers)) == (found, speakers)
         kinds |= {q.kind for q in found}
     assert kinds == {"direct", "label", "reported"}
+
+
+STORED_RULES = Path(__file__).parent / "golden" / "stored_quotations.json"
+
+
+def test_the_rules_of_a_stored_version_find_what_they_found_when_it_was_set(
+        seed_texts: dict[str, str], polnear_root: Path, update_golden: bool) -> None:
+    """An index reads back the quotations stored under ``quotes.stored.VERSION`` instead
+    of finding them again, so rules that find other quotations must raise it (records
+    of the old rules are then found again). The rules' records of the seeds and
+    PolNeAR's dev articles are pinned by one digest, with the version they belong to."""
+    import hashlib
+
+    from provcheck.eval.polnear import load
+    from provcheck.quotes import stored
+
+    texts = sorted(seed_texts.items()) + [(a.name, a.text) for a in load(polnear_root, "dev")]
+    lexicon = Lexicon()
+    digest = hashlib.sha256()
+    for name, text in texts:
+        _, found, speakers = quotations_of(text, segment(name, text, lexicon, quote_marks=False))
+        digest.update(f"{name}\t{stored.encode(found, speakers)}\n".encode())
+    now = {"version": stored.VERSION, "documents": len(texts), "sha256": digest.hexdigest()}
+    if update_golden:
+        STORED_RULES.write_text(json.dumps(now, indent=2) + "\n", encoding="utf-8")
+    pinned = json.loads(STORED_RULES.read_text(encoding="utf-8"))
+    if now["sha256"] != pinned["sha256"] and now["version"] == pinned["version"]:
+        pytest.fail("the quotation rules now find other quotations than those stored as "
+                    f"version {pinned['version']}: raise VERSION in provcheck/quotes/stored.py "
+                    "and run pytest --update-golden")
+    assert now == pinned, "run pytest --update-golden to pin the rules of this version"
