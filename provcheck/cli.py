@@ -141,10 +141,9 @@ def _run(paths: tuple[str, ...], fmt: str, output: str | None, meta: str | None,
          include_text: bool, pretty: bool, progress: bool | None, verbose: bool, *,
          pairs: bool, engine: str, db: str | None = None, **opts: Any) -> None:
     from provcheck.engine import open_engine
-    from provcheck.parallel import collector_paused
     from provcheck.pipeline import compare as run_compare
 
-    with _errors(), collector_paused():  # until the report is written
+    with _errors():
         settings = _build_settings(db, **opts)
         with open_engine(engine, settings.jobs) as runner, _progress_bar(progress) as tick:
             report = run_compare(list(paths), settings, meta=meta, progress=tick, pairs=pairs,
@@ -360,13 +359,12 @@ def check(db: str, fail_on: str, min_coverage: float, baseline: str | None, acce
     from provcheck.engine import open_engine
     from provcheck.gate import accept, gate, load_baseline
     from provcheck.indexing import check as run_check
-    from provcheck.parallel import collector_paused
 
     paths, fmt, output = opts.pop("paths"), opts.pop("fmt"), opts.pop("output")
     meta, progress, verbose = opts.pop("meta"), opts.pop("progress"), opts.pop("verbose")
     include_text, pretty = opts.pop("include_text"), opts.pop("pretty")
     engine = opts.pop("engine")
-    with _errors(), collector_paused():  # until the report is written
+    with _errors():
         settings = _build_settings(db, **opts)
         if accept_all and not baseline:
             raise ProvcheckError("--accept-all needs --baseline FILE: the file to add the "

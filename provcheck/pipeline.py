@@ -244,11 +244,12 @@ def start_segmenting(
     quotations as an index holds them (``quotes.stored``), or None to find them."""
     done = _counter("segment", len(documents), tick)
     engine = engine or LocalEngine(settings.jobs)
-    if stored is not None:
-        return engine.start(_segment_stored, list(zip(documents, stored, strict=True)),
-                            batch_size=SEGMENT_BATCH, on_batch=done)
-    batch = _segment_batch if quotations else _segment_only
-    return engine.start(batch, list(documents), batch_size=SEGMENT_BATCH, on_batch=done)
+    if not quotations:
+        return engine.start(_segment_only, list(documents), batch_size=SEGMENT_BATCH,
+                            on_batch=done)
+    records = [None] * len(documents) if stored is None else stored
+    return engine.start(_segment_batch, list(zip(documents, records, strict=True)),
+                        batch_size=SEGMENT_BATCH, on_batch=done)
 
 
 def corpus_of(documents: Sequence[Document], prepared: Sequence[Prepared]) -> Corpus:
@@ -335,14 +336,10 @@ def build_report(
     )
 
 
-def _segment_batch(documents: Sequence[Document], _context: object = None) -> list[Prepared]:
-    lexicon = Lexicon.shared()
-    return [quotations_of(d.text, segment(d.id, d.text, lexicon, quote_marks=False))
-            for d in documents]
-
-
-def _segment_stored(documents: Sequence[tuple[Document, str | None]], _context: object = None,
-                    ) -> list[Prepared]:
+def _segment_batch(documents: Sequence[tuple[Document, str | None]], _context: object = None,
+                   ) -> list[Prepared]:
+    """Segment each document and find its quotations, or read them from its stored
+    record where it has one."""
     lexicon = Lexicon.shared()
     return [quotations_of(d.text, segment(d.id, d.text, lexicon, quote_marks=False), record)
             for d, record in documents]

@@ -14,13 +14,12 @@ a quarter of segmenting a news article; the scanner takes a fiftieth of that.
 from __future__ import annotations
 
 import re
-import sys
 from functools import cache
 
 import numba
 import numpy as np
 
-from provcheck.wordscan import code_points
+from provcheck.wordscan import code_point_classes, code_points
 
 MIN_UNIT_TOKENS = 4
 MAX_UNIT_TOKENS = 60
@@ -69,11 +68,7 @@ def units_of(sentences: np.ndarray, points: np.ndarray, token_end: np.ndarray,
 def _space() -> np.ndarray:
     """bool [every code point]: white space as the regular expressions' ``\\s`` sees it
     (and ``str.isspace``: they agree on every code point)."""
-    every = "".join(map(chr, range(sys.maxunicode + 1)))
-    space = np.zeros(len(every), dtype=np.bool_)
-    for match in re.finditer(r"\s+", every):
-        space[match.start():match.end()] = True
-    return space
+    return code_point_classes(r"\s+")[0]
 
 
 @cache

@@ -53,15 +53,29 @@ def form_key(form: str) -> int:
     return int(_key(points, 0, len(points)))
 
 
+def code_point_classes(*patterns: str) -> list[np.ndarray]:
+    """For each of ``patterns``, bool [every code point]: the code points its matches
+    cover in the text of every code point. A class (``[^\\W_]+``, ``\\s+``) is then
+    exactly what the regular expression engine takes it to be."""
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    tables = []
+    for pattern in patterns:
+        table = np.zeros(len(every), dtype=np.bool_)
+        for match in re.finditer(pattern, every):
+            table[match.start():match.end()] = True
+        tables.append(table)
+    return tables
+
+
 @cache
 def _classes() -> np.ndarray:
     """uint8 [every code point]: its classes, found by the regular expressions TOKEN uses."""
-    every = "".join(map(chr, range(sys.maxunicode + 1)))
-    classes = np.zeros(len(every), dtype=np.uint8)
+    classes = np.zeros(sys.maxunicode + 1, dtype=np.uint8)
     ideographs = TOKEN.pattern.split("|", 1)[0]
-    for pattern, flag in ((r"[^\W_]+", _WORD), (r"\d+", _DIGIT), (ideographs + "+", _IDEOGRAPH)):
-        for match in re.finditer(pattern, every):
-            classes[match.start():match.end()] |= flag
+    flags = (_WORD, _DIGIT, _IDEOGRAPH)
+    for table, flag in zip(code_point_classes(r"[^\W_]+", r"\d+", ideographs + "+"), flags,
+                           strict=True):
+        classes[table] |= flag
     return classes
 
 

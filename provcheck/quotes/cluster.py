@@ -129,8 +129,7 @@ def _statements(items: list[tuple[int, Attributed]], seg: Segmented,
                                                                              strict=True))
     first = np.searchsorted(seg.sent_span[:, 1], part_start, side="right")
     count = np.maximum(np.searchsorted(seg.sent_span[:, 0], part_end) - first, 0)
-    part = np.repeat(np.arange(len(parts)), count)  # each (part, sentence) in order
-    sentence = np.arange(len(part)) - np.repeat(np.cumsum(count) - count, count) + first[part]
+    part, sentence = _spread(first, count)  # each (part, sentence) in order
     start = np.maximum(part_start[part], seg.sent_span[sentence, 0])
     end = np.minimum(part_end[part], seg.sent_span[sentence, 1])
     tokens = np.searchsorted(seg.tok_start, np.stack((start, end), axis=1))
@@ -156,15 +155,20 @@ def _distinct_stems(seg: Segmented, ranges: list[tuple[int, int]]) -> list[np.nd
     if not ranges:
         return []
     bounds = np.array(ranges, dtype=np.int64)
-    sizes = bounds[:, 1] - bounds[:, 0]
-    owner = np.repeat(np.arange(len(ranges)), sizes)
-    token = np.arange(len(owner)) - np.repeat(np.cumsum(sizes) - sizes, sizes) + \
-        bounds[owner, 0]
+    owner, token = _spread(bounds[:, 0], bounds[:, 1] - bounds[:, 0])
     content = seg.content[token]
     packed = np.unique((owner[content].astype(np.uint64) << np.uint64(32))
                        | seg.stem_hash[token][content].astype(np.uint64))
     cuts = np.searchsorted(packed >> np.uint64(32), np.arange(1, len(ranges), dtype=np.uint64))
     return np.split((packed & np.uint64(0xFFFFFFFF)).astype(np.uint32), cuts)
+
+
+def _spread(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every position of the ranges [starts[k], starts[k] + counts[k]), in order, with
+    the k of its range."""
+    owner = np.repeat(np.arange(len(counts)), counts)
+    return owner, np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts) + \
+        starts[owner]
 
 
 def _verified_pairs(statements: list[_Statement], stems: list[np.ndarray],

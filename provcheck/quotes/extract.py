@@ -397,10 +397,14 @@ def _may_attribute(doc: _Doc, first: int, n: int, used: set[int]) -> bool:
     ``_according_to`` or a cue ``_cue_clause`` takes? Where no word can, the sentence
     reports no one."""
     word = doc.word(first + n)
-    if word.low == "according":
-        return True
+    return word.low == "according" or _can_cue(word, doc.word(first + n - 1) if n else None,
+                                               used)
+
+
+def _can_cue(word: _Word, before: _Word | None, used: set[int]) -> bool:
+    """Can ``word`` (after ``before``, if any) be the cue of reported speech?"""
     return (_cue(word) and word.low not in NOUN_LIKE and word.start not in used
-            and not (n and _not_a_verb(doc.word(first + n - 1))))
+            and not (before is not None and _not_a_verb(before)))
 
 
 def _according_to(doc: _Doc, words: list[_Word], candidates: list[int]) -> Quotation | None:
@@ -447,8 +451,7 @@ def _cue_clause(doc: _Doc, words: list[_Word], used: set[int],
     cue's position."""
     for n in candidates:
         word = words[n]
-        if (not _cue(word) or word.low in NOUN_LIKE or word.start in used
-                or (n and _not_a_verb(words[n - 1]))):
+        if not _can_cue(word, words[n - 1] if n else None, used):
             continue
         before, after = words[:n], words[n + 1 :]
         # "..., X said." closing the sentence, or "..., X said, ..." inside it.
