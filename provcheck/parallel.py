@@ -23,6 +23,11 @@ R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
 
 _worker_context: Any = None  # set once per worker process by _install
+# A worker collects its young objects after this many allocations (Python's default is
+# 700): it makes records batch after batch and keeps few of them (a cache of prepared
+# documents), so each collection finds next to nothing while it scans what is kept.
+# 2.2 s of a PAN13 alignment's 18 s went to collections at the default, 0.1 s at this.
+WORKER_COLLECT_AFTER = 50_000
 
 
 def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -91,7 +96,8 @@ def collector_paused() -> Iterator[None]:
 
 def worker_pool(jobs: int, context: Any = None) -> ProcessPoolExecutor:
     """A pool of ``jobs`` worker processes (at most the cores) holding ``context``, each
-    with the garbage collector on (see ``collector_paused``)."""
+    with the garbage collector on (see ``collector_paused``), collecting less often
+    (``WORKER_COLLECT_AFTER``)."""
     return ProcessPoolExecutor(max_workers=min(jobs, os.cpu_count() or 1),
                                initializer=_install, initargs=(context,))
 
@@ -164,6 +170,7 @@ def _ticked(on_batch: Callable[[int], None], size: int, _call: Future[Any]) -> N
 def _install(context: Any) -> None:
     global _worker_context
     _worker_context = context
+    gc.set_threshold(WORKER_COLLECT_AFTER, *gc.get_threshold()[1:])
     gc.enable()
 
 

@@ -231,8 +231,10 @@ def _seed_pairs(a: _Side, b: _Side, common_a: np.ndarray, common_b: np.ndarray,
     n_common = len(common_a)
     order = np.argsort(-a.isf[common_a], kind="mergesort")  # rarest first, ties by stem
     factor = min_dice / (2.0 - min_dice)
-    row_a, rank_a, weight_a, rest_a = _prefixes(a, common_a, order, factor, min_shared)
-    row_b, rank_b, weight_b, rest_b = _prefixes(b, common_b, order, factor, min_shared)
+    ranked_a = _ranks(common_a, order, len(a.isf))
+    ranked_b = _ranks(common_b, order, len(b.isf))
+    row_a, rank_a, weight_a, rest_a = _prefixes(a, ranked_a, factor, min_shared)
+    row_b, rank_b, weight_b, rest_b = _prefixes(b, ranked_b, factor, min_shared)
     # b's prefix entries by rank (a counting sort: rows ascending within a rank).
     first_b = np.zeros(n_common + 1, dtype=np.int64)
     for r in rank_b:
@@ -247,6 +249,10 @@ def _seed_pairs(a: _Side, b: _Side, common_a: np.ndarray, common_b: np.ndarray,
     n_rows_b = len(b.norm_weight)
     norm_a = np.full(len(a.norm_weight), -1.0)
     norm_b = np.full(n_rows_b, -1.0)
+    # Row i of a, dense over the common stems' ranks, for scoring its partners.
+    holder = np.full(n_common, -1, dtype=np.int64)
+    tfisf_i = np.empty(n_common, dtype=np.float64)
+    weight_i = np.empty(n_common, dtype=np.float64)
     out_i = np.empty(16, dtype=np.int64)
     out_j = np.empty(16, dtype=np.int64)
     figures = np.empty((16, 3), dtype=np.float64)
@@ -268,7 +274,7 @@ def _seed_pairs(a: _Side, b: _Side, common_a: np.ndarray, common_b: np.ndarray,
                 overlap[j] += min(weight_a[k], weight_b[y])
                 left[j] = min(rest_a[k], rest_b[y])
             k += 1
-        touched[:n_touched].sort()
+        row_first = n_out  # this row's seeds, kept in order of j as they are found
         for t in range(n_touched):
             j = touched[t]
             bound = overlap[j] + left[j]
@@ -276,27 +282,40 @@ def _seed_pairs(a: _Side, b: _Side, common_a: np.ndarray, common_b: np.ndarray,
             need = max(min_shared, 0.5 * min_dice * (a.norm_weight[i] + b.norm_weight[j]))
             if bound < need * (1.0 - _SLACK):
                 continue
-            dot, shared = _dot(a, i, b, j)
+            if holder[rank_a[k - 1]] != i:
+                _spread(a, i, ranked_a, holder, tfisf_i, weight_i)
+            dot, shared = _dot(tfisf_i, weight_i, holder, i, b, j, ranked_b)
             cosine = dot / (_norm(a, i, norm_a) * _norm(b, j, norm_b) + 1e-12)
             dice = 2.0 * shared / (a.norm_weight[i] + b.norm_weight[j] + 1e-12)
             if cosine >= min_cosine and dice >= min_dice and shared >= min_shared:
                 if n_out == len(out_i):
                     out_i, out_j, figures = _grown(out_i), _grown(out_j), _grown(figures)
-                out_i[n_out], out_j[n_out] = i, j
-                figures[n_out, 0], figures[n_out, 1], figures[n_out, 2] = cosine, dice, shared
+                out_i[n_out], at = i, n_out
+                while at > row_first and out_j[at - 1] > j:  # an insertion sort
+                    out_j[at] = out_j[at - 1]
+                    figures[at] = figures[at - 1]
+                    at -= 1
+                out_j[at] = j
+                figures[at, 0], figures[at, 1], figures[at, 2] = cosine, dice, shared
                 n_out += 1
     return out_i[:n_out], out_j[:n_out], figures[:n_out]
 
 
-@numba.njit(nogil=True, cache=True)
-def _prefixes(side: _Side, common: np.ndarray, order: np.ndarray, factor: float,
-              min_shared: float,
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
-    """(row, rank, weight, weight after it in its row) of every row's prefix entries (see
-    ``_seed_pairs``), rows ascending, ranks ascending within a row."""
-    rank = np.full(len(side.isf), -1, dtype=np.int64)  # of each distinct stem, if common
+@numba.njit(inline="always")
+def _ranks(common: np.ndarray, order: np.ndarray, n_terms: int) -> np.ndarray:  # pragma: no cover
+    """The rank (rarest first) of each of a side's distinct stems, -1 where not common."""
+    rank = np.full(n_terms, -1, dtype=np.int64)
     for r in range(len(order)):
         rank[common[order[r]]] = r
+    return rank
+
+
+@numba.njit(nogil=True, cache=True)
+def _prefixes(side: _Side, rank: np.ndarray, factor: float, min_shared: float,
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
+    """(row, rank, weight, weight after it in its row) of every row's prefix entries (see
+    ``_seed_pairs``; ``rank`` from ``_ranks``), rows ascending, ranks ascending within a
+    row."""
     longest = 1
     for row in range(len(side.norm_weight)):
         longest = max(longest, side.row_start[row + 1] - side.row_start[row])
@@ -330,23 +349,30 @@ def _prefixes(side: _Side, common: np.ndarray, order: np.ndarray, factor: float,
 
 
 @numba.njit(inline="always")
-def _dot(a: _Side, i: int, b: _Side, j: int) -> tuple[float, float]:  # pragma: no cover
-    """The tf-isf dot product and the shared weight of row i of a and row j of b, their
-    stems met in stem order (as the full join summed them)."""
+def _spread(a: _Side, i: int, rank: np.ndarray, holder: np.ndarray, tfisf: np.ndarray,
+            weight: np.ndarray) -> None:  # pragma: no cover - compiled
+    """Row i of a dense over the common stems' ranks: its tf-isf and weight where
+    ``holder`` is i."""
+    for x in range(a.row_start[i], a.row_start[i + 1]):
+        r = rank[a.term_index[x]]
+        if r >= 0:
+            holder[r] = i
+            tfisf[r] = a.tf[x] * a.isf[a.term_index[x]]
+            weight[r] = a.weight[x]
+
+
+@numba.njit(inline="always")
+def _dot(tfisf_i: np.ndarray, weight_i: np.ndarray, holder: np.ndarray, i: int, b: _Side,
+         j: int, rank_b: np.ndarray) -> tuple[float, float]:  # pragma: no cover
+    """The tf-isf dot product and the shared weight of row i of a (spread by ``_spread``)
+    and row j of b, their stems met in stem order (a row's entries are sorted by stem,
+    so the sums are taken in the order the full join takes them)."""
     dot, shared = 0.0, 0.0
-    x, x_end = a.row_start[i], a.row_start[i + 1]
-    y, y_end = b.row_start[j], b.row_start[j + 1]
-    while x < x_end and y < y_end:
-        stem_a, stem_b = a.terms[a.term_index[x]], b.terms[b.term_index[y]]
-        if stem_a < stem_b:
-            x += 1
-        elif stem_b < stem_a:
-            y += 1
-        else:
-            tfisf_a = a.tf[x] * a.isf[a.term_index[x]]
-            dot += tfisf_a * b.tf[y] * b.isf[b.term_index[y]]
-            shared += min(a.weight[x], b.weight[y])
-            x, y = x + 1, y + 1
+    for y in range(b.row_start[j], b.row_start[j + 1]):
+        r = rank_b[b.term_index[y]]
+        if r >= 0 and holder[r] == i:
+            dot += tfisf_i[r] * b.tf[y] * b.isf[b.term_index[y]]
+            shared += min(weight_i[r], b.weight[y])
     return dot, shared
 
 
