@@ -14,8 +14,8 @@ Seed, extend, filter (after Sanchez-Perez, Sidorov & Gelbukh, PAN 2014):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from operator import itemgetter
+from typing import NamedTuple
 
 from provcheck.passages import Side, build_region
 from provcheck.records import Region
@@ -33,8 +33,7 @@ SUMMARY_MIN_UNITS = 3
 Seed = tuple[int, int]  # (row in a, row in b)
 
 
-@dataclass(frozen=True, slots=True)
-class _Fragment:
+class _Fragment(NamedTuple):  # a tuple: a pair makes dozens, cheaply
     seeds: list[Seed]
     similarity: float
     a_range: tuple[int, int]  # first and last row on each side
@@ -91,7 +90,7 @@ def _fragments(seeds: list[Seed], sim: PairSimilarity, gap: int, settings: Setti
         fragment = _Fragment.of(group)
         similarity = sim.range_cosine(fragment.a_range, fragment.b_range)
         if similarity >= settings.region_validation:
-            out.append(replace(fragment, similarity=similarity))
+            out.append(fragment._replace(similarity=similarity))
         elif gap > 0:
             out.extend(_fragments(group, sim, shrink(gap), settings, shrink))
     return out

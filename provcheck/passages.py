@@ -15,6 +15,7 @@ import bisect
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -114,8 +115,10 @@ class Side:
 
     def in_quote(self, span: Span) -> bool:
         quotes = self.seg.quotes
+        if not quotes:
+            return False
         first = bisect.bisect_left(quotes, (span.start, span.start)) - 1
-        return in_spans(quotes[max(first, 0) :], span.start, span.end)
+        return in_spans(quotes, span.start, span.end, first=max(first, 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,15 +144,21 @@ class _Words:
                    unit_end=seg.unit_span[:, 1].tolist(), plain=plain, row_hashes={})
 
 
-@dataclass(frozen=True, slots=True)
-class _Piece:
-    """One compared stretch: token ranges on both sides and how they relate."""
+class _Piece(NamedTuple):
+    """One compared stretch: token ranges on both sides and how they relate (a tuple:
+    every seed of every pair makes one)."""
 
     rows: tuple[tuple[int, int], ...]  # the (a, b) unit row pairs it covers
     a_tok: tuple[int, int]
     b_tok: tuple[int, int]
     passage: Passage
-    longest_run: int
+    runs: tuple[tuple[int, int], ...]  # a's token ranges of the equal runs inside it
+
+    def longest_run(self, a: Side) -> int:
+        """Words in its longest run of shared words that is evidence on its own (with
+        ``RUN_MIN_CONTENT`` content words that are not names); 0 when none is."""
+        return max((t1 - t0 for t0, t1 in self.runs
+                    if a.plain_content(t0, t1) >= RUN_MIN_CONTENT), default=0)
 
 
 def build_region(a: Side, b: Side, seeds: Sequence[tuple[int, int]],
@@ -165,7 +174,7 @@ def build_region(a: Side, b: Side, seeds: Sequence[tuple[int, int]],
     region = Region(a=_hull([p.passage.a for p in paired]), b=_hull([p.passage.b for p in paired]),
                     passages=tuple(p.passage for p in pieces))
     short = min(len(region.a), len(region.b)) < settings.min_region_chars
-    if short and max(p.longest_run for p in pieces) < settings.min_verbatim_run:
+    if short and max(p.longest_run(a) for p in pieces) < settings.min_verbatim_run:
         return None
     return region
 
@@ -253,14 +262,15 @@ def compare_tokens(
         else:
             a_tok, span_a = untrimmed_a, a.span(*untrimmed_a)
     text_a, text_b = span_a.of(a.text), span_b.of(b.text)
-    light_a, light_b = light(text_a), light(text_b)
+    light_a = light(text_a)
+    light_b = light_a if text_b == text_a else light(text_b)  # a copy, most often
     kind = _kind(light_a, light_b, a_tok, b_tok, sum(inside), quote_a != quote_b)
     passage = Passage(a=span_a, b=span_b, similarity=_similarity(light_a, light_b), kind=kind,
                       a_in_quote=quote_a, b_in_quote=quote_b)
     base = untrimmed_a[0]  # equal runs are offsets into the untrimmed range
-    runs = [op.src_end - op.src_start for op in equal if lo <= op.src_start and op.src_end <= hi
-            and a.plain_content(base + op.src_start, base + op.src_end) >= RUN_MIN_CONTENT]
-    return _Piece(rows, a_tok, b_tok, passage, max(runs, default=0))
+    return _Piece(rows, a_tok, b_tok, passage, tuple(
+        (base + op.src_start, base + op.src_end) for op in equal
+        if lo <= op.src_start and op.src_end <= hi))
 
 
 def _kind(light_a: str, light_b: str, a_tok: tuple[int, int], b_tok: tuple[int, int],
@@ -279,6 +289,8 @@ def _kind(light_a: str, light_b: str, a_tok: tuple[int, int], b_tok: tuple[int, 
 
 def _similarity(light_a: str, light_b: str) -> float:
     """Character similarity of two passages' texts normalised by ``light``, case folded."""
+    if light_a == light_b:
+        return 1.0
     fold_a = light_a.lower().strip(_EDGE)
     fold_b = light_b.lower().strip(_EDGE)
     return round(fuzz.ratio(fold_a, fold_b) / 100.0, 4)

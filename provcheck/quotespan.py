@@ -74,12 +74,15 @@ def find_quote_spans(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[t
     return [span for group in find_quote_groups(text, paragraphs) for span in group]
 
 
-def in_spans(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    """True when most of ``[start, end)`` lies inside the given (sorted) quote spans."""
+def in_spans(spans: Sequence[tuple[int, int]], start: int, end: int, *, first: int = 0,
+             ) -> bool:
+    """True when most of ``[start, end)`` lies inside the given (sorted) quote spans,
+    counting those from ``first`` on."""
     if end <= start:
         return False
     inside = 0
-    for s, e in spans:
+    for k in range(first, len(spans)):
+        s, e = spans[k]
         if s >= end:
             break
         inside += max(0, min(end, e) - max(start, s))
