@@ -113,7 +113,7 @@ def parse_date(value: str) -> str | None:
 
 def _title(lines: list[str], evidence: dict[str, str]) -> str | None:
     for line in lines[:TITLE_SCAN_BLOCKS]:
-        words = len(line.split())
+        words = _words(line)
         if words > 30 or (words >= 12 and _SENTENCE_END.search(line)):
             return None  # reached the body without seeing a heading
         if words < 3 or (_META_LINE.match(line) and words <= 5) or _is_date_line(line):
@@ -126,13 +126,18 @@ def _title(lines: list[str], evidence: dict[str, str]) -> str | None:
 
 
 def _is_date_line(line: str) -> bool:
-    return bool(re.search(_DATE, line)) and len(line.split()) <= 8
+    return bool(re.search(_DATE, line)) and _words(line) <= 8
+
+
+def _words(line: str) -> int:
+    """Words in a line of ``read_metadata``'s (spaced by single spaces, not split)."""
+    return line.count(" ") + 1 if line else 0
 
 
 def _published(lines: list[str], evidence: dict[str, str]) -> str | None:
     found: list[tuple[int, int, str, str]] = []
     for index, line in enumerate(lines):
-        if len(line.split()) > CUE_LINE_MAX_WORDS:
+        if _words(line) > CUE_LINE_MAX_WORDS:
             continue
         for _name, rank, pattern in _DATE_CUES:
             match = pattern.search(line)
@@ -166,6 +171,8 @@ def _with_time(match: re.Match[str], lines: list[str], index: int) -> str:
 def _outlet(lines: list[str], evidence: dict[str, str]) -> str | None:
     for rule, pattern in _OUTLET_RULES:
         for line in lines:
+            if rule == "staff line" and not any(word in line for word in _STAFF_WORDS):
+                continue  # the same answer as the search, a few times sooner
             match = pattern.search(line)
             if not match:
                 continue
