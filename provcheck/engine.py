@@ -38,6 +38,9 @@ DASK = "dask://"
 class Engine(Protocol):
     # How many LSH band partitions the candidate join is split into (1: no split).
     partitions: int
+    # Whether the workers are forked from this process, and so start with what it has
+    # loaded (``pipeline.ready``).
+    forks: bool
 
     def map(self, fn: Batch[T, R], items: Sequence[T], *, batch_size: int,
             context: Any = None, subset: Subset[T] | None = None,
@@ -59,6 +62,7 @@ class LocalEngine:
     the kept pool is closed first, so that its idle workers hold no memory meanwhile."""
 
     partitions = 1
+    forks = True
 
     def __init__(self, jobs: int = 1, *, keep_pool: bool = False) -> None:
         self.jobs = jobs
@@ -91,6 +95,8 @@ class DaskEngine:
     """A Dask distributed cluster. A stage's context goes to the workers once, or, for a
     stage that gives a ``subset``, each batch carries only the part of it it needs (the
     documents of its pairs), so no worker holds the whole corpus."""
+
+    forks = False
 
     def __init__(self, client: Any) -> None:
         self.client = client

@@ -193,10 +193,11 @@ def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None
     """Compare the documents under ``paths`` with the index and with each other, as
     ``compare`` would over the index and them together."""
     timings: dict[str, float] = {}
+    engine = engine or LocalEngine(settings.jobs)
     index = Index.open(db, settings, create=False)
     try:
         start = time.perf_counter()
-        ingested = read_inputs(paths, settings, meta)
+        ingested = read_inputs(paths, settings, meta, engine)
         new = segment_corpus(ingested.documents, settings, progress, engine=engine)
         signed = sign(list(new.segmented), settings)
         timings["analyse"] = time.perf_counter() - start

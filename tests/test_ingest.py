@@ -190,3 +190,19 @@ def test_reading_in_worker_processes_gives_what_reading_here_gives(
     assert workers == here
     assert len(here.documents) == 12 and len(here.skipped) == 3
     assert next(d for d in here.documents if d.id == "doc4").outlet == "Planet"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("files", [0, 1, 7])
+def test_meanwhile_is_called_once_while_the_files_are_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int, files: int) -> None:
+    """Whatever the number of jobs and of windows of files (none at all, one, several),
+    this process does its ``meanwhile`` work exactly once."""
+    monkeypatch.setattr("provcheck.ingest.READ_AHEAD", 3)
+    for n in range(files):
+        (tmp_path / f"doc{n}.txt").write_text(BODY, encoding="utf-8")
+    calls: list[int] = []
+    found = ingest([str(tmp_path)], max_bytes=10_000, jobs=jobs,
+                   meanwhile=lambda: calls.append(len(calls)))
+    assert calls == [0]
+    assert len(found.documents) == files

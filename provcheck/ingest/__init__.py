@@ -44,12 +44,14 @@ def ingest(
     on_file: Callable[[str], None] | None = None,
     keep: Callable[[Path, str], bool] | None = None,
     jobs: int = 1,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Ingested:
     """Read every document under ``paths``; see the module docstring. ``keep(path,
     shown)`` may decline a file before it is read (an index's unchanged files); files
-    are read and their metadata found by ``jobs`` processes."""
+    are read and their metadata found by ``jobs`` processes, while this process calls
+    ``meanwhile`` (once, whatever the number of jobs)."""
     parts = list(ingest_batches(paths, max_bytes=max_bytes, manifest=manifest,
-                                on_file=on_file, keep=keep, jobs=jobs))
+                                on_file=on_file, keep=keep, jobs=jobs, meanwhile=meanwhile))
     return Ingested(documents=tuple(d for p in parts for d in p.documents),
                     skipped=tuple(s for p in parts for s in p.skipped),
                     notes=tuple(n for p in parts for n in p.notes))
@@ -64,6 +66,7 @@ def ingest_batches(
     keep: Callable[[Path, str], bool] | None = None,
     size: int | None = None,
     jobs: int = 1,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[Ingested]:
     """``ingest`` in batches of about ``size`` documents (all in one if None), each read
     when the previous one has been taken, so a corpus need not fit in memory."""
@@ -73,7 +76,7 @@ def ingest_batches(
     drafts: list[Draft] = []
     skipped: list[Skipped] = []
     wanted = (f for f in files if keep is None or keep(f[0], f[1]))
-    for shown, items in _read(wanted, max_bytes, jobs):
+    for shown, items in _read(wanted, max_bytes, jobs, meanwhile or _nothing):
         for item in items:
             duplicate = item if isinstance(item, Skipped) else ids.claim(item)
             if duplicate is not None:
@@ -99,12 +102,19 @@ def _built(drafts: list[Draft], skipped: list[Skipped], manifest: Manifest | Non
     return Ingested(documents=tuple(d.build() for d in drafts), skipped=tuple(skipped))
 
 
+def _nothing() -> None:
+    pass
+
+
 def _read(files: Iterable[tuple[Path, str, str]], max_bytes: int, jobs: int,
-          ) -> Iterator[tuple[str, Iterable[Draft | Skipped]]]:
+          meanwhile: Callable[[], None]) -> Iterator[tuple[str, Iterable[Draft | Skipped]]]:
     """Each file's drafts and skips, in file order. With ``jobs`` > 1, worker processes
     read ``READ_AHEAD`` files at a time (decoding and finding metadata is most of the
-    cost); a JSON Lines file streams its records here, as it may be larger than memory."""
+    cost), and this process calls ``meanwhile`` once they have the first files (with one
+    job, before reading); a JSON Lines file streams its records here, as it may be
+    larger than memory."""
     if jobs <= 1:
+        meanwhile()
         for path, shown, doc_id in files:
             yield shown, read_file(path, shown, doc_id, max_bytes)
         return
@@ -112,11 +122,14 @@ def _read(files: Iterable[tuple[Path, str, str]], max_bytes: int, jobs: int,
         listed = iter(files)
         while window := list(islice(listed, READ_AHEAD)):
             chunks = list(batches(window, READ_BATCH))
-            for chunk, found in zip(chunks, pool.map(partial(_read_batch, max_bytes=max_bytes),
-                                                     chunks), strict=True):
+            found_in = pool.map(partial(_read_batch, max_bytes=max_bytes), chunks)
+            meanwhile, called = _nothing, meanwhile
+            called()
+            for chunk, found in zip(chunks, found_in, strict=True):
                 for (path, shown, doc_id), items in zip(chunk, found, strict=True):
                     yield shown, read_file(path, shown, doc_id, max_bytes) \
                         if items is None else items
+    meanwhile()  # when there was nothing to read
 
 
 def _read_batch(files: Sequence[tuple[Path, str, str]], max_bytes: int,
