@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 import Stemmer
-from datasketch.hashfunc import sha1_hash32
 
+from provcheck.hashing import sha1_hash32
 from provcheck.normalize import fold
 from provcheck.wordscan import TOKEN, form_key
 

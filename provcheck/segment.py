@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from datasketch.hashfunc import sha1_hash32
 
 from provcheck import chrome
+from provcheck.hashing import sha1_hash32
 from provcheck.lexicon import Lexicon
 from provcheck.normalize import NormalizedText, normalize
 from provcheck.quotespan import find_quote_spans

@@ -6,6 +6,7 @@ from datasketch.hashfunc import sha1_hash32
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from provcheck import hashing
 from provcheck.candidates import (
     ESTIMATE_SLACK,
     bucket_pairs,
@@ -38,6 +39,12 @@ def test_minhash_equals_datasketch_for_the_same_seed_and_hash(
     ours = minhash(values, bounds, num_perm, seed)
     for row, words in zip(ours, encoded, strict=True):
         assert np.array_equal(row, datasketch_signature(words, num_perm, seed))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=64) | st.text(max_size=20).map(lambda t: t.encode("utf-8")))
+def test_the_token_hash_is_datasketchs_default_hash(data: bytes) -> None:
+    assert hashing.sha1_hash32(data) == sha1_hash32(data)
 
 
 def test_minhash_of_large_empty_and_repeating_sets() -> None:

@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
-from datasketch.hashfunc import sha1_hash32
 
+from provcheck.hashing import sha1_hash32
 from provcheck.normalize import fold
 from provcheck.quotes.cues import (
     DETERMINERS,
