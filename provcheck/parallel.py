@@ -45,7 +45,8 @@ class Pending(Generic[R]):
     """A stage's results, possibly still being made: ``result()`` waits for them (in
     input order), ``each()`` gives them in input order as their batches finish, so that
     this process can work on the first while the workers make the rest; ``close()``
-    gives them up. Any of them ends what the stage started."""
+    gives them up. Any of them ends what the stage started. A stage whose workers send
+    their results in another form says how to read them (``decoded``)."""
 
     def __init__(self, calls: Sequence[Call[list[R]]] = (),
                  end: Callable[[bool], None] | None = None, *, done: list[R] | None = None,
@@ -53,6 +54,15 @@ class Pending(Generic[R]):
         self._calls = calls
         self._end = end
         self._out = done
+        self._decode: Callable[[Any], Any] | None = None
+
+    def decoded(self, decode: Callable[[Any], T]) -> Pending[T]:
+        """These results, each read by ``decode`` (before any is taken)."""
+        if self._out is not None:
+            self._out = [decode(item) for item in self._out]
+        else:
+            self._decode = decode
+        return self  # type: ignore[return-value]
 
     def result(self) -> list[R]:
         return list(self.each()) if self._out is None else self._out
@@ -65,6 +75,8 @@ class Pending(Generic[R]):
         try:
             for call in self._calls:
                 batch = call.result()
+                if self._decode is not None:
+                    batch = [self._decode(item) for item in batch]
                 out.extend(batch)
                 yield from batch
             self._out, self._calls = out, ()  # the results are held once

@@ -37,11 +37,14 @@ from provcheck.records import (
     Document,
     Overview,
     PairResult,
+    PairTuple,
     QuoteCluster,
     Region,
     Relation,
     Report,
     Span,
+    pair_from_tuple,
+    pair_to_tuple,
 )
 from provcheck.segment import Segmented, segment
 from provcheck.settings import Settings
@@ -315,7 +318,7 @@ def start_alignment(
     engine = engine or LocalEngine(settings.jobs)
     return engine.start(partial(_align_batch, settings=settings), tasks,
                         batch_size=ALIGN_BATCH, context=Members.of(corpus), subset=_members_of,
-                        on_batch=done)
+                        on_batch=done).decoded(_pair_from)
 
 
 def pair_result(
@@ -421,16 +424,22 @@ def _members_of(members: Members, tasks: Sequence[tuple[int, int]]) -> Members:
 
 
 def _align_batch(tasks: Sequence[tuple[int, int]], members: Members, settings: Settings,
-                 ) -> list[PairResult | None]:
-    out: list[PairResult | None] = []
+                 ) -> list[PairTuple | None]:
+    """Each pair's result as tuples (``records.pair_to_tuple``), None where the pair
+    shares no reused region."""
+    out: list[PairTuple | None] = []
     for i, j in tasks:
         regions = align_sides(members.side(i), members.side(j), settings)
         if regions:
             (doc_a, seg_a), (doc_b, seg_b) = members[i], members[j]
-            out.append(pair_result(doc_a, seg_a, doc_b, seg_b, regions))
+            out.append(pair_to_tuple(pair_result(doc_a, seg_a, doc_b, seg_b, regions)))
         else:
             out.append(None)
     return out
+
+
+def _pair_from(values: PairTuple | None) -> PairResult | None:
+    return None if values is None else pair_from_tuple(values)
 
 
 def _covered_words(seg: Segmented, spans: Sequence[Span]) -> int:

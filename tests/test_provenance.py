@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import pickle
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from click.testing import CliRunner
 from provcheck.cli import main
 from provcheck.pipeline import compare
 from provcheck.provenance import _CreditFinder
-from provcheck.records import PairResult, Relation, Report
+from provcheck.records import PairResult, Relation, Report, pair_from_tuple, pair_to_tuple
 from provcheck.report import render_csv
 from provcheck.settings import Settings
 
@@ -187,3 +188,13 @@ def test_terminal_report_puts_verdicts_first(monkeypatch: pytest.MonkeyPatch) ->
     assert "press conference" not in out  # evidence only with -v
     verbose = CliRunner().invoke(main, ["compare", "seeds/", "-v"]).stdout
     assert "press conference" in verbose
+
+
+def test_a_judged_pair_sent_as_tuples_reads_back_equal(seeds: Report) -> None:
+    """How alignment workers send their pairs (``records.pair_to_tuple``), with every
+    field a judged pair fills: relation, direction with its evidence, quoted passages."""
+    assert any(p.direction.evidence for p in seeds.pairs)
+    assert any(q.a_in_quote for p in seeds.pairs for q in p.passages)
+    for pair in seeds.pairs:
+        sent = pickle.dumps(pair_to_tuple(pair))
+        assert pair_from_tuple(pickle.loads(sent)) == pair
