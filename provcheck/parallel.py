@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -58,11 +58,12 @@ class Pending(Generic[R]):
 
     def decoded(self, decode: Callable[[Any], T]) -> Pending[T]:
         """These results, each read by ``decode`` (before any is taken)."""
+        read = cast("Pending[T]", self)
         if self._out is not None:
-            self._out = [decode(item) for item in self._out]
+            read._out = [decode(item) for item in self._out]
         else:
-            self._decode = decode
-        return self  # type: ignore[return-value]
+            read._decode = decode
+        return read
 
     def result(self) -> list[R]:
         return list(self.each()) if self._out is None else self._out
