@@ -251,7 +251,9 @@ def compare_tokens(
         lo, hi = first.src_start, last.src_end
         a_tok = (a_tok[0] + first.src_start, a_tok[0] + last.src_end)
         b_tok = (b_tok[0] + first.dest_start, b_tok[0] + last.dest_end)
-    inside = [op.src_end - op.src_start for op in equal if lo <= op.src_start and op.src_end <= hi]
+    base = untrimmed_a[0]  # equal runs are offsets into the untrimmed range
+    runs = tuple((base + op.src_start, base + op.src_end) for op in equal
+                 if lo <= op.src_start and op.src_end <= hi)
     span_a, span_b = a.span(*a_tok), b.span(*b_tok)
     quote_a, quote_b = a.in_quote(span_a), b.in_quote(span_b)
     if quote_a != quote_b:
@@ -264,13 +266,11 @@ def compare_tokens(
     text_a, text_b = span_a.of(a.text), span_b.of(b.text)
     light_a = light(text_a)
     light_b = light_a if text_b == text_a else light(text_b)  # a copy, most often
-    kind = _kind(light_a, light_b, a_tok, b_tok, sum(inside), quote_a != quote_b)
+    kind = _kind(light_a, light_b, a_tok, b_tok, sum(t1 - t0 for t0, t1 in runs),
+                 quote_a != quote_b)
     passage = Passage(a=span_a, b=span_b, similarity=_similarity(light_a, light_b), kind=kind,
                       a_in_quote=quote_a, b_in_quote=quote_b)
-    base = untrimmed_a[0]  # equal runs are offsets into the untrimmed range
-    return _Piece(rows, a_tok, b_tok, passage, tuple(
-        (base + op.src_start, base + op.src_end) for op in equal
-        if lo <= op.src_start and op.src_end <= hi))
+    return _Piece(rows, a_tok, b_tok, passage, runs)
 
 
 def _kind(light_a: str, light_b: str, a_tok: tuple[int, int], b_tok: tuple[int, int],
