@@ -49,7 +49,7 @@ from provcheck.records import (
 from provcheck.segment import Segmented, segment
 from provcheck.settings import Settings
 from provcheck.signatures import Signed, concatenate, permutations, remap, sign, without_chrome
-from provcheck.store import Index
+from provcheck.store import Index, Stored
 
 # (stage, items done in this step, total items); the CLI draws a progress bar from it.
 Progress = Callable[[str, int, int], None]
@@ -81,31 +81,34 @@ def compare(
 ) -> Report:
     """Find and align every reused passage among the documents under ``paths``, and
     map their quotations; with ``pairs=False`` only the quotations. With ``db``, the
-    signatures of documents the index holds unchanged are taken from it. The batch
-    stages run on ``engine`` (default: this machine, ``settings.jobs`` processes)."""
+    quotations and signatures of documents the index holds unchanged are taken from it.
+    The batch stages run on ``engine`` (default: this machine, ``settings.jobs``
+    processes)."""
     timings: dict[str, float] = {}
     tick = progress or (lambda stage, done, total: None)
     engine = engine or LocalEngine(settings.jobs)
     with _timed(timings, "ingest"):
         ingested = read_inputs(paths, settings, meta, engine)
-    with _timed(timings, "segment"):
-        stored = stored_quotations(db, ingested.documents, settings) if db else None
-        corpus = segment_corpus(ingested.documents, settings, tick, engine=engine,
-                                stored=stored)
     aligning: Pending[PairResult | None] = Pending(done=[])
     stats: dict[str, object] = {}
-    if pairs:
-        with _timed(timings, "signatures"):
-            signed, reused = sign_corpus(corpus, settings, db)
-            signed = without_chrome(signed, corpus.segmented)
-        with _timed(timings, "candidates"):
-            candidates = find_candidates(signed, settings, engine)
-        aligning = start_alignment(corpus, candidates.pairs, settings, tick, engine)
-        stats = {"signed_passages": len(signed.doc), "signatures_from_index": reused,
-                 "quotations_from_index": sum(r is not None for r in stored or ()),
-                 "candidate_passage_pairs": candidates.passage_pairs,
-                 "candidate_document_pairs": len(candidates.pairs),
-                 "boilerplate_buckets": candidates.boilerplate_buckets}
+    with _opened(db, settings) as index:
+        with _timed(timings, "segment"):
+            held = _held(index, ingested.documents) if index else {}
+            stored = _stored_quotations(index, held, len(ingested.documents)) if index else None
+            corpus = segment_corpus(ingested.documents, settings, tick, engine=engine,
+                                    stored=stored)
+        if pairs:
+            with _timed(timings, "signatures"):
+                reused = {n: index.stored(rowid) for n, rowid in held.items()} if index else {}
+                signed = without_chrome(sign_corpus(corpus, settings, reused), corpus.segmented)
+            with _timed(timings, "candidates"):
+                candidates = find_candidates(signed, settings, engine)
+            aligning = start_alignment(corpus, candidates.pairs, settings, tick, engine)
+            stats = {"signed_passages": len(signed.doc), "signatures_from_index": len(held),
+                     "quotations_from_index": sum(r is not None for r in stored or ()),
+                     "candidate_passage_pairs": candidates.passage_pairs,
+                     "candidate_document_pairs": len(candidates.pairs),
+                     "boilerplate_buckets": candidates.boilerplate_buckets}
     return finish(ingested, corpus, aligning, settings, timings, stats, corpus_view=pairs)
 
 
@@ -206,37 +209,39 @@ def _outside_boilerplate(corpus: Corpus) -> tuple[list[tuple[Quotation, ...]],
     return quotations, speakers
 
 
-def sign_corpus(corpus: Corpus, settings: Settings, db: str | None) -> tuple[Signed, int]:
-    """Signatures of the corpus; those of documents an index holds unchanged come from
-    it. Returns them and how many documents were reused."""
+@contextmanager
+def _opened(db: str | None, settings: Settings) -> Iterator[Index | None]:
+    """The index at ``db``, open for reading (None without one)."""
     if db is None:
-        return sign(list(corpus.segmented), settings), 0
+        yield None
+        return
     index = Index.open(db, settings, create=False)
     try:
-        reuse = _held(index, corpus.documents)
-        fresh = [n for n in range(len(corpus.documents)) if n not in reuse]
-        parts = [remap(sign([corpus.segmented[n] for n in fresh], settings), fresh)]
-        for n, rowid in reuse.items():
-            stored = index.stored(rowid)
-            parts.append(Signed(doc=np.full(len(stored.units), n, dtype=np.int64),
-                                unit=stored.units, keys=stored.keys, bits=stored.bits,
-                                size=stored.size))
+        yield index
     finally:
         index.close()
-    return concatenate(parts, settings), len(reuse)
 
 
-def stored_quotations(db: str, documents: Sequence[Document], settings: Settings,
-                      ) -> list[str | None]:
-    """The quotations an index holds for each document it holds unchanged (None for the
-    others, and where they were found by other rules): see ``quotes.stored``."""
-    index = Index.open(db, settings, create=False)
-    try:
-        held = _held(index, documents)
-        found = index.quotations(list(held.values()))
-    finally:
-        index.close()
-    return [found.get(held[n]) if n in held else None for n in range(len(documents))]
+def sign_corpus(corpus: Corpus, settings: Settings, reused: Mapping[int, Stored] | None = None,
+                ) -> Signed:
+    """Signatures of the corpus; those of the documents at the positions ``reused`` maps
+    are the signatures an index stored for them."""
+    reused = reused or {}
+    fresh = [n for n in range(len(corpus.documents)) if n not in reused]
+    parts = [remap(sign([corpus.segmented[n] for n in fresh], settings), fresh)]
+    for n, stored in reused.items():
+        parts.append(Signed(doc=np.full(len(stored.units), n, dtype=np.int64),
+                            unit=stored.units, keys=stored.keys, bits=stored.bits,
+                            size=stored.size))
+    return concatenate(parts, settings)
+
+
+def _stored_quotations(index: Index, held: Mapping[int, int], n_documents: int,
+                       ) -> list[str | None]:
+    """The quotations ``index`` holds for each document it holds unchanged (``held``),
+    None for the others and where other rules found them: see ``quotes.stored``."""
+    found = index.quotations(list(held.values()))
+    return [found.get(held[n]) if n in held else None for n in range(n_documents)]
 
 
 def _held(index: Index, documents: Sequence[Document]) -> dict[int, int]:
