@@ -4,12 +4,20 @@ A segment is a folder of flat arrays, memory-mapped when read:
 
   * per passage (sorted by document): ``doc`` (index rowid), ``unit``, ``size`` (its
     shingles), ``bits`` (8-bit MinHash values) and ``keys`` (its band keys);
-  * per band entry (sorted by key): ``band_key`` and ``band_row``, the passage's row.
+  * per band entry, sorted by key: ``band_row``, the passage's row, and ``band_check``,
+    16 bits of the key; ``band_dir`` holds where the entries of each value of the key's
+    top bits begin (``prefix_bits``: about a hundred entries each).
 
-A lookup is a binary search per distinct query key in each segment, touching a few pages
-of files that may be far larger than memory: a million news articles make about a
+A lookup reads, per distinct query key, one directory slot and the checks of its prefix,
+in files that may be far larger than memory: a million news articles make about a
 billion band entries, which an SQLite table can neither take in at speed nor query in
-bounded memory. Writing is an external sort: each batch of passages appends one sorted
+bounded memory. A thousand new articles ask over a million keys, so a lookup touches
+nearly every page of the band table; it is built to be small for that (2 bytes per entry
+where the whole key took 8), which is what a check against an index out of the page
+cache waits for. Keys equal in their prefix and check bits but not below (about one
+query key in a thousand meets such an entry) are taken as shared: the 8-bit MinHash
+estimate every hit must pass then judges the two passages, as it does every chance
+collision of a band. Writing is an external sort: each batch of passages appends one sorted
 run, and ``finish`` merges the runs one key range at a time, so memory is bounded by a
 range, not by the index. Merging segments (compaction) is the same merge over their
 band entries, dropping passages of documents no longer in the index.
@@ -45,6 +53,14 @@ PARTIAL = ".partial"
 _UNIT_FILES = {"doc": np.int64, "unit": np.int32, "size": np.uint16, "bits": np.uint8,
                "keys": np.uint64}
 _WIDTHS = {"doc": 1, "unit": 1, "size": 1}
+CHECK_BITS = 16  # of a band key below its prefix, stored per entry (band_check)
+
+
+def prefix_bits(entries: int) -> int:
+    """Top bits of a band key the directory of a segment of ``entries`` resolves: 64 to
+    127 entries per prefix, so that with the check bits about one key in a thousand
+    meets an entry whose key differs below them."""
+    return max(1, min(40, entries.bit_length() - 7))
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +82,8 @@ class Segment:
     size: np.ndarray  # uint16 [units]
     bits: np.ndarray  # uint8 [units, num_perm]
     keys: np.ndarray  # uint64 [units, bands]
-    band_key: np.ndarray  # uint64 [entries], ascending
+    band_dir: np.ndarray  # int64 [2 ** prefix_bits + 1]: first entry of each key prefix
+    band_check: np.ndarray  # uint16 [entries]: the key's CHECK_BITS below its prefix
     band_row: np.ndarray  # uint32 [entries]
 
     @classmethod
@@ -75,10 +92,16 @@ class Segment:
         widths = {**_WIDTHS, "bits": num_perm, "keys": bands}
         arrays = {name: _mapped(where / name, dtype, (info.units, widths[name]))
                   for name, dtype in _UNIT_FILES.items()}
+        prefixes = 2 ** prefix_bits(info.entries) + 1
         return cls(info=info, doc=arrays["doc"][:, 0], unit=arrays["unit"][:, 0],
                    size=arrays["size"][:, 0], bits=arrays["bits"], keys=arrays["keys"],
-                   band_key=_mapped(where / "band_key", np.uint64, (info.entries, 1))[:, 0],
+                   band_dir=_mapped(where / "band_dir", np.int64, (prefixes, 1))[:, 0],
+                   band_check=_mapped(where / "band_check", np.uint16, (info.entries, 1))[:, 0],
                    band_row=_mapped(where / "band_row", np.uint32, (info.entries, 1))[:, 0])
+
+    @property
+    def prefix_bits(self) -> int:
+        return prefix_bits(self.info.entries)
 
     def rows_of(self, rowid: int) -> slice:
         """The passage rows of one document."""
@@ -110,7 +133,8 @@ def lookup(segments: Sequence[Segment], keys: np.ndarray, bits: np.ndarray,
     passages by chance (tens of millions at a million documents), few of them similar."""
     flat = np.ascontiguousarray(keys, dtype=np.uint64).ravel()
     distinct, which = np.unique(flat, return_inverse=True)
-    bounds = [_equal_ranges(seg.band_key, distinct) for seg in segments]
+    bounds = [_equal_ranges(seg.band_dir, seg.band_check, seg.prefix_bits, distinct)
+              for seg in segments]
     total = sum((hi - lo for lo, hi in bounds), np.zeros(len(distinct), np.int64))
     wanted = total <= POPULAR * max_docs
     dead = _dead(segments, live, exclude)
@@ -245,36 +269,32 @@ def _similar(rows: np.ndarray, first: np.ndarray, last: np.ndarray, query_of: np
 
 
 @numba.njit(nogil=True, parallel=True, cache=True)
-def _equal_ranges(table: np.ndarray, keys: np.ndarray
+def _equal_ranges(directory: np.ndarray, check: np.ndarray, bits: int, keys: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    # searchsorted left and right of ascending keys in an ascending table, by galloping
-    # from the previous key's position: a few keys among a billion entries read the
-    # table's pages in order (the readahead a file far larger than memory needs), not
-    # thirty scattered probes each. The keys are cut into stretches searched in parallel.
-    n = len(table)
+    # The entries lo:hi of each of the ascending ``keys``: those of its prefix (its top
+    # ``bits``) in the directory whose check equals the key's next CHECK_BITS, found by
+    # binary search (the entries of a prefix are in key order). Ascending keys read the
+    # files front to back, in parallel stretches.
+    prefix_shift = np.uint64(64 - bits)
+    check_shift = np.uint64(64 - bits - CHECK_BITS)
+    mask = np.uint64((1 << CHECK_BITS) - 1)
     lo = np.empty(len(keys), np.int64)
     hi = np.empty(len(keys), np.int64)
-    stretches = 16
-    for c in numba.prange(stretches):
-        pos = 0
-        for i in range(len(keys) * c // stretches, len(keys) * (c + 1) // stretches):
-            key = keys[i]
-            step = 1
-            while pos + step < n and table[pos + step - 1] < key:
-                pos += step
-                step *= 2
-            end = min(pos + step, n)
-            while pos < end:  # first entry >= key in [pos, end)
-                mid = (pos + end) // 2
-                if table[mid] < key:
-                    pos = mid + 1
-                else:
-                    end = mid
-            lo[i] = pos
-            last = pos
-            while last < n and table[last] == key:
-                last += 1
-            hi[i] = last
+    for i in numba.prange(len(keys)):
+        prefix = np.int64(keys[i] >> prefix_shift)  # below 2 ** 40
+        wanted = (keys[i] >> check_shift) & mask
+        first, end = directory[prefix], directory[prefix + 1]
+        while first < end:  # first entry whose check is >= wanted
+            mid = (first + end) // 2
+            if check[mid] < wanted:
+                first = mid + 1
+            else:
+                end = mid
+        last = first
+        stop = directory[prefix + 1]
+        while last < stop and check[last] == wanted:
+            last += 1
+        lo[i], hi[i] = first, last
     return lo, hi
 
 
@@ -304,21 +324,14 @@ class SegmentWriter:
         self._append_run(flat[order], owner[order])
 
     def add_segment(self, seg: Segment, keep: np.ndarray) -> None:
-        """Append the passages of ``seg`` where ``keep``, with their band entries (already
-        sorted: the run is the segment's entries with rows renumbered)."""
-        renumber = np.full(seg.info.units, -1, dtype=np.int64)
-        renumber[np.flatnonzero(keep)] = self.units + np.arange(int(keep.sum()))
-        for start in range(0, seg.info.units, RANGE_ENTRIES // 64):
-            part = slice(start, min(start + RANGE_ENTRIES // 64, seg.info.units))
+        """Append the passages of ``seg`` where ``keep``, with their band entries (from
+        their keys: the segment's band table holds only part of each)."""
+        step = max(1, RANGE_ENTRIES // max(seg.keys.shape[1], 1))
+        for start in range(0, seg.info.units, step):
+            part = slice(start, min(start + step, seg.info.units))
             take = keep[part]
-            self._append_units(seg.doc[part][take], seg.unit[part][take], seg.size[part][take],
-                               seg.bits[part][take], seg.keys[part][take])
-        for start in range(0, seg.info.entries, RANGE_ENTRIES):
-            part = slice(start, start + RANGE_ENTRIES)
-            rows = renumber[seg.band_row[part]]
-            alive = rows >= 0
-            self._append_run(seg.band_key[part][alive], rows[alive].astype(np.uint32),
-                             extend=start > 0)
+            self.add(seg.doc[part][take], seg.unit[part][take], seg.size[part][take],
+                     seg.keys[part][take], seg.bits[part][take])
 
     def finish(self) -> SegmentInfo:
         """Merge the runs into the sorted band table and publish the segment."""
@@ -327,16 +340,11 @@ class SegmentWriter:
         run_rows = _mapped(self.path / "run_row", np.uint32, (entries, 1))[:, 0]
         bounds = np.concatenate(([0], np.cumsum(self.runs))).astype(np.int64)
         runs = [(run_keys[a:b], run_rows[a:b]) for a, b in itertools.pairwise(bounds)]
-        with (self.path / "band_key").open("wb") as key_out, \
-                (self.path / "band_row").open("wb") as row_out:
+        with BandTable(self.path, entries) as table:
             for lo, hi in _key_ranges(entries):
                 keys, rows = _gather(runs, lo, hi)
                 order = np.argsort(keys, kind="stable")  # timsort: merges sorted runs
-                keys[order].tofile(key_out)
-                rows[order].tofile(row_out)
-            for handle in (key_out, row_out):
-                handle.flush()
-                os.fsync(handle.fileno())
+                table.write(keys[order], rows[order], hi)
         del run_keys, run_rows, runs
         for name in ("run_key", "run_row"):
             (self.path / name).unlink()
@@ -365,6 +373,70 @@ class SegmentWriter:
             self.runs[-1] += len(keys)
         else:
             self.runs.append(len(keys))
+
+
+class BandTable:
+    """Writes a segment's band table (``band_dir``, ``band_check``, ``band_row``) from
+    its entries in key order, given range by range."""
+
+    def __init__(self, path: Path, entries: int) -> None:
+        self.path = path
+        self.bits = prefix_bits(entries)
+        self.written = 0  # entries
+        self.next_prefix = 0  # the first prefix whose start is not written yet
+
+    def __enter__(self) -> BandTable:
+        self.files = [(self.path / name).open("wb")
+                      for name in ("band_dir", "band_check", "band_row")]
+        return self
+
+    def write(self, keys: np.ndarray, rows: np.ndarray, below: int) -> None:
+        """Append entries (ascending ``keys``, all below ``below`` and at or above any
+        written before) and the directory slots of the prefixes that begin below
+        ``below``."""
+        directory, check, row = self.files
+        shift = 64 - self.bits
+        end = -(-below >> shift)  # prefixes whose smallest key is below ``below``
+        starts = np.arange(self.next_prefix, end, dtype=np.uint64) << np.uint64(shift)
+        (self.written + np.searchsorted(keys, starts)).astype(np.int64).tofile(directory)
+        ((keys >> np.uint64(shift - CHECK_BITS)) & np.uint64((1 << CHECK_BITS) - 1)).astype(
+            np.uint16).tofile(check)
+        rows.astype(np.uint32).tofile(row)
+        self.written += len(keys)
+        self.next_prefix = end
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if kind is None:  # the slot past the last prefix: where the entries end
+            self.write(np.zeros(0, np.uint64), np.zeros(0, np.uint32), 1 << 64)
+            np.array([self.written], np.int64).tofile(self.files[0])
+        for handle in self.files:
+            if kind is None:
+                handle.flush()
+                os.fsync(handle.fileno())
+            handle.close()
+
+
+def upgrade_band_table(path: Path, entries: int) -> None:
+    """Write the band table of the segment at ``path`` from the whole keys an index of
+    format 2 kept (``band_key``, with ``band_row`` in the same order), beside them, then
+    put it in their place (``band_row`` is rewritten unchanged); ``band_key`` is left for
+    the caller to remove once the index says it is of the new format."""
+    keys = _mapped(path / "band_key", np.uint64, (entries, 1))[:, 0]
+    rows = _mapped(path / "band_row", np.uint32, (entries, 1))[:, 0]
+    new = path / ("upgrade" + PARTIAL)
+    shutil.rmtree(new, ignore_errors=True)
+    new.mkdir()
+    with BandTable(new, entries) as table:
+        for start in range(0, entries, RANGE_ENTRIES):
+            part = slice(start, start + RANGE_ENTRIES)
+            chunk = np.asarray(keys[part])
+            # Equal keys may go on into the next part: prefixes starting after its last
+            # key are placed with the next.
+            table.write(chunk, np.asarray(rows[part]), int(chunk[-1]) + 1)
+    del keys, rows
+    for name in ("band_dir", "band_check", "band_row"):
+        (new / name).replace(path / name)
+    new.rmdir()
 
 
 def remove_unregistered(folder: Path, registered: set[str]) -> None:

@@ -36,6 +36,7 @@ from provcheck.segments import (
     SegmentWriter,
     lookup,
     remove_unregistered,
+    upgrade_band_table,
 )
 from provcheck.settings import Settings
 from provcheck.signatures import Signed, concatenate, remap
@@ -43,7 +44,7 @@ from provcheck.signatures import Signed, concatenate, remap
 V = TypeVar("V")
 
 APPLICATION_ID = 0x70726F76  # "prov"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: band tables of prefix directories and check bits (segments)
 # Passages of one run buffered before they are written as a sorted run of band entries.
 RUN_PASSAGES = 200_000
 # More segments than this are merged into one (all but the oldest if it holds most).
@@ -144,7 +145,9 @@ class Index:
             raise InputError(f"{self.path} is an SQLite database but not a provcheck index; "
                              "give --db a provcheck index or a new file name.")
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version != SCHEMA_VERSION:
+        if version == 2:
+            self._upgrade_from_2()
+        elif version != SCHEMA_VERSION:
             raise InputError(f"{self.path} is a provcheck index of format {version}; this "
                              f"provcheck reads format {SCHEMA_VERSION}: build a new index from "
                              "the same folders with 'provcheck index add FOLDER --db NEW.db'.")
@@ -170,6 +173,19 @@ class Index:
                     "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
             self.db.executemany("INSERT INTO meta VALUES (?, ?)",
                                 [(k, json.dumps(v)) for k, v in meta.items()])
+
+    def _upgrade_from_2(self) -> None:
+        """Rewrite the band tables of a format-2 index (whole keys, ``band_key``) as
+        format 3 reads them; the documents and signatures stay as they are. Until the
+        format is raised (one transaction) the old table is the one read, so a run killed
+        midway leaves a format-2 index, upgraded again by the next."""
+        with self._schema_transaction():
+            infos = self._infos()
+            for info in infos:
+                upgrade_band_table(self.folder / info.name, info.entries)
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        for info in infos:
+            (self.folder / info.name / "band_key").unlink(missing_ok=True)
 
     def _check_settings(self) -> None:
         stored = {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}

@@ -4,6 +4,7 @@ and merges."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -187,7 +188,7 @@ def test_a_missing_segment_is_a_one_line_error(tmp_path: Path) -> None:
     index = Index.open(db, SETTINGS, create=True)
     _add(index, np.random.default_rng(8), range(0, 5), {})
     index.close()
-    for path in Path(db + "-segments").rglob("band_key"):
+    for path in Path(db + "-segments").rglob("band_row"):
         path.unlink()
     index = Index.open(db, SETTINGS, create=False)
     with pytest.raises(Exception, match=r"segment files of .* are missing or cut short"):
@@ -197,11 +198,63 @@ def test_a_missing_segment_is_a_one_line_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("entries", "queries", "space"), [
     (0, 5, 10), (1, 5, 3), (100, 50, 30), (10_000, 3_000, 5_000), (10_000, 30, 2**64 - 1),
-], ids=["empty", "one", "dense", "repeats", "sparse"])
-def test_galloping_search_equals_searchsorted(entries: int, queries: int, space: int) -> None:
+    (300_000, 20_000, 2**64 - 1),
+], ids=["empty", "one", "dense", "repeats", "sparse", "large"])
+def test_band_table_finds_each_keys_entries(tmp_path: Path, entries: int, queries: int,
+                                            space: int) -> None:
+    """The directory and check bits give each query key's entries: exactly those of equal
+    key, and those whose key agrees in its prefix and check bits only; written in key
+    ranges cut anywhere, as ``finish`` writes them."""
     rng = np.random.default_rng(entries)
-    table = np.sort(rng.integers(0, space, entries, dtype=np.uint64))
-    keys = np.unique(rng.integers(0, space, queries, dtype=np.uint64))
-    lo, hi = segments._equal_ranges(table, keys)
-    assert np.array_equal(lo, np.searchsorted(table, keys, side="left"))
-    assert np.array_equal(hi, np.searchsorted(table, keys, side="right"))
+    spread = np.uint64(0x9E3779B97F4A7C15)  # small key spaces over all 64 bits
+    table = np.sort(rng.integers(0, space, entries, dtype=np.uint64) * spread)
+    probes = rng.integers(0, space, queries, dtype=np.uint64) * spread
+    keys = np.unique(np.concatenate([probes, table[::max(1, entries // queries)]]))
+    with segments.BandTable(tmp_path, entries) as writer:
+        for cut in (np.sort(rng.integers(0, 2**64 - 1, 4, dtype=np.uint64)).tolist()
+                    + [1 << 64]):
+            taken = int(np.searchsorted(table, np.uint64(min(cut, 2**64 - 1)))
+                        ) if cut < 1 << 64 else entries
+            start = writer.written
+            writer.write(table[start:taken], np.arange(start, taken, dtype=np.uint32), cut)
+    bits = segments.prefix_bits(entries)
+    directory = np.fromfile(tmp_path / "band_dir", np.int64)
+    check = np.fromfile(tmp_path / "band_check", np.uint16)
+    assert len(directory) == 2**bits + 1 and len(check) == entries
+    assert np.array_equal(np.fromfile(tmp_path / "band_row", np.uint32), np.arange(entries))
+    lo, hi = segments._equal_ranges(directory, check, bits, keys)
+    close = segments.CHECK_BITS + bits
+    top = np.uint64(64 - close)
+    assert np.array_equal(lo, np.searchsorted(table >> top, keys >> top, side="left"))
+    assert np.array_equal(hi, np.searchsorted(table >> top, keys >> top, side="right"))
+    exact = np.searchsorted(table, keys, side="right") - np.searchsorted(table, keys)
+    assert (hi - lo >= exact).all() and (exact > 0).any() == (entries > 0)
+
+
+def test_an_index_of_format_2_is_upgraded_in_place(tmp_path: Path, small: None) -> None:
+    """An index whose band tables hold whole keys (format 2) is rewritten on opening and
+    answers as one built now."""
+    rng = np.random.default_rng(9)
+    db = str(tmp_path / "x.db")
+    index = Index.open(db, SETTINGS, create=True)
+    put: dict[str, tuple] = {}
+    _add(index, rng, range(0, 40), put)
+    _, query, query_bits = _passages(rng, 25)
+    expected = _found(index, query, query_bits, set())
+    index.close()
+    for folder in Path(db + "-segments").iterdir():  # back to format 2's band table
+        keys = np.fromfile(folder / "keys", np.uint64).reshape(-1, BANDS)
+        flat = keys.ravel()
+        order = np.argsort(flat, kind="stable")
+        flat[order].tofile(folder / "band_key")
+        (order // BANDS).astype(np.uint32).tofile(folder / "band_row")
+        (folder / "band_dir").unlink()
+        (folder / "band_check").unlink()
+    with sqlite3.connect(db) as old:
+        old.execute("PRAGMA user_version = 2")
+    index = Index.open(db, SETTINGS, create=False)
+    assert _found(index, query, query_bits, set()) == expected
+    assert expected.total() > 0
+    _same_as_put(index, put)
+    assert not list(Path(db + "-segments").rglob("band_key"))
+    index.close()
