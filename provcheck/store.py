@@ -18,6 +18,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -50,6 +51,9 @@ RUN_PASSAGES = 200_000
 # More segments than this are merged into one (all but the oldest if it holds most).
 MAX_SEGMENTS = 8
 CACHE_KIB = 256 * 1024  # SQLite page cache of a connection
+# Outlet-block probes from this many on are made on BLOCK_READERS connections at once.
+BLOCK_PROBES_SPLIT = 4096
+BLOCK_READERS = 8
 # Settings an index's signatures depend on; a query must use the same.
 KEYED_SETTINGS = ("num_perm", "seed", "scheme", "shingle", "lsh_threshold", "analysis")
 _DOCUMENT_FIELDS = frozenset(f.name for f in dataclasses.fields(Document))
@@ -299,21 +303,32 @@ class Index:
         """How many indexed documents, other than the rowids ``exclude``, print each
         (outlet, block key) of ``entries`` (see ``chrome.corpus_boilerplate``), counted
         up to ``at_most``: the boilerplate rule needs no more, and an outlet's footer
-        can be printed by a hundred thousand indexed documents."""
-        skip = set(exclude)
+        can be printed by a hundred thousand indexed documents.
+
+        In key order, the probes walk the table's B-tree front to back. Many probes (a
+        check's 7,680 indexed articles make 139 thousand) are cut into stretches probed
+        at once, each on a connection of its own: from a cold page cache each probe
+        waits for a random page read, and the disk serves several at once faster than
+        one after another (97 thousand probes: 4.5-5.8 s on one connection, 1.5-1.7 s
+        on eight; 0.5 and 0.6-0.8 s with the table in the page cache)."""
+        skip = frozenset(exclude)
+        probes = sorted(set(entries))
+        if len(probes) < BLOCK_PROBES_SPLIT:
+            with self._guard():
+                return _count_blocks(self.db, probes, skip, at_most)
+        stretches = [probes[k * len(probes) // BLOCK_READERS:
+                            (k + 1) * len(probes) // BLOCK_READERS]
+                     for k in range(BLOCK_READERS)]
+
+        def count(stretch: list[BlockEntry]) -> dict[BlockEntry, int]:
+            with contextlib.closing(sqlite3.connect(self.path, timeout=60,
+                                                    check_same_thread=False)) as db:
+                return _count_blocks(db, stretch, skip, at_most)
+
         counts: dict[BlockEntry, int] = {}
-        with self._guard():
-            # In key order, the probes walk the table's B-tree front to back.
-            for outlet, key in sorted(set(entries)):
-                n = 0
-                for (d,) in self.db.execute(
-                        "SELECT doc FROM outlet_blocks WHERE outlet = ? AND key = ?",
-                        (outlet, key)):
-                    n += d not in skip
-                    if n == at_most:
-                        break
-                if n:
-                    counts[(outlet, key)] = n
+        with self._guard(), ThreadPoolExecutor(BLOCK_READERS) as pool:
+            for part in pool.map(count, stretches):
+                counts.update(part)
         return counts
 
     def rowids(self, ids: Sequence[str] | None = None) -> dict[str, int]:
@@ -534,6 +549,30 @@ class Index:
     def _register(self, info: SegmentInfo) -> None:
         self.db.execute("INSERT INTO segments VALUES (?, ?, ?, ?)",
                         (info.name, info.units, info.entries, time.strftime("%Y-%m-%dT%H:%M:%S")))
+
+
+def _count_blocks(db: sqlite3.Connection, probes: list[BlockEntry], skip: frozenset[int],
+                  at_most: int) -> dict[BlockEntry, int]:
+    """``Index.block_counts`` of ``probes`` (in key order) on one connection, in one
+    statement: SQLite walks the probes without coming back to Python (nor taking
+    Python's lock) between them."""
+    counts: dict[BlockEntry, int] = {}
+    for outlet, key, n in db.execute(_BLOCK_COUNTS, (json.dumps(probes), json.dumps(sorted(skip)),
+                                                     at_most)):
+        if n:
+            counts[(outlet, key)] = n
+    return counts
+
+
+_BLOCK_COUNTS = """
+SELECT json_extract(p.value, '$[0]') AS outlet, json_extract(p.value, '$[1]') AS key, (
+    SELECT COUNT(*) FROM (
+        SELECT 1 FROM outlet_blocks b
+        WHERE b.outlet = json_extract(p.value, '$[0]') AND b.key = json_extract(p.value, '$[1]')
+          AND b.doc NOT IN (SELECT value FROM json_each(?2))
+        LIMIT ?3))
+FROM json_each(?1) AS p
+"""
 
 
 def _chunks(values: list[V]) -> Iterator[list[V]]:

@@ -432,10 +432,17 @@ def test_check_knows_an_outlets_boilerplate_from_the_index(tmp_path: Path) -> No
     assert other["stats"]["indexed_matches"] == 3  # there, the footer is shared text
 
 
-def test_block_counts_stop_at_what_the_boilerplate_rule_needs(tmp_path: Path) -> None:
+@pytest.mark.parametrize("split", [4096, 1], ids=["one-connection", "stretches"])
+def test_block_counts_stop_at_what_the_boilerplate_rule_needs(
+        tmp_path: Path, split: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """An outlet's footer held by many indexed documents is counted up to ``at_most``,
-    leaving out the documents asked to be left out."""
+    leaving out the documents asked to be left out; probed on one connection or on
+    several at once."""
+    from provcheck import store
     from provcheck.store import Index
+
+    monkeypatch.setattr(store, "BLOCK_PROBES_SPLIT", split)
+    monkeypatch.setattr(store, "BLOCK_READERS", 3)
 
     records = [(f"dp{n}", "Daily Planet", f"Story number {n}. " + BODIES[n % 4])
                for n in range(6)]
@@ -453,6 +460,12 @@ def test_block_counts_stop_at_what_the_boilerplate_rule_needs(tmp_path: Path) ->
         assert index.block_counts(footer, rowids[:4], at_most=10) == dict.fromkeys(footer, 2)
         assert index.block_counts(footer, rowids[:5]) == dict.fromkeys(footer, 1)
         assert index.block_counts(footer, rowids) == {}
+        blocks = set(index.db.execute("SELECT outlet, key FROM outlet_blocks"))
+        one_each = index.block_counts(blocks, at_most=1)
+        assert one_each == dict.fromkeys(blocks, 1) and len(blocks) > store.BLOCK_READERS
+        assert index.block_counts(blocks | {("nowhere", 1)}, at_most=10) == {
+            (o, k): n for o, k, n in index.db.execute(
+                "SELECT outlet, key, COUNT(*) FROM outlet_blocks GROUP BY outlet, key")}
     finally:
         index.close()
 
