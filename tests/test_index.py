@@ -432,17 +432,17 @@ def test_check_knows_an_outlets_boilerplate_from_the_index(tmp_path: Path) -> No
     assert other["stats"]["indexed_matches"] == 3  # there, the footer is shared text
 
 
-@pytest.mark.parametrize("split", [4096, 1], ids=["one-connection", "stretches"])
+@pytest.mark.parametrize("split", [10**9, 1], ids=["one-connection", "stretches"])
 def test_block_counts_stop_at_what_the_boilerplate_rule_needs(
         tmp_path: Path, split: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """An outlet's footer held by many indexed documents is counted up to ``at_most``,
-    leaving out the documents asked to be left out; probed on one connection or on
-    several at once."""
+    leaving out the documents asked to be left out; documents and quotations come in the
+    order asked; read on one connection or on several at once."""
     from provcheck import store
     from provcheck.store import Index
 
-    monkeypatch.setattr(store, "BLOCK_PROBES_SPLIT", split)
-    monkeypatch.setattr(store, "BLOCK_READERS", 3)
+    monkeypatch.setattr(store, "STRETCHES_FROM", split)
+    monkeypatch.setattr(store, "READERS", 3)
 
     records = [(f"dp{n}", "Daily Planet", f"Story number {n}. " + BODIES[n % 4])
                for n in range(6)]
@@ -462,7 +462,12 @@ def test_block_counts_stop_at_what_the_boilerplate_rule_needs(
         assert index.block_counts(footer, rowids) == {}
         blocks = set(index.db.execute("SELECT outlet, key FROM outlet_blocks"))
         one_each = index.block_counts(blocks, at_most=1)
-        assert one_each == dict.fromkeys(blocks, 1) and len(blocks) > store.BLOCK_READERS
+        assert one_each == dict.fromkeys(blocks, 1) and len(blocks) > store.READERS
+        backwards = [*rowids[::-1], 10**9]  # and one the index does not hold
+        assert list(index.documents(backwards)) == rowids[::-1]
+        assert [d.id for d in index.documents(backwards).values()] == [
+            i for i, _ in sorted(index.rowids().items(), key=lambda x: -x[1])]
+        assert sorted(index.quotations(backwards)) == rowids
         assert index.block_counts(blocks | {("nowhere", 1)}, at_most=10) == {
             (o, k): n for o, k, n in index.db.execute(
                 "SELECT outlet, key, COUNT(*) FROM outlet_blocks GROUP BY outlet, key")}
