@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import news_corpus
+import numpy as np
 from measure import peak_memory, run_benchmark, run_measured
 
 from provcheck.eval import pan13, polnear
@@ -233,8 +234,11 @@ def _check(args: argparse.Namespace, provcheck: list[str], folder: Path, db: Pat
     report = work / "check.json"
     print(f"check ({args.check:,} new articles against the index, --jobs {args.jobs}):")
     runs = []
+    disk = []  # the disk's streaming rate before and after the cold runs
     for run in range(1, args.check_runs + args.cold_runs + 1):
         cold = run > args.check_runs
+        if run == args.check_runs + 1:
+            disk.append(disk_rate(db))
         if cold:
             evicted = evict(db)
         checked = run_measured(
@@ -246,6 +250,12 @@ def _check(args: argparse.Namespace, provcheck: list[str], folder: Path, db: Pat
         state = f"cold, {evicted / 1e9:.1f} GB evicted" if cold else "as cached"
         print(f"  run {run} ({state}): wall time {checked.seconds:.1f} s (target <= 30 s); "
               f"stage seconds {stage}", flush=True)
+    if disk:
+        disk.append(disk_rate(db))
+        print(f"  this disk streamed {disk[0] / 1e6:.0f} MB/s before the cold runs, "
+              f"{disk[1] / 1e6:.0f} MB/s after (a cold check reads about 13 GB of band "
+              "files in file order: its time follows this rate, which a shared machine "
+              "varies)")
     for name, group in (("as cached", runs[:args.check_runs]),
                         ("cold", runs[args.check_runs:])):
         if group:
@@ -257,6 +267,24 @@ def _check(args: argparse.Namespace, provcheck: list[str], folder: Path, db: Pat
     found, wanted, family, other = recall(folder, report)
     print(f"  known sources reported: {found}/{wanted} ({found / max(wanted, 1):.1%}); "
           f"related pairs within a known reuse family {family}, outside any {other}")
+
+
+def disk_rate(db: Path, size: int = 2 << 30) -> float:
+    """Bytes per second read through a memory map from the disk, front to back (as a
+    lookup reads the band files), in the passages' ``keys`` file (lookups never read
+    it): the same disk's speed at the time of the runs, which shared machines vary."""
+    files = sorted(Path(f"{db}-segments").rglob("keys"), key=lambda p: -p.stat().st_size)
+    if not files:
+        return 0.0
+    evict(db)
+    mapped = np.memmap(files[0], dtype=np.uint8, mode="r")
+    size = min(size, len(mapped))
+    start = time.perf_counter()
+    touched = sum(int(mapped[at]) for at in range(0, size, 1 << 16))
+    seconds = time.perf_counter() - start
+    del mapped
+    evict(db)
+    return size / seconds if touched >= 0 else 0.0
 
 
 def evict(db: Path) -> int:
