@@ -187,8 +187,14 @@ class Index:
         midway leaves a format-2 index, upgraded again by the next."""
         with self._schema_transaction():
             infos = self._infos()
-            for info in infos:
-                upgrade_band_table(self.folder / info.name, info.entries)
+            try:
+                for info in infos:
+                    upgrade_band_table(self.folder / info.name, info.entries)
+            except OSError as err:
+                raise InputError(f"{self.path} is an index of format 2, which this provcheck "
+                                 f"rewrites to format 3 when it opens it, and that failed "
+                                 f"({err}): open it once where its segment files can be "
+                                 "written, or build a new index.") from err
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         for info in infos:
             (self.folder / info.name / "band_key").unlink(missing_ok=True)

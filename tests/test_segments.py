@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from provcheck import segments, store
+from provcheck.errors import InputError
 from provcheck.records import Document
 from provcheck.settings import Settings
 from provcheck.signatures import Signed
@@ -252,6 +253,11 @@ def test_an_index_of_format_2_is_upgraded_in_place(tmp_path: Path, small: None) 
         (folder / "band_check").unlink()
     with sqlite3.connect(db) as old:
         old.execute("PRAGMA user_version = 2")
+    first = next(Path(db + "-segments").iterdir())
+    (first / "band_key").rename(first / "kept")  # an upgrade that cannot read its input
+    with pytest.raises(InputError, match=r"index of format 2.*open it once where"):
+        Index.open(db, SETTINGS, create=False)
+    (first / "kept").rename(first / "band_key")
     index = Index.open(db, SETTINGS, create=False)
     assert _found(index, query, query_bits, set()) == expected
     assert expected.total() > 0
