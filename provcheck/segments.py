@@ -19,8 +19,9 @@ query key in a thousand meets such an entry) are taken as shared: the 8-bit MinH
 estimate every hit must pass then judges the two passages, as it does every chance
 collision of a band. Writing is an external sort: each batch of passages appends one sorted
 run, and ``finish`` merges the runs one key range at a time, so memory is bounded by a
-range, not by the index. Merging segments (compaction) is the same merge over their
-band entries, dropping passages of documents no longer in the index.
+range, not by the index. Merging segments (compaction) adds their passages again (their
+band entries made from their stored keys, since the band table holds only part of each
+key), dropping passages of documents no longer in the index.
 
 Files are written under a ``.partial`` name and renamed when complete; the SQLite index
 registers a segment in the same transaction as its documents (``store.Index``), so a
@@ -283,7 +284,8 @@ def _equal_ranges(directory: np.ndarray, check: np.ndarray, bits: int, keys: np.
     for i in numba.prange(len(keys)):
         prefix = np.int64(keys[i] >> prefix_shift)  # below 2 ** 40
         wanted = (keys[i] >> check_shift) & mask
-        first, end = directory[prefix], directory[prefix + 1]
+        first, stop = directory[prefix], directory[prefix + 1]
+        end = stop
         while first < end:  # first entry whose check is >= wanted
             mid = (first + end) // 2
             if check[mid] < wanted:
@@ -291,7 +293,6 @@ def _equal_ranges(directory: np.ndarray, check: np.ndarray, bits: int, keys: np.
             else:
                 end = mid
         last = first
-        stop = directory[prefix + 1]
         while last < stop and check[last] == wanted:
             last += 1
         lo[i], hi[i] = first, last

@@ -368,7 +368,8 @@ class Index:
         another (a check's 139 thousand outlet-block probes: 4.5-5.8 s one by one, 1.5-1.7
         s on eight connections; its 7,680 indexed articles and their quotations: 1.7 and
         0.85 s. With the index in the page cache: 0.5 and 0.6-0.8 s, 0.15 and 0.3 s)."""
-        if len(items) < STRETCHES_FROM:
+        # Inside a write transaction, only this connection sees what it has written.
+        if len(items) < STRETCHES_FROM or self.db.in_transaction:
             with self._guard():
                 return read(self.db, items)
         stretches = [items[k * len(items) // READERS:(k + 1) * len(items) // READERS]
