@@ -448,6 +448,62 @@ def eval_polnear(corpus: str, split: str, limit: int | None, jobs: int, fmt: str
         click.echo(json.dumps(result, indent=2) if fmt == "json" else format_scores(result))
 
 
+@eval_group.command(name="meter")
+@click.argument("corpus", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal",
+              show_default=True)
+@_settings_options
+def eval_meter(corpus: str, fmt: str, **opts: Any) -> None:
+    """METER: press-agency copy vs the newspaper stories derived from it or not.
+
+    Binary macro-F1 of the verdicts (derived: a copy, duplicate, paraphrase or
+    syndicated pair with a PA text of the story), AUC of coverage for derived vs non and
+    wholly vs partially, beside word-trigram containment in the same run. CORPUS is
+    meter-dev.tar.gz or a folder of the same layout.
+
+    \b
+    Example:
+      provcheck eval meter ../shared/data/meter-dev.tar.gz
+    """
+    import json
+
+    from provcheck.eval.meter import evaluate, format_scores
+
+    with _errors():
+        result = evaluate(corpus, _build_settings(**opts))
+        click.echo(json.dumps(result, indent=2) if fmt == "json" else format_scores(result))
+
+
+@eval_group.command(name="wire")
+@click.argument("folder", type=click.Path())
+@click.option("--meta", required=True, type=click.Path(),
+              help="The folder's manifest (path, outlet, published).")
+@click.option("--labels", type=click.Path(),
+              help="Judged pairs (CSV: a,b,relation,origin,source,reason) to score against.")
+@click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal",
+              show_default=True)
+@_settings_options
+def eval_wire(folder: str, meta: str, labels: str | None, fmt: str, **opts: Any) -> None:
+    """Multi-outlet news pages: verdicts against the 7-grams and wire credits the texts
+    share.
+
+    Related pairs vs pairs sharing 20 % of a side; the share of reuse verdicts on pairs
+    sharing under 5 % of either side; how pairs printing one wire's credit and sharing
+    most of their text are told; with --labels, the verdicts against judged pairs.
+
+    \b
+    Example:
+      provcheck eval wire news-wire-dev/articles --meta news-wire-dev/meta.csv
+    """
+    import json
+
+    from provcheck.eval.wire import evaluate, format_scores
+
+    with _errors():
+        result = evaluate(folder, meta, _build_settings(**opts), labels)
+        click.echo(json.dumps(result, indent=2) if fmt == "json" else format_scores(result))
+
+
 def _emit(report: Any, fmt: str, output: str | None, **kw: Any) -> None:
     from rich.console import Console
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from provcheck.errors import ConfigError
 from provcheck.records import Document, Gate, PairResult, Relation
 
-STRENGTH = {Relation.DUPLICATE: 4, Relation.COPY: 3, Relation.PARAPHRASE: 2,
+STRENGTH = {Relation.DUPLICATE: 5, Relation.COPY: 4, Relation.SYNDICATED: 3, Relation.PARAPHRASE: 2,
             Relation.SHARED_SOURCE: 1, Relation.RELATED: 1, Relation.UNRELATED: 0}
 FAIL_ON = ("duplicate", "copy", "paraphrase", "shared_source")
 

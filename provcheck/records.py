@@ -55,6 +55,7 @@ class Relation(str, enum.Enum):
     DUPLICATE = "duplicate"
     COPY = "copy"
     PARAPHRASE = "paraphrase"
+    SYNDICATED = "syndicated"
     SHARED_SOURCE = "shared_source"
     UNRELATED = "unrelated"
 
