@@ -8,12 +8,8 @@ would otherwise share sentences by chance, which real news does not). Lengths ar
 drawn from PolNeAR's real article lengths. Outlets print a footer on some of their
 articles (boilerplate a reuse detector must not report).
 
-A share of the articles reuse an earlier one, as news does:
-  * ``syndicated``: the same story under another outlet (wire copy);
-  * ``edited``: sentences dropped, words changed, paragraphs moved, new headline;
-  * ``paraphrased``: each sentence rewritten (words dropped, swapped and replaced by
-    ones the real text uses in that place), like PAN13's random obfuscation;
-  * ``partial``: an original story that takes in a few paragraphs of another.
+A share of the articles reuse an earlier one, as news does, by the mutations of
+``provcheck.eval.mutations``: syndicated, edited, paraphrased, partial.
 
 Each shard of ``SHARD`` articles is made independently from its own seed (its reused
 sources come from within it: news reuses the news of the same hours), so shards can be
@@ -32,12 +28,20 @@ from pathlib import Path
 import numba
 import numpy as np
 
+from provcheck.eval.mutations import (
+    _TOKEN,
+    _paragraphs,
+    _sentence,
+    _sentences,
+    _title,
+    derive,
+)
+
 SHARD = 5000
 BRANCH = 3
 MAX_SENTENCE = 45
 KINDS = {"syndicated": 0.08, "edited": 0.10, "paraphrased": 0.06, "partial": 0.08}
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*|[.,;:!?]")
 _ATTACH = re.compile(r" ([.,;:!?])")
 _PLACES = """Ashford Bellmont Brookfield Carlow Dunmore Eastwick Fairhaven Glenrock Harwood
     Kingsport Lakeside Marlow Northfield Oakridge Pinecrest Queensbury Redcliff Springvale
@@ -173,35 +177,6 @@ def shard(chain: Chain, number: int, count: int = SHARD, prefix: str = "n") -> t
     return records, truth
 
 
-def derive(chain: Chain, rng: np.random.Generator, kind: str, source: dict[str, str],
-           fresh: list[str]) -> tuple[str, list[str]]:
-    """A story reusing ``source`` in the way ``kind`` says; ``fresh`` is new text."""
-    body = [p for p in source["text"].split("\n\n")[1:] if not _is_footer(p)]
-    if kind == "syndicated":
-        return source["title"], body
-    if kind == "partial":
-        own = _paragraphs(rng, fresh[1:])
-        take = int(rng.integers(2, 5))
-        start = int(rng.integers(0, max(1, len(body) - take)))
-        at = int(rng.integers(1, max(2, len(own))))
-        return _title(fresh[0]), own[:at] + body[start:start + take] + own[at:]
-    out = []
-    for paragraph in body:
-        sentences = _split(paragraph)
-        if kind == "edited":
-            sentences = [_reword(s, rng, chain, 0.04, 0.0, 0.03) for s in sentences
-                         if rng.random() > 0.2] or sentences[:1]
-        else:
-            sentences = [_reword(s, rng, chain, 0.2, 0.15, 0.2) for s in sentences]
-            if len(sentences) > 1 and rng.random() < 0.3:
-                sentences = sentences[1:] + sentences[:1]
-        out.append(" ".join(sentences))
-    if kind == "edited" and len(out) > 3:
-        i = int(rng.integers(1, len(out) - 1))
-        out[i], out[i + 1] = out[i + 1], out[i]
-    return _title(fresh[0]), out
-
-
 def write(folder: Path, chain: Chain, shards: range, prefix: str = "n",
           count: int = SHARD) -> Iterator[tuple[int, int]]:
     """Write shards as ``folder/corpus/PREFIX-NNNN.jsonl`` and their reuse to
@@ -252,67 +227,6 @@ def check_set(chain: Chain, folder: Path, shards: int, count: int, reusing: floa
     return folder / "check"
 
 
-# --- text helpers --------------------------------------------------------------------
-
-def _sentences(text: str) -> Iterator[list[str]]:
-    sentence: list[str] = []
-    for token in _TOKEN.findall(text):
-        sentence.append(token)
-        if token in ".!?":
-            yield sentence
-            sentence = []
-    if sentence:
-        yield sentence
-
-
-def _sentence(text: str) -> str:
-    text = text.strip(".,;:!? ")
-    return text[:1].upper() + text[1:] + "." if text else ""
-
-
-def _split(paragraph: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?]) (?=[A-Z0-9])", paragraph) if s]
-
-
-def _reword(sentence: str, rng: np.random.Generator, chain: Chain, drop: float, swap: float,
-            replace: float) -> str:
-    """Words dropped, swapped with the next, or replaced by a word the real text has
-    after the previous one."""
-    index = chain.ids
-    words = sentence.rstrip(".!?").split(" ")
-    out: list[str] = []
-    for word in words:
-        roll = rng.random()
-        if roll < drop and len(words) > 4:
-            continue
-        if roll < drop + replace and out:
-            prev = index.get(out[-1].strip(",;:").lower(), index.get(out[-1].strip(",;:")))
-            if prev is not None:
-                lo, hi = chain.first_offsets[prev], chain.first_offsets[prev + 1]
-                candidate = chain.vocab[int(chain.first_next[int(rng.integers(lo, hi))])]
-                if candidate not in ("</s>", ".", ",", ";", ":", "!", "?"):
-                    word = candidate
-        out.append(word)
-        if len(out) > 1 and rng.random() < swap:
-            out[-1], out[-2] = out[-2], out[-1]
-    text = " ".join(out) or words[0]
-    return text[:1].upper() + text[1:] + sentence[-1:]
-
-
-def _paragraphs(rng: np.random.Generator, sentences: list[str]) -> list[str]:
-    out, i = [], 0
-    while i < len(sentences):
-        take = int(rng.integers(1, 4))
-        out.append(" ".join(sentences[i:i + take]))
-        i += take
-    return out
-
-
-def _title(sentence: str) -> str:
-    words = sentence.rstrip(".!?").split(" ")
-    return " ".join(words[:12]).rstrip(",;:")
-
-
 def _outlet(rng: np.random.Generator) -> str:
     return f"The {_PLACES[int(rng.integers(len(_PLACES)))]} {_TITLES[int(rng.integers(10))]}"
 
@@ -320,10 +234,6 @@ def _outlet(rng: np.random.Generator) -> str:
 def _footer(outlet: str) -> str:
     return (f"Copyright 2026 {outlet}. All rights reserved. Sign up for the {outlet} "
             "newsletter to get the day's top stories.")
-
-
-def _is_footer(paragraph: str) -> bool:
-    return paragraph.startswith("Copyright 2026 The ")
 
 
 def _date(number: int, n: int) -> str:

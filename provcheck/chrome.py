@@ -8,15 +8,17 @@ Rules that generalise, never a list of known strings:
   * adjacent: a heading-like block (no sentence end, at most ``HEADING_WORDS`` words)
     next to chrome is chrome too, which takes in link lists ("You might also like"
     followed by headlines) and comment forms;
-  * boilerplate: a block printed in ``OUTLET_MIN_DOCS`` or more documents of one outlet
-    in the corpus (a footer, a newsletter plug), see ``corpus_boilerplate``.
+  * boilerplate: a block of any length that documents share without sharing the text
+    around it - an editor's note, an "About <company>" paragraph, a copyright footer,
+    a disclaimer, a newsletter plug - see ``corpus_boilerplate``.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,6 +26,27 @@ SHORT_WORDS = 4
 HEADING_WORDS = 15
 OUTLET_MIN_DOCS = 3
 BOILERPLATE_MAX_WORDS = 30
+# Two documents printing the same block are otherwise related (the same story, a wire
+# reprint, an updated article, a page of it) when they share other sentences too: this
+# many, and this share of the sentences of the one with fewer. Documents that share a
+# block and no other text carry it as boilerplate.
+RELATED_SENTENCES = 2
+RELATED_SHARE = 0.2
+# Where publishers append their furniture (footers, editor's notes, "About ..."): the
+# last body blocks. Not the first: a related-story box repeats another story's lede, and
+# a story's lede is its own, not furniture.
+EDGE_TAIL = 3
+# A block printed by this many groups of otherwise unrelated documents at the edges of
+# every one of them, or by this many anywhere, is boilerplate.
+EDGE_GROUPS, ANY_GROUPS = 2, 4
+# A document whose body is this much one block is that block (a one-paragraph story).
+MOSTLY = 0.8
+# Groups are told apart by comparing each printing with one of each group found so far;
+# past this many, a block is boilerplate whatever the rest says.
+MAX_GROUPS = 64
+# A block mostly in quotation marks is someone's statement, which outlets share as
+# quotations, not boilerplate.
+QUOTED_SHARE = 0.5
 
 BlockEntry = tuple[str, int]  # (outlet, casefolded; the block's key)
 
@@ -63,25 +86,126 @@ def outlet_blocks(outlet: str | None, keys: np.ndarray, words: np.ndarray) -> se
             if 0 < n <= BOILERPLATE_MAX_WORDS}
 
 
-def corpus_boilerplate(
-    outlets: Sequence[str | None], keys: Sequence[np.ndarray], words: Sequence[np.ndarray],
-    known: Mapping[BlockEntry, int] | None = None,
-) -> list[np.ndarray]:
-    """Per document, flags for blocks printed in ``OUTLET_MIN_DOCS`` or more documents of
-    the same outlet: those given, plus ``known`` counts of other documents (an index's).
+@dataclass(frozen=True, slots=True)
+class Blocks:
+    """What the boilerplate rules read of one document."""
 
-    Only short blocks count, so that an outlet re-publishing an updated article is not
-    mistaken for boilerplate.
+    outlet: str | None
+    keys: np.ndarray  # uint32 [n_blocks]: hash of each block's folded tokens
+    words: np.ndarray  # int64 [n_blocks]
+    chrome: np.ndarray  # bool [n_blocks]: chrome by the rules of one document
+    quoted: np.ndarray  # float [n_blocks]: share of each block's words in quotation marks
+    sentences: np.ndarray  # uint64: a key of each sentence unit's words, outside chrome
+    sentence_block: np.ndarray  # int64: the block of each of ``sentences``
+
+    def sentences_outside(self, block: int) -> np.ndarray:
+        """The distinct sentence keys of the document outside ``block`` (sorted)."""
+        return np.unique(self.sentences[self.sentence_block != block])
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A block set aside as boilerplate, with the rule that found it and where it is
+    printed: (document, block) positions."""
+
+    rule: str  # "outlet", "edge" or "widespread"
+    places: tuple[tuple[int, int], ...]
+
+
+def corpus_boilerplate(documents: Sequence[Blocks], known: Mapping[BlockEntry, int] | None = None,
+                       ) -> tuple[list[np.ndarray], list[Found]]:
+    """Per document, flags for its blocks that are boilerplate in the corpus, and the
+    boilerplate blocks found. A block is boilerplate when documents that are otherwise
+    unrelated print it - groups of documents none of which shares other sentences with
+    another group's (``RELATED_SENTENCES``, ``RELATED_SHARE``):
+
+    * outlet: a short block that ``OUTLET_MIN_DOCS`` groups of one outlet's documents
+      print, counting ``known`` documents outside the corpus (an index's) one each;
+    * edge: a block of any length, not mostly quoted, that ``EDGE_GROUPS`` groups print
+      among the last blocks of every document printing it (a footer, an editor's note,
+      "About <company>");
+    * widespread: such a block that ``ANY_GROUPS`` groups print anywhere.
+
+    A wire story's paragraph comes with the rest of the story, and an outlet's updated
+    article with the rest of the article: their printings are one group, so neither is
+    boilerplate however many outlets print it.
     """
-    counts: Counter[BlockEntry] = Counter(known or {})
-    for outlet, doc_keys, doc_words in zip(outlets, keys, words, strict=True):
-        counts.update(outlet_blocks(outlet, doc_keys, doc_words))
-    common = {k for k, n in counts.items() if n >= OUTLET_MIN_DOCS}
-    out = []
-    for outlet, doc_keys in zip(outlets, keys, strict=True):
-        if outlet is None or not common:
-            out.append(np.zeros(len(doc_keys), dtype=bool))
+    flags = [np.zeros(len(d.keys), dtype=bool) for d in documents]
+    printed: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
+    for n, doc in enumerate(documents):
+        body = np.flatnonzero(~doc.chrome & (doc.words > 0)).tolist()
+        keys = doc.keys.tolist()
+        for p, b in enumerate(body):
+            printed[keys[b]].append((n, b, p >= len(body) - EDGE_TAIL))
+    found = _shared_rule(documents, printed, flags)
+    found += _outlet_rule(documents, printed, known or {}, flags)
+    return flags, found
+
+
+def _outlet_rule(documents: Sequence[Blocks], printed: Mapping[int, list[tuple[int, int, bool]]],
+                 known: Mapping[BlockEntry, int], flags: list[np.ndarray]) -> list[Found]:
+    found = []
+    for key, places in printed.items():
+        by_outlet: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for n, b, _ in places:
+            doc = documents[n]
+            if doc.outlet is not None and doc.words[b] <= BOILERPLATE_MAX_WORDS \
+                    and not flags[n][b]:
+                by_outlet[doc.outlet.casefold()].append((n, b))
+        for outlet, own in by_outlet.items():
+            outside = known.get((outlet, key), 0)
+            if outside + len(own) < OUTLET_MIN_DOCS:
+                continue
+            if outside + _groups(documents, own, whole=True) >= OUTLET_MIN_DOCS:
+                for n, b in own:
+                    flags[n][b] = True
+                found.append(Found("outlet", tuple(own)))
+    return found
+
+
+def _shared_rule(documents: Sequence[Blocks], printed: Mapping[int, list[tuple[int, int, bool]]],
+                 flags: list[np.ndarray]) -> list[Found]:
+    found = []
+    for places in printed.values():
+        places = [(n, b, edge) for n, b, edge in places if documents[n].quoted[b] < QUOTED_SHARE]
+        if len({n for n, _, _ in places}) < EDGE_GROUPS:
             continue
-        o = outlet.casefold()
-        out.append(np.array([(o, k) in common for k in doc_keys.tolist()], dtype=bool))
-    return out
+        at_edges = all(edge for _, _, edge in places)
+        groups = _groups(documents, [(n, b) for n, b, _ in places])
+        if groups >= ANY_GROUPS or (at_edges and groups >= EDGE_GROUPS):
+            for n, b, _ in places:
+                flags[n][b] = True
+            found.append(Found("widespread" if groups >= ANY_GROUPS else "edge",
+                               tuple((n, b) for n, b, _ in places)))
+    return found
+
+
+def _groups(documents: Sequence[Blocks], carriers: Sequence[tuple[int, int]], *,
+            whole: bool = False) -> int:
+    """How many groups of otherwise unrelated documents the (document, block) printings
+    ``carriers`` fall into, each compared with one document of each group found so far;
+    past ``MAX_GROUPS`` the count stops. Unless ``whole``, a document that is little but
+    the block (a one-paragraph story) has nothing else to tell, and makes no group of
+    its own (an outlet's short blocks are counted ``whole``: its briefs carry its footer)."""
+    heads: list[np.ndarray] = []
+    seen: set[int] = set()
+    for n, b in carriers:
+        if n in seen or (not whole and _mostly(documents[n], b)):
+            continue
+        seen.add(n)
+        sentences = documents[n].sentences_outside(b)
+        if not any(_related(sentences, h) for h in heads):
+            heads.append(sentences)
+            if len(heads) >= MAX_GROUPS:
+                break
+    return len(heads)
+
+
+def _mostly(doc: Blocks, block: int) -> bool:
+    body = int(doc.words[~doc.chrome].sum())
+    return doc.words[block] >= MOSTLY * body
+
+
+def _related(x: np.ndarray, y: np.ndarray) -> bool:
+    shared = len(np.intersect1d(x, y, assume_unique=True))
+    return shared >= max(RELATED_SENTENCES, RELATED_SHARE * min(len(x), len(y)))

@@ -1,7 +1,8 @@
 """The CI gate: which matches of a check fail the run.
 
 A match fails when it involves a checked document, its relation is at least as strong
-as ``fail_on`` (duplicate > copy > paraphrase > shared_source), the checked document's
+as ``fail_on`` (duplicate > copy > syndicated > paraphrase > shared_source: a licensed
+wire reprint is weaker than one outlet copying another), the checked document's
 coverage reaches ``min_coverage``, and no baseline entry accepts it. A baseline file
 lists accepted matches, one per line: two document ids or sha256 values (the pair is
 accepted), or one (every match of that document is accepted); ``#`` starts a comment.
@@ -18,7 +19,7 @@ from provcheck.records import Document, Gate, PairResult, Relation
 
 STRENGTH = {Relation.DUPLICATE: 5, Relation.COPY: 4, Relation.SYNDICATED: 3, Relation.PARAPHRASE: 2,
             Relation.SHARED_SOURCE: 1, Relation.RELATED: 1, Relation.UNRELATED: 0}
-FAIL_ON = ("duplicate", "copy", "paraphrase", "shared_source")
+FAIL_ON = ("duplicate", "copy", "syndicated", "paraphrase", "shared_source")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,8 @@ def describe(pair: PairResult, doc_id: str) -> str:
     coverage = pair.coverage_a if pair.a == doc_id else pair.coverage_b
     d = pair.direction
     direction = f", {d.source} -> {d.target} ({d.confidence:.2f})" if d.source else ""
+    if d.origin:
+        direction += f", both from {d.origin}" if not d.source else f", from {d.origin}"
     return (f"{doc_id} {pair.relation.value} {other}: {coverage:.0%} of {doc_id} in "
             f"{len(pair.passages)} passages{direction}")
 

@@ -60,6 +60,7 @@ class Side:
     text: str
     units: np.ndarray  # unit index of each row
     entries: Entries
+    body_chars: int  # characters of its units outside chrome
     _words: _Words | None = None  # made when a pair first compares words (most never do)
 
     @classmethod
@@ -69,7 +70,9 @@ class Side:
         units = np.flatnonzero(has_content & ~seg.unit_chrome)
         rank = np.full(seg.n_units, -1, dtype=np.int64)
         rank[units] = np.arange(len(units))
-        return cls(seg, text, units, Entries.of(seg.terms, rank, len(units)))
+        spans = seg.unit_span[units]
+        return cls(seg, text, units, Entries.of(seg.terms, rank, len(units)),
+                   int((spans[:, 1] - spans[:, 0]).sum()))
 
     @property
     def words(self) -> _Words:
@@ -173,10 +176,18 @@ def build_region(a: Side, b: Side, seeds: Sequence[tuple[int, int]],
     # as passages of their own; seeds left without a partner are not part of it.
     region = Region(a=_hull([p.passage.a for p in paired]), b=_hull([p.passage.b for p in paired]),
                     passages=tuple(p.passage for p in pieces))
-    short = min(len(region.a), len(region.b)) < settings.min_region_chars
-    if short and max(p.longest_run(a) for p in pieces) < settings.min_verbatim_run:
+    if min(len(region.a), len(region.b)) < _min_region(a, b, settings) and \
+            max(p.longest_run(a) for p in pieces) < settings.min_verbatim_run:
         return None
     return region
+
+
+def _min_region(a: Side, b: Side, settings: Settings) -> float:
+    """The smallest region reported without a verbatim stretch: ``min_region_chars``,
+    or, between a short text and a longer one, this share of the shorter text (a short
+    story mostly derived from a longer one is one or two rewritten sentences)."""
+    return min(settings.min_region_chars, settings.min_region_share * min(a.body_chars,
+                                                                          b.body_chars))
 
 
 def _without_loose_edges(pieces: list[_Piece]) -> list[_Piece]:
@@ -269,7 +280,8 @@ def compare_tokens(
     kind = _kind(light_a, light_b, a_tok, b_tok, sum(t1 - t0 for t0, t1 in runs),
                  quote_a != quote_b)
     passage = Passage(a=span_a, b=span_b, similarity=_similarity(light_a, light_b), kind=kind,
-                      a_in_quote=quote_a, b_in_quote=quote_b)
+                      a_in_quote=quote_a, b_in_quote=quote_b,
+                      run=max((t1 - t0 for t0, t1 in runs), default=0))
     return _Piece(rows, a_tok, b_tok, passage, runs)
 
 

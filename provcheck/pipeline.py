@@ -21,7 +21,7 @@ import numpy as np
 from provcheck import __version__
 from provcheck.align import align_sides
 from provcheck.candidates import find_candidates
-from provcheck.chrome import BlockEntry, corpus_boilerplate
+from provcheck.chrome import BlockEntry, Blocks, Found, corpus_boilerplate
 from provcheck.engine import Engine, LocalEngine
 from provcheck.ingest import Ingested, ingest, load_manifest
 from provcheck.lexicon import Lexicon
@@ -33,6 +33,7 @@ from provcheck.quotes import attribute, quotations_of, quote_map
 from provcheck.quotes.extract import Quotation
 from provcheck.quotes.speakers import LocalSpeaker
 from provcheck.records import (
+    BoilerplateBlock,
     Direction,
     Document,
     Overview,
@@ -66,6 +67,7 @@ class Corpus:
     segmented: tuple[Segmented, ...]
     quotations: tuple[tuple[Quotation, ...], ...]
     speakers: tuple[tuple[LocalSpeaker, ...], ...]
+    boilerplate: tuple[Found, ...] = ()  # blocks set aside, by (document, block) position
 
 
 @collector_paused()
@@ -78,10 +80,12 @@ def compare(
     pairs: bool = True,
     db: str | None = None,
     engine: Engine | None = None,
+    keep_unrelated: bool = False,
 ) -> Report:
     """Find and align every reused passage among the documents under ``paths``, and
     map their quotations; with ``pairs=False`` only the quotations. With ``db``, the
     quotations and signatures of documents the index holds unchanged are taken from it.
+    With ``keep_unrelated``, aligned pairs judged unrelated are reported too.
     The batch stages run on ``engine`` (default: this machine, ``settings.jobs``
     processes)."""
     timings: dict[str, float] = {}
@@ -109,7 +113,8 @@ def compare(
                      "candidate_passage_pairs": candidates.passage_pairs,
                      "candidate_document_pairs": len(candidates.pairs),
                      "boilerplate_buckets": candidates.boilerplate_buckets}
-    return finish(ingested, corpus, aligning, settings, timings, stats, corpus_view=pairs)
+    return finish(ingested, corpus, aligning, settings, timings, stats, corpus_view=pairs,
+                  keep_unrelated=keep_unrelated)
 
 
 def read_inputs(paths: Sequence[str], settings: Settings, meta: str | None,
@@ -146,15 +151,16 @@ def ready(settings: Settings) -> None:
 
 def finish(ingested: Ingested, corpus: Corpus, aligning: Pending[PairResult | None],
            settings: Settings, timings: dict[str, float], stats: dict[str, object], *,
-           corpus_view: bool = True, about: Collection[str] | None = None) -> Report:
+           corpus_view: bool = True, about: Collection[str] | None = None,
+           keep_unrelated: bool = False) -> Report:
     """Quote map, provenance and corpus view: the stages compare and check share, while
     the candidate pairs are ``aligning`` (``align`` is timed from here to the last
     pair aligned, with the quote map made and the pairs aligned so far judged
-    meanwhile). With
-    ``about`` (check's new documents), the report's statements are those printed by one
-    of them: the others are mapped to find where those were printed too, and for
-    provenance (what one side of a pair prints and the other does not), but not
-    described."""
+    meanwhile). With ``about`` (check's new documents), the report's statements are
+    those printed by one of them: the others are mapped to find where those were
+    printed too, and for provenance (what one side of a pair prints and the other does
+    not), but not described. Pairs judged unrelated are left out of the report unless
+    ``keep_unrelated``."""
     start = time.perf_counter()
     judging = 0.0
     try:
@@ -166,15 +172,16 @@ def finish(ingested: Ingested, corpus: Corpus, aligning: Pending[PairResult | No
                                attribute(quotations, speakers), settings, about=among)
             quotes = mapped.clusters
         known = context(corpus.documents, corpus.segmented, mapped)
-        related: list[PairResult] = []
+        judged: list[PairResult] = []
         for found in aligning.each():  # judged while the workers align the rest
             if found is not None:
-                judged = time.perf_counter()
-                related.append(judge(found, known))
-                judging += time.perf_counter() - judged
+                began = time.perf_counter()
+                judged.append(judge(found, known))
+                judging += time.perf_counter() - began
     finally:
         aligning.close()
     timings["align"] = time.perf_counter() - start
+    related = [p for p in judged if p.relation is not Relation.UNRELATED]
     with _timed(timings, "provenance"):
         view = overview(corpus.documents, corpus.segmented, related) if corpus_view else None
     timings["provenance"] += judging
@@ -182,12 +189,14 @@ def finish(ingested: Ingested, corpus: Corpus, aligning: Pending[PairResult | No
         "documents": len(corpus.documents),
         "skipped": len(ingested.skipped),
         "related_pairs": len(related),
+        "aligned_pairs_not_related": len(judged) - len(related),
         "quotations": sum(len(q) for q in quotations),
         "quote_clusters": len(quotes),
         **stats,
         "seconds": {k: round(v, 3) for k, v in timings.items()},
     }
-    return build_report(ingested, corpus, related, quotes, view, settings, summary)
+    return build_report(ingested, corpus, judged if keep_unrelated else related, quotes, view,
+                        settings, summary)
 
 
 def _outside_boilerplate(corpus: Corpus) -> tuple[list[tuple[Quotation, ...]],
@@ -293,19 +302,29 @@ def corpus_of(documents: Sequence[Document], prepared: Sequence[Prepared]) -> Co
 
 
 def flag_boilerplate(corpus: Corpus, known: Mapping[BlockEntry, int] | None = None) -> Corpus:
-    """The corpus with blocks that are boilerplate of their outlet flagged, counting the
-    corpus's documents and ``known`` counts of others (an index's, none of these)."""
-    flags = corpus_boilerplate(
-        [d.outlet for d in corpus.documents],
-        [s.block_key for s in corpus.segmented],
-        [s.block_words for s in corpus.segmented],
-        known,
-    )
+    """The corpus with the blocks that are boilerplate in it flagged (``chrome``'s
+    corpus rules), counting its documents and ``known`` counts of an outlet's short
+    blocks in others (an index's, none of these)."""
+    flags, found = corpus_boilerplate(
+        [_blocks_of(d, s) for d, s in zip(corpus.documents, corpus.segmented, strict=True)],
+        known)
     segmented = tuple(
         s if not (f.any() or s.outlet_chrome.any()) else replace(s, outlet_chrome=f)
         for s, f in zip(corpus.segmented, flags, strict=True)
     )
-    return replace(corpus, segmented=segmented)
+    return replace(corpus, segmented=segmented, boilerplate=tuple(found))
+
+
+def _blocks_of(doc: Document, seg: Segmented) -> Blocks:
+    tokens = np.searchsorted(seg.tok_start, seg.block_span).reshape(-1, 2)
+    quoted = np.zeros(len(seg.tok_start) + 1, dtype=np.int64)
+    np.cumsum(seg.tok_quote, out=quoted[1:])
+    inside = quoted[tokens[:, 1]] - quoted[tokens[:, 0]]
+    share = inside / np.maximum(1, tokens[:, 1] - tokens[:, 0])
+    body = ~seg.page_chrome[seg.unit_block]
+    return Blocks(outlet=doc.outlet, keys=seg.block_key, words=seg.block_words,
+                  chrome=seg.page_chrome, quoted=share, sentences=seg.unit_keys[body],
+                  sentence_block=seg.unit_block[body])
 
 
 def start_alignment(
@@ -367,7 +386,22 @@ def build_report(
         quotes=tuple(quotes),
         overview=view,
         stats={**stats, "notes": list(ingested.notes), "words": words},
+        boilerplate=_boilerplate_blocks(corpus),
     )
+
+
+def _boilerplate_blocks(corpus: Corpus) -> tuple[BoilerplateBlock, ...]:
+    """The blocks set aside as boilerplate, most widely printed first."""
+    out = []
+    for found in corpus.boilerplate:
+        printed = tuple((corpus.documents[n].id,
+                         Span(start=int(corpus.segmented[n].block_span[b, 0]),
+                              end=int(corpus.segmented[n].block_span[b, 1])))
+                        for n, b in found.places)
+        n, b = found.places[0]
+        out.append(BoilerplateBlock(rule=found.rule, words=int(corpus.segmented[n].block_words[b]),
+                                    printed=printed))
+    return tuple(sorted(out, key=lambda x: (-len(x.printed), x.printed[0])))
 
 
 def _segment_batch(documents: Sequence[tuple[Document, str | None]], _context: object = None,

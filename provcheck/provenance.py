@@ -1,47 +1,117 @@
 """Provenance: what kind of reuse links two documents, and who took from whom.
 
-The relation follows from what the two texts share:
-  * little of their own narration (what is outside quotations on both sides), only
-    quotations: ``shared_source`` - both drew on the same speaker or event;
-  * narration, mostly word for word: ``copy``; ``duplicate`` when nearly all of both
-    texts is shared word for word, or one outlet re-published its own article;
-  * narration, reworded: ``paraphrase``;
-  * narration that both credit to the same third party (a wire): ``shared_source``.
-The direction is weighed from evidence, each piece stated in a sentence: publication
-dates (strong between copies; weak for a shared source, where printing first is not
-taking), credits naming the other's outlet ("Reuters reported"), material only one side
-has (a text carrying quotations the other lacks cannot be a copy of only the other),
-reported speech of quotations only the other carries, and containment. Without evidence
-the direction is unknown: ``source``/``target`` null and confidence 0.
+A pair's evidence is measured (``evidence``) and read by the fitted model (``verdict``):
+  * not reuse (a shared fact, a stock phrase, a quotation, boilerplate): ``shared_source``
+    when both quote the same speaker or statement, otherwise the pair is ``unrelated``
+    and not reported;
+  * reuse of a story that both credit to one agency (or that one credits and the other
+    prints without the credit), copied: ``syndicated``, with the agency as the origin;
+  * nearly all of both texts shared word for word, or one outlet re-publishing its own
+    article: ``duplicate``;
+  * otherwise ``copy`` (copied or lightly edited) or ``paraphrase`` (rewritten).
+The direction comes from the strongest evidence there is: a credit or in-text
+attribution, an agency's own copy, publication times, containment; its confidence is
+the direction model's probability of being right. Between two outlets printing one
+agency's story, only evidence about those two outlets can make one the other's source.
+Each step is said in a sentence, and every sentence comes from ``SENTENCES``, which
+names the relations it may accompany.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
-from functools import lru_cache
 
-import ahocorasick
 import numpy as np
 
+from provcheck.credits import CreditFinder
+from provcheck.evidence import measure, story_credits, time_gap
 from provcheck.quotes import QuoteMap
-from provcheck.records import Direction, Document, Kind, PairResult, Relation, Span
+from provcheck.records import Direction, Document, Evidence, PairResult, Relation, Span
 from provcheck.segment import Segmented
+from provcheck.verdict import VerdictModel, direction_inputs, explain, inputs, load
 
-NARRATION_MIN_WORDS = 25  # less shared narration than this: the texts share quotations
-COPY_SHARE = 0.6  # of the shared narration verbatim or near-verbatim: a copy
+# Reuse is of narration: a pair sharing fewer words outside quotations than this shares
+# quotations, whatever else the model says (the definition, not a fitted weight).
+MIN_NARRATION = 10
+# A quotation shared is a common source when it holds this many words.
+MIN_QUOTED_WORDS = 8
 DUPLICATE_COVERAGE = 0.9
-SHARED_SOURCE_CAP = 0.45  # no confidence that one took from the other, when both quote
-MIN_CONFIDENCE = 0.1  # a smaller margin between the two sides is noise
-DATE_WEIGHT = {"strong": 0.85, "weak": 0.25}
-CREDIT_WEIGHT = 0.6
-REPORTED_WEIGHT = 0.2
-CONTAINMENT_WEIGHT = 0.15
-_WORD_CHAR = re.compile(r"\w")
-_WIRES = ("Reuters", "AP", "Associated Press", "AFP", "Agence France-Presse", "UPI",
-          "Bloomberg", "dpa", "EFE", "ANSA", "Xinhua", "TASS", "Kyodo", "PA Media")
+DUPLICATE_VERBATIM = 0.95  # of the shared words, word for word: a duplicate, not an edit
+# No direction below this probability of being right; for a shared source, printing
+# first is not taking, so its direction is never surer than this.
+MIN_DIRECTION = 0.6
+SHARED_SOURCE_CAP = 0.45
+DATE_WEIGHT = 0.25  # the weak vote of an earlier date between texts of a shared source
+
+REUSE = frozenset({Relation.DUPLICATE, Relation.COPY, Relation.PARAPHRASE,
+                   Relation.SYNDICATED})
+NOT_REUSE = frozenset({Relation.SHARED_SOURCE, Relation.UNRELATED})
+ALL = REUSE | NOT_REUSE
+COPIED = frozenset({Relation.DUPLICATE, Relation.COPY, Relation.SYNDICATED})
+
+# Every evidence sentence, with the relations it may accompany: a sentence never says
+# more (or less) than its verdict (tests/test_provenance.py reads this table).
+SENTENCES: Mapping[str, tuple[str, frozenset[Relation]]] = {
+    "reuse": ("The model reads this as reuse (probability {p:.2f}): {terms}.", REUSE),
+    "not_reuse": ("The model does not read this as reuse (probability {p:.2f}): {terms}.",
+                  NOT_REUSE),
+    "little_narration": ("They share {words} words of narration, too few to be reuse of "
+                         "one text by the other.", NOT_REUSE),
+    "copied": ("{share:.0%} of what they share is word for word or lightly edited "
+               "(longest stretch {run} words).", COPIED),
+    "rewritten": ("Most of what they share is reworded ({share:.0%} word for word or "
+                  "lightly edited): one rewrites the other's text.",
+                  frozenset({Relation.PARAPHRASE})),
+    "duplicate": ("Nearly all of both texts is shared ({a:.0%} and {b:.0%}){how}.",
+                  frozenset({Relation.DUPLICATE})),
+    "syndicated": ("Both print {agency}'s story ({how}): each took it from {agency}, "
+                   "neither from the other.", frozenset({Relation.SYNDICATED})),
+    "agency_rewrite": ("Both carry {agency}'s story ({how}); one rewrote it: where it came "
+                       "from is {agency}, not the other outlet.",
+                       frozenset({Relation.PARAPHRASE})),
+    "agency_page": ("{page} is {agency}'s own copy of the story.", REUSE),
+    "quotes_common": ("The texts share the same quotations{who} ({count} passages, {words} "
+                      "words) but write their own narration: a common source, such as a "
+                      "press conference or a statement.", frozenset({Relation.SHARED_SOURCE})),
+    "quotes_recurring": ("The texts share only quotations{who} ({count} passages), printed "
+                         "{days:.0f} days apart: recurring statements of the speaker at "
+                         "different events, not one text copying the other.",
+                         frozenset({Relation.SHARED_SOURCE})),
+    "quotes_talking_points": ("The texts share only quotations{who} ({count} passages, "
+                              "{words} words), each within different surrounding "
+                              "statements: talking points the speaker repeats, not one "
+                              "text copying the other.", frozenset({Relation.SHARED_SOURCE})),
+    "unrelated": ("They share {words} words, {what}: not evidence that either took from "
+                  "the other.", frozenset({Relation.UNRELATED})),
+    "boilerplate": ("{words} words both print are boilerplate (set aside).", ALL),
+    "only_material": ("Each carries quotations the other lacks ({a} only in {first}, {b} "
+                      "only in {second}): neither can be a copy of only the other.", ALL),
+    "reported": ("{target} turns {count} quotation(s) that only {source} carries into "
+                 "reported speech: it may also have drawn on {source}.", ALL),
+    "attribution": ("{target} names {outlet}, the outlet of {source}, as a source.", ALL),
+    "time": ("{first} was published {gap} before {second} ({when_first} and {when_second})"
+             "{tail}", ALL),
+    "same_time": ("Both were published {when}; their times cannot tell which came first.",
+                  ALL),
+    "undated": ("{which}: dates cannot order them.", ALL),
+    "contained": ("{share:.0%} of {source} is in {target}, which adds material of its own "
+                  "({added:.0%} not shared): {target} reads as built on {source}.", REUSE),
+    "direction": ("Direction {source} -> {target}, probability {p:.2f} of being right: "
+                  "{terms}.", ALL),
+    "no_direction": ("Nothing tells which came first: the direction is unknown.", ALL),
+    "no_outlet_direction": ("Where it came from is {agency}; nothing about these two "
+                            "outlets makes one the other's source.", REUSE),
+}
+
+
+def say(key: str, relation: Relation, **fields: object) -> str:
+    """The sentence ``key`` for a pair of ``relation``; one that would contradict the
+    relation is a programming error."""
+    template, allowed = SENTENCES[key]
+    if relation not in allowed:
+        raise AssertionError(f"sentence {key!r} cannot accompany {relation.value}")
+    return template.format(**fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,22 +123,23 @@ class Context:
     quotes: Mapping[str, frozenset[str]]  # document id -> ids of quote clusters it quotes
     quote_spans: Mapping[str, tuple[tuple[Span, str], ...]]  # document -> (span, cluster id)
     speakers: Mapping[str, str]  # quote cluster id -> its speaker, when known
-    credits: Mapping[str, frozenset[str]]  # document id -> names it credits anywhere
-    authors: Mapping[str, frozenset[str]]  # document id -> names credited with the story
+    credits: Mapping[str, frozenset[str]]  # document id -> agencies credited with its story
+    attributions: Mapping[str, frozenset[str]]  # document id -> names it attributes to
+    model: VerdictModel
 
 
 @dataclass(frozen=True, slots=True)
 class _Facts:
-    narration: tuple[int, int]  # words of shared narration in a, in b
-    copied: int  # words (a side) of shared narration that are verbatim or near-verbatim
-    quoted: int  # words (a side) of passages that are quotations on either side
+    """What the pair's quotations say."""
+
     only: tuple[int, int]  # quotations only a carries, only b carries
     reported: tuple[int, int]  # passages where b reports a's own quote, and the reverse
-    shared_quotes: int
+    shared_quotes: int  # quote clusters both carry
+    quoted_words: tuple[int, int]  # words of the shared passages in quotations, a and b
 
 
 def context(documents: Sequence[Document], segmented: Sequence[Segmented],
-            quotes: QuoteMap) -> Context:
+            quotes: QuoteMap, model: VerdictModel | None = None) -> Context:
     """What provenance needs. What a document credits is found when a pair first asks
     (most documents are in no pair)."""
     carried: dict[str, set[str]] = {d.id: set() for d in documents}
@@ -77,9 +148,7 @@ def context(documents: Sequence[Document], segmented: Sequence[Segmented],
         if printing.kind != "reported":
             carried[printing.doc].add(printing.cluster)
         spans[printing.doc].extend((p, printing.cluster) for p in printing.parts)
-    outlets = sorted({d.outlet for d in documents if d.outlet} | set(_WIRES), key=len,
-                     reverse=True)
-    finder = _CreditFinder.of(outlets)
+    finder = CreditFinder.of({d.outlet for d in documents if d.outlet})
     by_id = {d.id: d for d in documents}
     return Context(
         documents=by_id,
@@ -87,16 +156,17 @@ def context(documents: Sequence[Document], segmented: Sequence[Segmented],
         quotes={k: frozenset(v) for k, v in carried.items()},
         quote_spans={k: tuple(v) for k, v in spans.items()},
         speakers=quotes.speakers,
-        credits=_PerText(by_id, finder.credits),
-        authors=_PerText(by_id, finder.authors),
+        credits=_PerDocument(by_id, lambda d: story_credits(d, finder.story_credits)),
+        attributions=_PerDocument(by_id, lambda d: finder.attributions(d.text)),
+        model=model or load(),
     )
 
 
-class _PerText(Mapping[str, frozenset[str]]):
-    """``find(text)`` of each document, by id, found when first asked for."""
+class _PerDocument(Mapping[str, frozenset[str]]):
+    """``find(document)`` of each document, by id, found when first asked for."""
 
     def __init__(self, documents: Mapping[str, Document],
-                 find: Callable[[str], frozenset[str]]) -> None:
+                 find: Callable[[Document], frozenset[str]]) -> None:
         self._documents = documents
         self._find = find
         self._found: dict[str, frozenset[str]] = {}
@@ -104,7 +174,7 @@ class _PerText(Mapping[str, frozenset[str]]):
     def __getitem__(self, doc_id: str) -> frozenset[str]:
         found = self._found.get(doc_id)
         if found is None:
-            found = self._found[doc_id] = self._find(self._documents[doc_id].text)
+            found = self._found[doc_id] = self._find(self._documents[doc_id])
         return found
 
     def __iter__(self) -> Iterator[str]:
@@ -115,16 +185,22 @@ class _PerText(Mapping[str, frozenset[str]]):
 
 
 def judge(pair: PairResult, ctx: Context) -> PairResult:
-    """The pair with its relation and direction filled in."""
+    """The pair with its evidence, relation and direction filled in; ``unrelated`` when
+    what it shares is no evidence of reuse (such pairs are not reported)."""
+    a, b = ctx.documents[pair.a], ctx.documents[pair.b]
     facts = _facts(pair, ctx)
-    relation, why = _relation(pair, facts, ctx)
-    direction = _direction(pair, facts, relation, ctx, why)
-    return replace(pair, relation=relation, direction=direction)
+    measured = measure(pair, a, b, ctx.segmented[pair.a], ctx.segmented[pair.b],
+                       (ctx.credits[pair.a], ctx.credits[pair.b]),
+                       (ctx.attributions[pair.a], ctx.attributions[pair.b]), facts.reported)
+    x = inputs(pair, measured)
+    evidence = replace(measured, reuse=round(ctx.model.reuse.probability(x), 4),
+                       copied=round(ctx.model.copied.probability(x), 4))
+    relation, origin, why = _relation(pair, evidence, facts, x, ctx)
+    direction = _direction(pair, evidence, facts, relation, origin, why, ctx)
+    return replace(pair, relation=relation, direction=direction, evidence=evidence)
 
 
 def _facts(pair: PairResult, ctx: Context) -> _Facts:
-    seg_a, seg_b = ctx.segmented[pair.a], ctx.segmented[pair.b]
-    narration_a = narration_b = copied = quoted = 0
     reported_a_only = reported_b_only = 0
     # Material only one side has: quotations the other does not carry in any form.
     only_a = ctx.quotes[pair.a] - _all_clusters(pair.b, ctx)
@@ -132,262 +208,205 @@ def _facts(pair: PairResult, ctx: Context) -> _Facts:
     # Quotations only one side quotes (the other may report them as speech).
     quoted_only_a = ctx.quotes[pair.a] - ctx.quotes[pair.b]
     quoted_only_b = ctx.quotes[pair.b] - ctx.quotes[pair.a]
-    passages = pair.passages
-    counted = zip(passages, seg_a.word_counts([p.a for p in passages]),
-                  seg_b.word_counts([p.b for p in passages]), strict=True)
-    for p, words_a, words_b in counted:
-        if p.in_quote:
-            quoted += words_a
-            if p.a_in_quote and not p.b_in_quote and \
-                    _clusters_at(pair.a, p.a, ctx) & quoted_only_a:
-                reported_a_only += 1
-            if p.b_in_quote and not p.a_in_quote and \
-                    _clusters_at(pair.b, p.b, ctx) & quoted_only_b:
-                reported_b_only += 1
-            continue
-        narration_a += words_a
-        narration_b += words_b
-        if p.kind is not Kind.PARAPHRASE:
-            copied += words_a
+    quoted = [p for p in pair.passages if p.in_quote]
+    for p in quoted:
+        if p.a_in_quote and not p.b_in_quote and \
+                _clusters_at(pair.a, p.a, ctx) & quoted_only_a:
+            reported_a_only += 1
+        if p.b_in_quote and not p.a_in_quote and \
+                _clusters_at(pair.b, p.b, ctx) & quoted_only_b:
+            reported_b_only += 1
     shared = len(ctx.quotes[pair.a] & _all_clusters(pair.b, ctx))
-    return _Facts((narration_a, narration_b), copied, quoted, (len(only_a), len(only_b)),
-                  (reported_a_only, reported_b_only), shared)
+    words = (sum(ctx.segmented[pair.a].word_counts([p.a for p in quoted])),
+             sum(ctx.segmented[pair.b].word_counts([p.b for p in quoted])))
+    return _Facts((len(only_a), len(only_b)), (reported_a_only, reported_b_only), shared,
+                  words)
 
 
-def _relation(pair: PairResult, facts: _Facts, ctx: Context) -> tuple[Relation, list[str]]:
+def _relation(pair: PairResult, e: Evidence, facts: _Facts, x: Mapping[str, float],
+              ctx: Context) -> tuple[Relation, str | None, list[str]]:
+    """The relation, the agency whose story both print (or None), and why."""
     a, b = ctx.documents[pair.a], ctx.documents[pair.b]
-    narration = min(facts.narration)
-    why: list[str] = []
-    if narration < NARRATION_MIN_WORDS:
-        why.append(_quotes_sentence(pair, facts, ctx))
-        return Relation.SHARED_SOURCE, why
-    third = (ctx.authors[pair.a] & ctx.authors[pair.b]) - {a.outlet, b.outlet}
-    if third:
-        why.append(f"Both texts credit the story to {_names(third)} and share its narration: "
-                   "they ran the same source's story.")
-        return Relation.SHARED_SOURCE, why
-    verbatim = (facts.copied >= 0.98 * facts.narration[0] and facts.quoted == 0) or \
-        all(p.kind is Kind.VERBATIM for p in pair.passages)
+    reuse = ctx.model.reuse
+    if e.narration_words < MIN_NARRATION or e.reuse < reuse.threshold:
+        relation = Relation.SHARED_SOURCE if max(facts.quoted_words) >= MIN_QUOTED_WORDS \
+            else Relation.UNRELATED
+        why = [say("little_narration", relation, words=e.narration_words)
+               if e.narration_words < MIN_NARRATION else
+               say("not_reuse", relation, p=e.reuse, terms=explain(reuse, x))]
+        if relation is Relation.SHARED_SOURCE:
+            why.insert(0, _quotes_sentence(pair, facts, ctx))
+        else:
+            why.insert(0, say("unrelated", relation, words=min(pair.shared_words_a,
+                                                               pair.shared_words_b),
+                              what=_what(e)))
+        return relation, None, why + _boilerplate(e, relation)
+    copied = e.copied >= ctx.model.copied.threshold
+    origin, how = e.agency, _how(e)
     same_outlet = bool(a.outlet) and a.outlet == b.outlet
-    if min(pair.coverage_a, pair.coverage_b) >= DUPLICATE_COVERAGE and (verbatim or same_outlet):
-        why.append(f"Nearly all of both texts is shared ({pair.coverage_a:.0%} and "
-                   f"{pair.coverage_b:.0%})" + (", word for word." if verbatim else
-                                                 f", both from {a.outlet}."))
-        return Relation.DUPLICATE, why
-    share = facts.copied / max(1, facts.narration[0])
-    if share >= COPY_SHARE:
-        why.append(f"They share {facts.narration[0]} words of their own narration, "
-                   f"{share:.0%} of them word for word or lightly edited.")
-        return Relation.COPY, why
-    why.append(f"They share {facts.narration[0]} words of their own narration, mostly "
-               "reworded.")
-    return Relation.PARAPHRASE, why
+    duplicate = min(pair.coverage_a, pair.coverage_b) >= DUPLICATE_COVERAGE and \
+        (e.verbatim >= DUPLICATE_VERBATIM or same_outlet)
+    if origin and not same_outlet and copied:
+        relation = Relation.SYNDICATED
+        first = say("syndicated", relation, agency=origin, how=how)
+    elif duplicate:
+        relation = Relation.DUPLICATE
+        first = say("duplicate", relation, a=pair.coverage_a, b=pair.coverage_b,
+                    how=", word for word" if e.verbatim >= DUPLICATE_VERBATIM else
+                    f", both from {a.outlet}")
+    elif copied:
+        relation = Relation.COPY
+        first = ""
+    else:
+        relation = Relation.PARAPHRASE
+        first = say("agency_rewrite", relation, agency=origin, how=how) if origin and \
+            not same_outlet else ""
+    why = [s for s in (first, say("reuse", relation, p=e.reuse, terms=explain(reuse, x)))
+           if s]
+    share = e.verbatim + e.lightly_edited
+    why.append(say("copied", relation, share=share, run=e.longest_run) if copied else
+               say("rewritten", relation, share=share))
+    return relation, origin if not same_outlet else None, why + _boilerplate(e, relation)
+
+
+def _how(e: Evidence) -> str:
+    """How the texts tell whose story they carry."""
+    if e.agency in e.credits[0] and e.agency in e.credits[1]:
+        return f"both credit {e.agency}"
+    return f"one credits {e.agency}, the other credits no one"
+
+
+def _what(e: Evidence) -> str:
+    if e.quoted >= 0.5:
+        return "mostly quotations"
+    if e.distinctive < 0.25:
+        return "in common phrases"
+    return "a sentence or a fact"
+
+
+def _boilerplate(e: Evidence, relation: Relation) -> list[str]:
+    return [say("boilerplate", relation, words=e.boilerplate_words)] \
+        if e.boilerplate_words else []
 
 
 def _quotes_sentence(pair: PairResult, facts: _Facts, ctx: Context) -> str:
+    relation = Relation.SHARED_SOURCE
     speakers = _speakers(pair, ctx)
     who = f" of {_names(speakers)}" if speakers else ""
     count = sum(1 for p in pair.passages if p.in_quote)
-    first, second = ctx.documents[pair.a].published, ctx.documents[pair.b].published
-    apart = _days(first, second) if first and second else 0.0
-    if apart > 7:
-        return (f"The texts share only quotations{who} ({count} passages), printed "
-                f"{apart:.0f} days apart: recurring statements of the speaker at different "
-                "events, not one text copying the other.")
+    gap, _ = time_gap(ctx.documents[pair.a].published, ctx.documents[pair.b].published)
+    days = abs(gap or 0.0) / 24
+    if days > 7:
+        return say("quotes_recurring", relation, who=who, count=count, days=days)
     held = _quotation_words(pair, ctx)
-    shared_words = (facts.quoted, sum(ctx.segmented[pair.b].word_counts(
-        [p.b for p in pair.passages if p.in_quote])))
-    if facts.shared_quotes and any(s >= 0.5 * h for s, h in zip(shared_words, held, strict=True)
-                                   if h):
-        return (f"The texts share the same quotations{who} ({count} passages, "
-                f"{facts.quoted} words) but write their own narration: a common source, "
-                "such as a press conference or a statement.")
-    return (f"The texts share only quotations{who} ({count} passages, {facts.quoted} words), "
-            "each within different surrounding statements: talking points the speaker "
-            "repeats, not one text copying the other.")
+    if facts.shared_quotes and any(s >= 0.5 * h for s, h in
+                                   zip(facts.quoted_words, held, strict=True) if h):
+        return say("quotes_common", relation, who=who, count=count,
+                   words=facts.quoted_words[0])
+    return say("quotes_talking_points", relation, who=who, count=count,
+               words=facts.quoted_words[0])
 
 
-def _direction(pair: PairResult, facts: _Facts, relation: Relation, ctx: Context,
-               why: list[str]) -> Direction:
+def _direction(pair: PairResult, e: Evidence, facts: _Facts, relation: Relation,
+               origin: str | None, why: list[str], ctx: Context) -> Direction:
     evidence = list(why)
-    votes: dict[str, float] = {pair.a: 0.0, pair.b: 0.0}
     a, b = ctx.documents[pair.a], ctx.documents[pair.b]
-    strength = "weak" if relation is Relation.SHARED_SOURCE else "strong"
-    _date_votes(a, b, strength, votes, evidence)
-    for src, dst in ((a, b), (b, a)):
-        if src.outlet and src.outlet in ctx.credits[dst.id]:
-            votes[src.id] += CREDIT_WEIGHT
-            evidence.append(f"{_label(dst)} credits {src.outlet}, the outlet of {_label(src)}.")
     only_a, only_b = facts.only
     if only_a and only_b:
-        evidence.append(f"Each carries quotations the other lacks ({only_a} only in "
-                        f"{_label(a)}, {only_b} only in {_label(b)}): neither can be a copy "
-                        "of only the other.")
+        evidence.append(say("only_material", relation, a=only_a, b=only_b, first=_label(a),
+                            second=_label(b)))
     for (src, dst), count in zip(((a, b), (b, a)), facts.reported, strict=True):
         if count:
-            votes[src.id] += REPORTED_WEIGHT
-            evidence.append(f"{_label(dst)} turns {count} quotation(s) that only "
-                            f"{_label(src)} carries into reported speech: it may also have "
-                            f"drawn on {_label(src)}.")
-    if relation is not Relation.SHARED_SOURCE:
-        _containment_votes(pair, a, b, votes, evidence)
+            evidence.append(say("reported", relation, target=_label(dst), count=count,
+                                source=_label(src)))
+    if relation in NOT_REUSE:
+        return _weak_direction(pair, e, facts, relation, evidence, ctx)
+    pages = e.pages if origin else (False, False)
+    for page, doc in zip(pages, (a, b), strict=True):
+        if page:
+            evidence.append(say("agency_page", relation, page=_label(doc), agency=origin))
+    for (src, dst), named in zip(((b, a), (a, b)), e.attributes, strict=True):
+        if named:
+            evidence.append(say("attribution", relation, target=_label(dst),
+                                outlet=src.outlet, source=_label(src)))
+    _time_sentence(a, b, relation, evidence, weak=False)
+    _containment_sentence(pair, a, b, relation, evidence)
+    x = direction_inputs(pair, e if origin else replace(e, pages=(False, False)))
+    if origin and not (any(pages) or any(e.attributes)):
+        # Both took the story from the agency: times and containment say who printed
+        # it first, not that one outlet took it from the other.
+        evidence.append(say("no_outlet_direction", relation, agency=origin))
+        return Direction(evidence=tuple(evidence), origin=origin)
+    model = ctx.model.direction
+    p = model.probability(x)
+    confidence = round(max(p, 1 - p), 2)
+    if confidence < MIN_DIRECTION:
+        evidence.append(say("no_direction", relation))
+        return Direction(evidence=tuple(evidence), origin=origin)
+    source, target = (a, b) if p >= 0.5 else (b, a)
+    evidence.append(say("direction", relation, source=_label(source), target=_label(target),
+                        p=confidence, terms=explain(model, x, count=2)))
+    return Direction(source=source.id, target=target.id, confidence=confidence,
+                     evidence=tuple(evidence), origin=origin)
+
+
+def _weak_direction(pair: PairResult, e: Evidence, facts: _Facts, relation: Relation,
+                    evidence: list[str], ctx: Context) -> Direction:
+    """Between texts of a shared source, who printed first and who reports the other's
+    quotations, never surer than ``SHARED_SOURCE_CAP``."""
+    a, b = ctx.documents[pair.a], ctx.documents[pair.b]
+    votes = {a.id: 0.0, b.id: 0.0}
+    first = _time_sentence(a, b, relation, evidence, weak=True)
+    if first is not None:
+        votes[first] += DATE_WEIGHT
+    for src, count in zip((a, b), facts.reported, strict=True):
+        votes[src.id] += 0.2 if count else 0.0
     leader = max(votes, key=lambda k: votes[k])
     other = b.id if leader == a.id else a.id
-    cap = SHARED_SOURCE_CAP if relation is Relation.SHARED_SOURCE else 0.95
-    confidence = round(min(cap, votes[leader] - votes[other]), 2)
-    if confidence < MIN_CONFIDENCE:
-        evidence.append("Nothing tells which came first: the direction is unknown.")
+    confidence = round(min(SHARED_SOURCE_CAP, votes[leader] - votes[other]), 2)
+    if confidence < 0.1:
+        evidence.append(say("no_direction", relation))
         return Direction(evidence=tuple(evidence))
     return Direction(source=leader, target=other, confidence=confidence,
                      evidence=tuple(evidence))
 
 
-def _date_votes(a: Document, b: Document, strength: str, votes: dict[str, float],
-                evidence: list[str]) -> None:
-    if not (a.published and b.published):
+def _time_sentence(a: Document, b: Document, relation: Relation, evidence: list[str], *,
+                   weak: bool) -> str | None:
+    """Say what the publication times tell; return the id of the earlier, if they tell."""
+    gap, precision = time_gap(a.published, b.published)
+    if gap is None:
         dated = [d for d in (a, b) if d.published]
-        evidence.append(f"Only {_label(dated[0])} is dated ({dated[0].published}): dates cannot "
-                        "order them." if dated else "Neither text is dated.")
-        return
-    (first, when_first), (second, when_second) = sorted(
-        ((a, a.published), (b, b.published)), key=lambda d: d[1])
-    days = _days(when_first, when_second)
-    timed = len(when_first) > 10 and len(when_second) > 10
-    if days >= 1 or (timed and days * 24 >= 0.5):
-        weight = DATE_WEIGHT[strength] if days >= 1 else DATE_WEIGHT[strength] * 0.6
-        votes[first.id] += weight
-        gap = f"{days:.0f} days" if days >= 1 else f"{days * 24:.1f} hours"
-        evidence.append(f"{_label(first)} was published {gap} before {_label(second)} "
-                        f"({when_first} and {when_second})"
-                        + ("." if strength == "strong" else
-                           ", which tells who printed first, not that one took from the other."))
-    else:
-        evidence.append(f"Both were published on {when_first[:10]}; their dates cannot "
-                        "tell which came first.")
+        which = f"Only {_label(dated[0])} is dated ({dated[0].published})" if dated else \
+            "Neither text is dated"
+        evidence.append(say("undated", relation, which=which))
+        return None
+    hours = abs(gap)
+    if (precision == "day" and hours < 24) or (precision == "minute" and hours < 0.5):
+        when = f"on {(a.published or '')[:10]}" if precision == "day" else \
+            "within half an hour"
+        evidence.append(say("same_time", relation, when=when))
+        return None
+    first, second = (a, b) if gap > 0 else (b, a)
+    shown = f"{hours / 24:.0f} days" if hours >= 48 else f"{hours:.1f} hours"
+    tail = ", which tells who printed first, not that one took from the other." if weak \
+        else "."
+    evidence.append(say("time", relation, first=_label(first), gap=shown,
+                        second=_label(second), when_first=first.published,
+                        when_second=second.published, tail=tail))
+    return first.id
 
 
-def _containment_votes(pair: PairResult, a: Document, b: Document, votes: dict[str, float],
-                       evidence: list[str]) -> None:
+def _containment_sentence(pair: PairResult, a: Document, b: Document, relation: Relation,
+                          evidence: list[str]) -> None:
     """A text nearly all found inside a longer one reads as that one's source: reuse
     usually keeps the borrowed text and adds to it (a story built on a press release or
     a wire brief), more often than it trims a longer text to an excerpt."""
     for src, dst, cov_src, cov_dst in ((a, b, pair.coverage_a, pair.coverage_b),
                                        (b, a, pair.coverage_b, pair.coverage_a)):
         if cov_src >= 0.8 and cov_dst < 0.6:
-            votes[src.id] += CONTAINMENT_WEIGHT
-            evidence.append(f"{cov_src:.0%} of {_label(src)} is in {_label(dst)}, which adds "
-                            f"material of its own ({1 - cov_dst:.0%} not shared): "
-                            f"{_label(dst)} reads as built on {_label(src)}.")
-
-
-@dataclass(frozen=True, slots=True)
-class _CreditFinder:
-    """Finds the outlets and agencies a text credits, in one pass per pattern.
-
-    ``anywhere``: "(Reuters)", "Reuters reported", "according to Reuters", "told
-    Reuters", "via AP", "reported by NBC". ``story``: credits of the story itself - a
-    wire dateline "KABUL (Reuters) -" or a byline "By AP" near the start, "Source: AFP",
-    "... contributed to this report" near the end. Names longer than three letters match
-    in any case ("reuters"), shorter ones ("AP") only as written. The patterns are built
-    for the names a text mentions at all (found in one pass over the text for all names,
-    by Aho-Corasick, then confirmed as whole words: every pattern wants the name
-    delimited, so "AP" in "CAPITAL" cannot match), so most texts never run a credit
-    regex, and the rest run one over a few names. Built patterns are kept for the name
-    sets seen (a corpus of 300 outlets has ~1,000).
-    """
-
-    names: tuple[str, ...]
-    folded: ahocorasick.Automaton  # longer names, lower case -> (key length, positions)
-    exact: ahocorasick.Automaton  # names of up to three letters, as written -> the same
-
-    @classmethod
-    def of(cls, names: Sequence[str]) -> _CreditFinder:
-        ordered = tuple(sorted(set(names), key=lambda n: (-len(n), n)))
-        folded, exact = ahocorasick.Automaton(), ahocorasick.Automaton()
-        for k, name in enumerate(ordered):
-            automaton, key = (folded, name.lower()) if len(name) > 3 else (exact, name)
-            automaton.add_word(key, (len(key), *automaton.get(key, (0,))[1:], k))
-        for automaton in (folded, exact):
-            automaton.make_automaton()
-        return cls(ordered, folded, exact)
-
-    def credits(self, text: str) -> frozenset[str]:
-        names = self._mentioned(text)
-        return _find(_credits_anywhere(names), _canonical(names), text) if names else frozenset()
-
-    def authors(self, text: str) -> frozenset[str]:
-        head, tail = text[:400], text[-400:]
-        names = self._mentioned(head + "\n" + tail)
-        if not names:
-            return frozenset()
-        head_patterns, tail_patterns = _credits_of_story(names)
-        return (_find(head_patterns, _canonical(names), head)
-                | _find(tail_patterns, _canonical(names), tail))
-
-    def _mentioned(self, text: str) -> tuple[str, ...]:
-        found: set[int] = set()
-        for automaton, searched in ((self.folded, text.lower()), (self.exact, text)):
-            if automaton.kind != ahocorasick.AHOCORASICK:
-                continue  # no names of this kind
-            for last, (length, *names) in automaton.iter(searched):
-                if _delimited(searched, last + 1 - length, last + 1):
-                    found.update(names)
-        return tuple(self.names[k] for k in sorted(found))
-
-
-def _delimited(text: str, start: int, end: int) -> bool:
-    """Is ``text[start:end]`` not part of a longer word, where it begins or ends with a
-    word character (as a credit pattern's ``\\b`` or parenthesis wants)?"""
-    def word(i: int) -> bool:
-        return 0 <= i < len(text) and _WORD_CHAR.match(text, i) is not None
-    return not (word(start) and word(start - 1)) and not (word(end - 1) and word(end))
-
-
-def _as_written(name: str) -> str:
-    """A pattern for ``name``: in any case when longer than three letters."""
-    return f"(?i:{re.escape(name)})" if len(name) > 3 else re.escape(name)
-
-
-_LEAD = r"(?i:according to|told|via|reported by|source:)\s+(?:[Tt]he\s+)?"
-
-
-# Patterns are made for each set of names a text mentions (a corpus of 300 outlets has
-# ~1,000 such sets); those of credits anywhere and those of the story's own credit are
-# kept apart, as a text's two sets differ (the story's are read in its head and tail).
-@lru_cache(maxsize=4096)
-def _credits_anywhere(names: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    """"(Reuters)", "Reuters reported", "according to Reuters"... of ``names``."""
-    name = _name_group(names)
-    return (re.compile(rf"\({name}\)"),
-            re.compile(rf"\b{name}\s+(?i:reported|reports|said|says)\b"),
-            re.compile(rf"\b{_LEAD}{name}\b"))
-
-
-@lru_cache(maxsize=4096)
-def _credits_of_story(names: tuple[str, ...],
-                      ) -> tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]:
-    """The patterns of a story's own credit in its head (a wire dateline, a byline) and
-    in its tail ("... contributed to this report", "Source: ...") for ``names``."""
-    name = _name_group(names)
-    return ((re.compile(rf"\({name}\)\s*[-\u2013\u2014:]"),
-             re.compile(rf"(?m)^\s*(?:By|Source:|Via)\s+(?:[Tt]he\s+)?{name}\s*$")),
-            (re.compile(rf"\b{name}\b[^.\n]{{0,60}}contributed to this report"),
-             re.compile(rf"(?m)^\s*(?:Source:|Via)\s+(?:[Tt]he\s+)?{name}\s*$")))
-
-
-def _name_group(names: tuple[str, ...]) -> str:
-    return f"(?P<name>{'|'.join(map(_as_written, names))})"
-
-
-@lru_cache(maxsize=4096)
-def _canonical(names: tuple[str, ...]) -> Mapping[str, str]:
-    return {n.lower(): n for n in names}
-
-
-def _find(patterns: tuple[re.Pattern[str], ...], canonical: Mapping[str, str],
-          text: str) -> frozenset[str]:
-    return frozenset(canonical.get(m.group("name").lower(), m.group("name"))
-                     for pattern in patterns for m in pattern.finditer(text))
+            evidence.append(say("contained", relation, share=cov_src, source=_label(src),
+                                target=_label(dst), added=1 - cov_dst))
 
 
 def _all_clusters(doc: str, ctx: Context) -> frozenset[str]:
@@ -422,14 +441,6 @@ def _speakers(pair: PairResult, ctx: Context) -> set[str]:
                 if cluster in ctx.speakers:
                     found.add(ctx.speakers[cluster])
     return found
-
-
-def _days(first: str, second: str) -> float:
-    return abs((_when(second) - _when(first)).total_seconds()) / 86400
-
-
-def _when(value: str) -> datetime:
-    return datetime.fromisoformat(value if len(value) > 10 else value + "T00:00")
 
 
 def _label(doc: Document) -> str:

@@ -127,6 +127,7 @@ class Passage:
     kind: Kind
     a_in_quote: bool
     b_in_quote: bool
+    run: int = 0  # words in its longest stretch shared word for word
 
     @property
     def in_quote(self) -> bool:
@@ -147,12 +148,43 @@ class Region:
 @picklable
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Direction:
-    """Who took from whom; ``source``/``target`` are None when it cannot be told."""
+    """Who took from whom; ``source``/``target`` are None when it cannot be told.
+    ``origin`` names the agency whose story both texts print (syndication), even when
+    the agency's own text is not in the corpus."""
 
     source: str | None = None
     target: str | None = None
     confidence: float = 0.0
     evidence: tuple[str, ...] = ()
+    origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence:
+    """What a pair shares, measured: the inputs of its verdict (see ``provenance``).
+    Shares of shared words are counted on side a; pairs of sides are (a, b)."""
+
+    containment: float  # coverage of the text with fewer words
+    verbatim: float  # share of the shared words in verbatim passages
+    lightly_edited: float  # in near-verbatim passages
+    rewritten: float  # in paraphrased passages
+    similarity: float  # mean similarity of the passages, weighted by their words
+    quoted: float  # share of the shared words inside quotations (on either side)
+    narration_words: int  # shared words outside quotations (the side with fewer)
+    close_words: int  # of those, in passages copied, lightly edited or closely reworded
+    boilerplate_words: int  # words of boilerplate blocks both print, set aside
+    longest_run: int  # words in the longest stretch of narration shared word for word
+    in_order: float  # share of the shared words in passages kept in the other's order
+    distinctive: float  # 0-1: how rare in English the shared words are (0: "the")
+    gap_hours: float | None  # b's publication time minus a's
+    time_precision: str  # "minute" (both timed), "day" (dated), "none"
+    credits: tuple[tuple[str, ...], tuple[str, ...]]  # agencies each credits its story to
+    agency: str | None  # the agency both credit, or one credits and the other credits none
+    pages: tuple[bool, bool]  # a, b is that agency's own copy (its outlet is the agency)
+    attributes: tuple[bool, bool]  # a names b's outlet as a source; b names a's
+    reported: tuple[int, int]  # quotations only a carries that b reports as speech; reverse
+    reuse: float  # the fitted model's probability that one text reuses the other's
+    copied: float  # its probability that the reused text is copied rather than rewritten
 
 
 @picklable
@@ -170,6 +202,7 @@ class PairResult:
     regions: tuple[Region, ...]
     shared_words_a: int = 0  # words of a inside passages
     shared_words_b: int = 0
+    evidence: Evidence | None = None  # set by provenance
 
     @property
     def passages(self) -> tuple[Passage, ...]:
@@ -239,6 +272,18 @@ class Gate:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BoilerplateBlock:
+    """A block set aside as boilerplate: never evidence that two documents are related.
+    ``rule``: "outlet" (a short block of many of one outlet's documents), "edge" (closing
+    documents that share nothing else), "widespread" (printed by many documents that
+    share nothing else)."""
+
+    rule: str
+    words: int
+    printed: tuple[tuple[str, Span], ...]  # (document id, span of the block)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
     """Everything one run found, ready for a renderer."""
 
@@ -251,6 +296,7 @@ class Report:
     overview: Overview | None = None
     stats: Mapping[str, Any] = field(default_factory=dict)
     gate: Gate | None = None  # set by ``check``
+    boilerplate: tuple[BoilerplateBlock, ...] = ()
 
 
 # A related pair as plain tuples, how alignment workers send their results: pickling
@@ -263,29 +309,29 @@ def pair_to_tuple(pair: PairResult) -> PairTuple:
     """``pair`` as nested tuples of strings, numbers and booleans (``pair_from_tuple``)."""
     d = pair.direction
     return (pair.a, pair.b, pair.relation.value, pair.similarity, pair.coverage_a,
-            pair.coverage_b, (d.source, d.target, d.confidence, d.evidence),
+            pair.coverage_b, (d.source, d.target, d.confidence, d.evidence, d.origin),
             tuple((r.a.start, r.a.end, r.b.start, r.b.end,
                    tuple((p.a.start, p.a.end, p.b.start, p.b.end, p.similarity, p.kind.value,
-                          p.a_in_quote, p.b_in_quote) for p in r.passages))
+                          p.a_in_quote, p.b_in_quote, p.run) for p in r.passages))
                   for r in pair.regions),
-            pair.shared_words_a, pair.shared_words_b)
+            pair.shared_words_a, pair.shared_words_b, pair.evidence)
 
 
 def pair_from_tuple(values: PairTuple) -> PairResult:
     """The pair ``pair_to_tuple`` made ``values`` of."""
     a, b, relation, similarity, coverage_a, coverage_b, direction, regions, words_a, \
-        words_b = values
-    source, target, confidence, evidence = direction
+        words_b, measured = values
+    source, target, confidence, evidence, origin = direction
     return PairResult(
         a=a, b=b, relation=Relation(relation), similarity=similarity, coverage_a=coverage_a,
         coverage_b=coverage_b,
         direction=Direction(source=source, target=target, confidence=confidence,
-                            evidence=evidence),
+                            evidence=evidence, origin=origin),
         regions=tuple(
             Region(a=Span(start=a0, end=a1), b=Span(start=b0, end=b1), passages=tuple(
                 Passage(a=Span(start=x0, end=x1), b=Span(start=y0, end=y1),
                         similarity=score, kind=Kind(kind), a_in_quote=quoted_a,
-                        b_in_quote=quoted_b)
-                for x0, x1, y0, y1, score, kind, quoted_a, quoted_b in passages))
+                        b_in_quote=quoted_b, run=run)
+                for x0, x1, y0, y1, score, kind, quoted_a, quoted_b, run in passages))
             for a0, a1, b0, b1, passages in regions),
-        shared_words_a=words_a, shared_words_b=words_b)
+        shared_words_a=words_a, shared_words_b=words_b, evidence=measured)

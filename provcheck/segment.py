@@ -27,6 +27,9 @@ from provcheck.vectors import UnitTerms, unit_terms
 from provcheck.wordscan import code_points, token_bounds
 
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
+# Odd 64-bit multipliers of a token's hash by its place in a unit (``unit_keys``).
+_POSITION_KEYS = np.random.default_rng(20261204).integers(
+    1, 2**63, size=64, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 _BLANK_GAP = re.compile(r"\n[ ]*\n")
 _BULLET = re.compile(r"^[-*\u2022\u25cf\u25aa>#|]")
 # Words a line of prose cannot end on: a line ending in one continues on the next.
@@ -79,6 +82,22 @@ class Segmented:
     @property
     def n_units(self) -> int:
         return len(self.unit_tok)
+
+    @property
+    def unit_keys(self) -> np.ndarray:
+        """uint64 [n_units]: a key of each unit's words in order (equal for units whose
+        tokens normalise alike; made when asked, as few callers need it)."""
+        starts, ends = self.unit_tok[:, 0], self.unit_tok[:, 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        first = np.cumsum(lengths) - lengths
+        position = np.arange(total) - np.repeat(first, lengths)
+        tokens = np.repeat(starts, lengths) + position
+        values = self.tok_hash[tokens].astype(np.uint64) * _POSITION_KEYS[position % 64]
+        keys = np.zeros(len(lengths), dtype=np.uint64)
+        filled = lengths > 0
+        keys[filled] = np.add.reduceat(values, first[filled]) if total else 0
+        return keys ^ (lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
 
     def token_ranges(self, spans: Sequence[Span]) -> np.ndarray:
         """[n, 2]: the tokens [first, end) starting inside each raw span, in one search."""

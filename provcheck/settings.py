@@ -45,8 +45,10 @@ class Settings:
     # Smallest reportable passage, in words, and in content words that are not names.
     min_passage_words: int = 5
     min_passage_content: int = 2
-    # Smallest region reported on its own: shorter ones need a verbatim stretch.
+    # Smallest region reported on its own: shorter ones need a verbatim stretch, unless
+    # they hold this share of the shorter text.
     min_region_chars: int = 150
+    min_region_share: float = 0.5
     min_verbatim_run: int = 6
 
     # Ingest.
@@ -86,4 +88,11 @@ class Settings:
         out["lsh_rows"] = rows
         out["hash"] = "sha1_hash32 (datasketch default) of each shingle's UTF-8 bytes"
         out["analysis"] = ANALYSIS_VERSION
+        out["verdict_model"] = _verdict_model_version()
         return out
+
+
+def _verdict_model_version() -> str:
+    from provcheck.verdict import load
+
+    return load().version

@@ -408,7 +408,8 @@ BODIES = [
 def test_check_knows_an_outlets_boilerplate_from_the_index(tmp_path: Path) -> None:
     """A footer the index holds in three documents of an outlet is boilerplate in a new
     document of that outlet, exactly as ``compare`` over all four would find it; in
-    another outlet's document it is shared text like any other."""
+    another outlet's document it leads to the three, and is set aside as boilerplate
+    there too, since the four share nothing else."""
     old = [(f"dp{n}", "Daily Planet", BODIES[n]) for n in range(3)]
     db = tmp_path / "x.db"
     cli("index", "add", str(_outlet_batch(tmp_path / "old", "old.jsonl", old)), "--db", str(db))
@@ -428,8 +429,10 @@ def test_check_knows_an_outlets_boilerplate_from_the_index(tmp_path: Path) -> No
     assert same["documents"][0]["body_words"] == expected["body_words"]
     assert same["stats"]["indexed_matches"] == 0  # the footer leads nowhere
     other = checked("Gazette")
-    assert other["documents"][0]["body_words"] > expected["body_words"]
-    assert other["stats"]["indexed_matches"] == 3  # there, the footer is shared text
+    assert other["stats"]["indexed_matches"] == 3  # the footer is not its outlet's
+    assert other["documents"][0]["body_words"] == expected["body_words"]
+    assert not other["pairs"]
+    assert [b["documents"] for b in other["boilerplate"]] == [4]
 
 
 @pytest.mark.parametrize("split", [10**9, 1], ids=["one-connection", "stretches"])

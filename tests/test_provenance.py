@@ -11,7 +11,6 @@ from click.testing import CliRunner
 
 from provcheck.cli import main
 from provcheck.pipeline import compare
-from provcheck.provenance import _CreditFinder
 from provcheck.records import PairResult, Relation, Report, pair_from_tuple, pair_to_tuple
 from provcheck.report import render_csv
 from provcheck.settings import Settings
@@ -77,7 +76,8 @@ def test_lightly_edited_copy_points_from_the_earlier_date(tmp_path: Path, first:
                                  f"{second}.txt,Daily Echo,2021-02-20\n"))
     assert pair.relation is Relation.COPY
     assert (pair.direction.source, pair.direction.target) == (first, second)
-    assert pair.direction.confidence >= 0.8
+    # Dates two days apart: a confident direction, short of what a credit would give.
+    assert 0.6 <= pair.direction.confidence < 0.9
 
 
 WIRE = ("KABUL (AP) \u2014 Afghan and foreign officials met in Doha on Tuesday to discuss a "
@@ -87,16 +87,53 @@ WIRE = ("KABUL (AP) \u2014 Afghan and foreign officials met in Doha on Tuesday t
         "both sides described the atmosphere as constructive and businesslike.")
 
 
-def test_two_outlets_running_the_same_wire_story_share_a_source(tmp_path: Path) -> None:
+def test_two_outlets_running_the_same_wire_story_are_syndicated(tmp_path: Path) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "planet.txt").write_text("Talks resume in Doha\n\n" + WIRE, encoding="utf-8")
     (folder / "echo.txt").write_text("Ceasefire talks in Doha\n\n" + WIRE, encoding="utf-8")
     pair = only_pair(run(folder, "path,outlet,published\nplanet.txt,Daily Planet,2021-02-18\n"
                                  "echo.txt,Daily Echo,2021-02-19\n"))
-    assert pair.relation is Relation.SHARED_SOURCE
-    assert "credit the story to AP" in pair.direction.evidence[0]
-    assert pair.direction.confidence < 0.5
+    assert pair.relation is Relation.SYNDICATED
+    assert pair.direction.origin == "AP" and pair.direction.source is None
+    assert "Both print AP's story (both credit AP)" in pair.direction.evidence[0]
+
+
+def test_a_reprint_that_dropped_the_credit_is_still_syndicated(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "planet.txt").write_text("Talks resume in Doha\n\n" + WIRE, encoding="utf-8")
+    (folder / "echo.txt").write_text("Ceasefire talks in Doha\n\n"
+                                     + WIRE.replace("KABUL (AP) \u2014 ", ""), encoding="utf-8")
+    pair = only_pair(run(folder, "path,outlet,published\nplanet.txt,Daily Planet,"
+                                 "2021-02-18T10:00\necho.txt,Daily Echo,2021-02-18T09:00\n"))
+    assert (pair.relation, pair.direction.origin) == (Relation.SYNDICATED, "AP")
+    # The earlier time is about who printed AP's story first, not about who took it.
+    assert pair.direction.source is None
+    assert any("nothing about these two outlets" in e for e in pair.direction.evidence)
+
+
+SEED_001 = (ROOT / "seeds" / "001_6da7febdb4ae2164.txt").read_text(encoding="utf-8")
+
+
+def test_a_lightly_edited_001_is_a_copy_of_001(tmp_path: Path) -> None:
+    """Two of its few narration sentences reworded, straight quotes, one added line: the
+    copy is nearly all word for word (97 % / 99 % shared), so a copy, not a paraphrase."""
+    edited = (SEED_001.replace("NATO Secretary General Jens Stoltenberg said on Wednesday",
+                               "NATO Secretary General Jens Stoltenberg told reporters on "
+                               "Wednesday")
+              .replace("Stoltenberg said NATO\u2019s withdrawal",
+                       "the NATO chief told reporters NATO\u2019s withdrawal")
+              .replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'")
+              + "\n\nThe ministers meet again on Friday.\n")
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "001.txt").write_text(SEED_001, encoding="utf-8")
+    (folder / "edited.txt").write_text(edited, encoding="utf-8")
+    pair = only_pair(run(folder, "path,outlet,published\n001.txt,,2021-02-18\n"
+                                 "edited.txt,Kabul Times,2021-02-21\n"))
+    assert pair.relation is Relation.COPY
+    assert (pair.direction.source, pair.direction.target) == ("001", "edited")
 
 
 def test_one_outlet_publishing_its_article_twice_is_a_duplicate(tmp_path: Path) -> None:
@@ -117,18 +154,7 @@ def test_a_credit_to_the_other_outlet_gives_the_direction(tmp_path: Path) -> Non
                                      "Planet, according to The Daily Planet.", encoding="utf-8")
     pair = only_pair(run(folder, "path,outlet\nplanet.txt,Daily Planet\necho.txt,Daily Echo\n"))
     assert (pair.direction.source, pair.direction.target) == ("planet", "echo")
-    assert any("credits Daily Planet" in e for e in pair.direction.evidence)
-
-
-@pytest.mark.parametrize(("text", "credited"), [
-    ("WASHINGTON (AP) - The Senate voted. (REUTERS) Reuters reported.", {"AP", "Reuters"}),
-    ("according to the Times Herald, and (Herald)", {"Times Herald", "Herald"}),
-    ("CAPITAL (APX) gains; the Heraldry said; (ap)", set()),  # inside words; short as written
-    ("(Agence France-Presse) and (Reuters-Wire)", {"Agence France-Presse"}),
-], ids=["dateline and any case", "longest name first", "inside words", "hyphenated"])
-def test_credits_are_found_as_whole_names(text: str, credited: set[str]) -> None:
-    finder = _CreditFinder.of(["AP", "Reuters", "Herald", "Times Herald", "Agence France-Presse"])
-    assert finder.credits(text) == credited
+    assert any("echo (Daily Echo) names Daily Planet" in e for e in pair.direction.evidence)
 
 
 def test_a_translated_passage_is_a_paraphrase(pan13_root: Path, tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provcheck.chrome import corpus_boilerplate
 from provcheck.lexicon import TOKEN, Lexicon
 from provcheck.segment import blocks_of, segment, tokens
 from provcheck.wordscan import form_key, token_bounds
@@ -124,18 +123,6 @@ def test_body_of_seed_articles_is_not_chrome(seed_texts: dict[str, str]) -> None
     for text in seed_texts.values():
         s = seg(text)
         assert s.body_words > 0.75 * len(s.tok_start)
-
-
-def test_boilerplate_shared_by_documents_of_one_outlet() -> None:
-    texts = [f"Story {n} says something different about topic {n} today.\n\n"
-             "Subscribe to our newsletter for daily updates from the newsroom." for n in range(4)]
-    segs = [seg(t) for t in texts]
-    flags = corpus_boilerplate(["Daily Planet"] * 4, [s.block_key for s in segs],
-                               [s.block_words for s in segs])
-    assert all(list(f) == [False, True] for f in flags)
-    flags = corpus_boilerplate([None] * 4, [s.block_key for s in segs],
-                               [s.block_words for s in segs])
-    assert not any(f.any() for f in flags)
 
 
 def test_quote_spans_multi_paragraph_and_unbalanced() -> None:

@@ -9,10 +9,12 @@ One ``compare`` runs over all texts, with the outlets (``PA``, the paper's name)
 the PA copy's wire time given as a manifest. A newspaper text is *derived* by
 provcheck's verdict when it forms a reuse pair (copy, duplicate, paraphrase, syndicated)
 with a PA text of its story; its *coverage* is the share of its words inside the
-passages it shares with its story's PA texts. Scored: binary macro-F1 of the verdicts,
-ROC AUC of the coverage (derived vs non, wholly vs partially), the direction of the
-PA-newspaper pairs, and in the same run the baseline the METER papers start from: word
-trigram containment in the story's PA copy, at its best threshold on these very data.
+passages it shares with its story's PA texts (in every aligned pair, those judged
+unrelated included: coverage measures the alignment, the verdict the model). Scored:
+binary macro-F1 of the verdicts, ROC AUC of the coverage (derived vs non, wholly vs
+partially), the direction of the PA-newspaper pairs, and in the same run the baseline
+the METER papers start from: word trigram containment in the story's PA copy, at its
+best threshold on these very data.
 """
 
 from __future__ import annotations
@@ -79,11 +81,12 @@ def load(root: Path) -> list[Text]:
 def evaluate(corpus: str, settings: Settings) -> dict[str, Any]:
     root = corpus_root(corpus)
     texts = load(root)
-    report = run(root, texts, settings)
+    report = run(root, texts, settings, keep_unrelated=True)
     return score(texts, report)
 
 
-def run(root: Path, texts: Sequence[Text], settings: Settings) -> Report:
+def run(root: Path, texts: Sequence[Text], settings: Settings, *,
+        keep_unrelated: bool = False) -> Report:
     """One ``compare`` over every text, with outlets and PA wire times as a manifest."""
     from provcheck.pipeline import compare
 
@@ -93,7 +96,8 @@ def run(root: Path, texts: Sequence[Text], settings: Settings) -> Report:
             f"{t.path},{t.paper or AGENCY},{_wire_time(t.path) if t.paper is None else ''}\n"
             for t in texts), encoding="utf-8")
         return compare([str(root / "PA"), str(root / "newspapers")], settings,
-                       meta=str(manifest), engine=LocalEngine(settings.jobs))
+                       meta=str(manifest), engine=LocalEngine(settings.jobs),
+                       keep_unrelated=keep_unrelated)
 
 
 def score(texts: Sequence[Text], report: Report) -> dict[str, Any]:
@@ -112,7 +116,8 @@ def score(texts: Sequence[Text], report: Report) -> dict[str, Any]:
                 continue
             derived[paper.path] |= pair.relation in REUSE
             covered[paper.path].extend(p.a if side == pair.a else p.b for p in pair.passages)
-            _count_direction(pair, other, side, directions)
+            if pair.relation in REUSE:
+                _count_direction(pair, other, side, directions)
     words = report.stats.get("words", {})
     body = {t.path: words.get(d.id, {}).get("body_words") or 1 for d in report.documents
             if (t := text_of.get(d.id))}
@@ -228,7 +233,7 @@ def format_scores(result: dict[str, Any]) -> str:
         f"{base['auc_derived_vs_non']:10.3f}",
         f"{'coverage AUC, wholly vs partially':34s} {ours['auc_wholly_vs_partially']:10.3f} "
         f"{base['auc_wholly_vs_partially']:10.3f}",
-        f"directions of PA-newspaper pairs: {d['given']} of {d['pairs']} given, "
+        f"directions of PA-newspaper reuse pairs: {d['given']} of {d['pairs']} given, "
         f"{d['right']} from PA to the paper; {d['confident']} with confidence >= 0.8, "
         f"{d['confident_right']} of them right",
         "verdicts: " + ", ".join(f"{k} {v}" for k, v in result["verdicts"].items()),

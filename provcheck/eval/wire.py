@@ -216,8 +216,9 @@ def format_scores(result: dict[str, Any]) -> str:
     lines += [f"  not related: {e}" for e in result["pairs_sharing_half_not_related"]]
     if "labelled" in result:
         lab = result["labelled"]
-        lines.append(f"judged pairs: {lab['pairs']}; relation agrees {lab['relation_agreement']:.1%}"
-                     f", reuse or not agrees {lab['reuse_agreement']:.1%}; directions "
-                     f"{lab['directions_right']} right, {lab['directions_wrong']} wrong")
+        lines.append(f"judged pairs: {lab['pairs']}; relation agrees "
+                     f"{lab['relation_agreement']:.1%}, reuse or not agrees "
+                     f"{lab['reuse_agreement']:.1%}; directions {lab['directions_right']} "
+                     f"right, {lab['directions_wrong']} wrong")
         lines += [f"  {k}: {v}" for k, v in lab["confusion"].items()]
     return "\n".join(lines)

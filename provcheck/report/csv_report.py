@@ -11,6 +11,7 @@ COLUMNS = (
     "a", "a_outlet", "a_published", "b", "b_outlet", "b_published", "relation",
     "direction_source", "direction_target", "direction_confidence", "passage", "kind",
     "similarity", "in_quote", "a_start", "a_end", "b_start", "b_end", "a_text", "b_text",
+    "direction_origin", "reuse_probability",
 )
 
 
@@ -28,5 +29,6 @@ def render_csv(report: Report) -> str:
                 pair.direction.confidence, n, p.kind.value, p.similarity,
                 "yes" if p.in_quote else "no", p.a.start, p.a.end, p.b.start, p.b.end,
                 " ".join(p.a.of(a.text).split()), " ".join(p.b.of(b.text).split()),
+                pair.direction.origin or "", pair.evidence.reuse if pair.evidence else "",
             ])
     return out.getvalue()

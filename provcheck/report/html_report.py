@@ -17,8 +17,8 @@ import orjson
 from provcheck.records import Report
 from provcheck.report.json_report import to_dict
 
-_RELATION_COLOURS = {"duplicate": "#b2182b", "copy": "#ef8a62", "paraphrase": "#d4a017",
-                     "shared_source": "#4393c3", "related": "#888888"}
+_RELATION_COLOURS = {"duplicate": "#b2182b", "copy": "#ef8a62", "syndicated": "#8c6bb1",
+                     "paraphrase": "#d4a017", "shared_source": "#4393c3", "related": "#888888"}
 
 
 def render_html(report: Report) -> str:

@@ -11,7 +11,9 @@ from typing import Any
 import orjson
 
 from provcheck.records import (
+    BoilerplateBlock,
     Document,
+    Evidence,
     Gate,
     Overview,
     PairResult,
@@ -34,6 +36,7 @@ def to_dict(report: Report, *, include_text: bool = False) -> dict[str, Any]:
         "pairs": [_pair(p, texts[p.a], texts[p.b]) for p in report.pairs],
         "quotes": [_quote(q, texts) for q in report.quotes],
         "corpus": _overview(report.overview) if report.overview else None,
+        "boilerplate": [_boilerplate(b, texts) for b in report.boilerplate],
         "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
         "stats": {k: v for k, v in report.stats.items() if k != "words"},
         **({"gate": _gate(report.gate)} if report.gate else {}),
@@ -103,7 +106,9 @@ def _pair(pair: PairResult, text_a: str, text_b: str) -> dict[str, Any]:
             "target": pair.direction.target,
             "confidence": pair.direction.confidence,
             "evidence": list(pair.direction.evidence),
+            "origin": pair.direction.origin,
         },
+        "evidence": _evidence(pair.evidence) if pair.evidence else None,
         "passages": [_passage(p, text_a, text_b, n) for n, p in enumerate(pair.passages)],
         "regions": [
             {"a_start": r.a.start, "a_end": r.a.end, "b_start": r.b.start, "b_end": r.b.end,
@@ -166,4 +171,46 @@ def _passage(p: Passage, text_a: str, text_b: str, index: int) -> dict[str, Any]
         "a_in_quote": p.a_in_quote,
         "b_in_quote": p.b_in_quote,
         "index": index,
+        "longest_run": p.run,
+    }
+
+
+def _evidence(e: Evidence) -> dict[str, Any]:
+    return {
+        "containment": e.containment,
+        "verbatim": e.verbatim,
+        "lightly_edited": e.lightly_edited,
+        "rewritten": e.rewritten,
+        "similarity": e.similarity,
+        "quoted": e.quoted,
+        "narration_words": e.narration_words,
+        "close_words": e.close_words,
+        "boilerplate_words": e.boilerplate_words,
+        "longest_run": e.longest_run,
+        "in_order": e.in_order,
+        "distinctive": e.distinctive,
+        "time_gap_hours": e.gap_hours,
+        "time_precision": e.time_precision,
+        "credits_a": list(e.credits[0]),
+        "credits_b": list(e.credits[1]),
+        "agency": e.agency,
+        "a_is_agency_copy": e.pages[0],
+        "b_is_agency_copy": e.pages[1],
+        "a_names_b": e.attributes[0],
+        "b_names_a": e.attributes[1],
+        "b_reports_a_quotes": e.reported[0],
+        "a_reports_b_quotes": e.reported[1],
+        "reuse_probability": e.reuse,
+        "copied_probability": e.copied,
+    }
+
+
+def _boilerplate(block: BoilerplateBlock, texts: dict[str, str]) -> dict[str, Any]:
+    doc, span = block.printed[0]
+    return {
+        "text": span.of(texts[doc]),
+        "words": block.words,
+        "rule": block.rule,
+        "documents": len({d for d, _ in block.printed}),
+        "printed": [{"doc": d, "start": s.start, "end": s.end} for d, s in block.printed],
     }

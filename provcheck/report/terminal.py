@@ -13,12 +13,13 @@ from provcheck.gate import checked_side, describe
 from provcheck.records import Document, Gate, Kind, PairResult, QuoteCluster, Report
 
 _KIND_STYLE = {Kind.VERBATIM: "bold red", Kind.NEAR_VERBATIM: "red", Kind.PARAPHRASE: "yellow"}
-_RELATION_STYLE = {"duplicate": "bold red", "copy": "red", "paraphrase": "yellow",
-                   "shared_source": "cyan"}
+_RELATION_STYLE = {"duplicate": "bold red", "copy": "red", "syndicated": "magenta",
+                   "paraphrase": "yellow", "shared_source": "cyan"}
 EXCERPT = 90
 
 
 QUOTES_SHOWN = 10
+BOILERPLATE_SHOWN = 5
 
 
 def render_terminal(report: Report, console: Console, *, verbose: bool = False,
@@ -40,6 +41,7 @@ def render_terminal(report: Report, console: Console, *, verbose: bool = False,
             for pair in report.pairs:
                 _pair(console, pair, docs[pair.a].text, docs[pair.b].text, verbose)
         _flows(console, report)
+        _boilerplate(console, report, verbose)
     quotes = report.quotes if (quotes_only or verbose) else shared
     _quotes(console, quotes if verbose else quotes[:QUOTES_SHOWN], docs, verbose)
     if not verbose and len(quotes) > QUOTES_SHOWN:
@@ -99,11 +101,36 @@ def _verdicts(console: Console, report: Report) -> None:
         table.add_row(
             Text(pair.relation.value, style=_RELATION_STYLE.get(pair.relation.value, "")),
             f"{pair.a} <-> {pair.b}",
-            f"{d.source} -> {d.target}" if d.source else "unknown",
+            _direction(pair),
             f"{d.confidence:.2f}",
             f"{pair.shared_words_a} / {pair.shared_words_b}",
         )
     console.print(table)
+
+
+def _direction(pair: PairResult) -> str:
+    d = pair.direction
+    origin = f" (from {d.origin})" if d.origin else ""
+    if d.source:
+        return f"{d.source} -> {d.target}{origin}"
+    return f"both from {d.origin}" if d.origin else "unknown"
+
+
+def _boilerplate(console: Console, report: Report, verbose: bool) -> None:
+    """The boilerplate set aside, most widely printed first: what was not counted."""
+    if not report.boilerplate:
+        return
+    texts = {d.id: d.text for d in report.documents}
+    shown = report.boilerplate if verbose else report.boilerplate[:BOILERPLATE_SHOWN]
+    console.print(f"[bold]Boilerplate set aside[/] ({len(report.boilerplate)} blocks, never "
+                  "evidence of reuse)")
+    for block in shown:
+        doc, span = block.printed[0]
+        documents = len({d for d, _ in block.printed})
+        console.print(Text(f"  {documents} documents, {block.rule}: "
+                           f"{_short(span.of(texts[doc]), verbose)}"))
+    if len(shown) < len(report.boilerplate):
+        console.print(f"  ... {len(report.boilerplate) - len(shown)} more: -v shows them all")
 
 
 def _flows(console: Console, report: Report) -> None:
@@ -124,9 +151,9 @@ def _pair(console: Console, pair: PairResult, text_a: str, text_b: str, verbose:
         f"   {pair.relation.value}   similarity {pair.similarity:.2f}   coverage "
         f"{pair.coverage_a:.0%} / {pair.coverage_b:.0%}   {len(pair.passages)} passages",
     )
-    if pair.direction.source:
-        heading.append(f"   {pair.direction.source} -> {pair.direction.target} "
-                       f"({pair.direction.confidence:.2f})")
+    if pair.direction.source or pair.direction.origin:
+        confidence = f" ({pair.direction.confidence:.2f})" if pair.direction.source else ""
+        heading.append(f"   {_direction(pair)}{confidence}")
     console.print(heading)
     for sentence in pair.direction.evidence:
         console.print(Text(f"  - {sentence}"))
