@@ -16,8 +16,8 @@ Rules that generalise, never a list of known strings:
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,12 +88,18 @@ def outlet_blocks(outlet: str | None, keys: np.ndarray, words: np.ndarray) -> se
 
 @dataclass(frozen=True, slots=True)
 class Blocks:
-    """What the boilerplate rules read of one document."""
+    """What the boilerplate rules read of one document; ``detail`` is read only for the
+    documents that print a block another prints too."""
 
     outlet: str | None
     keys: np.ndarray  # uint32 [n_blocks]: hash of each block's folded tokens
     words: np.ndarray  # int64 [n_blocks]
     chrome: np.ndarray  # bool [n_blocks]: chrome by the rules of one document
+    detail: Callable[[], Detail]
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
     quoted: np.ndarray  # float [n_blocks]: share of each block's words in quotation marks
     sentences: np.ndarray  # uint64: a key of each sentence unit's words, outside chrome
     sentence_block: np.ndarray  # int64: the block of each of ``sentences``
@@ -131,18 +137,37 @@ def corpus_boilerplate(documents: Sequence[Blocks], known: Mapping[BlockEntry, i
     boilerplate however many outlets print it.
     """
     flags = [np.zeros(len(d.keys), dtype=bool) for d in documents]
+    bodies = [np.flatnonzero(~d.chrome & (d.words > 0)) for d in documents]
+    held: Counter[int] = Counter()
+    for doc, body in zip(documents, bodies, strict=True):
+        held.update(set(doc.keys[body].tolist()))
+    outside = {key for _, key in known or {}}
     printed: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
-    for n, doc in enumerate(documents):
-        body = np.flatnonzero(~doc.chrome & (doc.words > 0)).tolist()
-        keys = doc.keys.tolist()
-        for p, b in enumerate(body):
-            printed[keys[b]].append((n, b, p >= len(body) - EDGE_TAIL))
-    found = _shared_rule(documents, printed, flags)
-    found += _outlet_rule(documents, printed, known or {}, flags)
+    for n, (doc, body) in enumerate(zip(documents, bodies, strict=True)):
+        keys = doc.keys[body].tolist()
+        for p, (b, key) in enumerate(zip(body.tolist(), keys, strict=True)):
+            if held[key] > 1 or key in outside:
+                printed[key].append((n, b, p >= len(body) - EDGE_TAIL))
+    details = _Details(documents)
+    found = _shared_rule(documents, details, printed, flags)
+    found += _outlet_rule(documents, details, printed, known or {}, flags)
     return flags, found
 
 
-def _outlet_rule(documents: Sequence[Blocks], printed: Mapping[int, list[tuple[int, int, bool]]],
+class _Details(dict[int, Detail]):
+    """Each document's ``Detail``, read when first asked for."""
+
+    def __init__(self, documents: Sequence[Blocks]) -> None:
+        super().__init__()
+        self.documents = documents
+
+    def __missing__(self, n: int) -> Detail:
+        found = self[n] = self.documents[n].detail()
+        return found
+
+
+def _outlet_rule(documents: Sequence[Blocks], details: _Details,
+                 printed: Mapping[int, list[tuple[int, int, bool]]],
                  known: Mapping[BlockEntry, int], flags: list[np.ndarray]) -> list[Found]:
     found = []
     for key, places in printed.items():
@@ -156,22 +181,25 @@ def _outlet_rule(documents: Sequence[Blocks], printed: Mapping[int, list[tuple[i
             outside = known.get((outlet, key), 0)
             if outside + len(own) < OUTLET_MIN_DOCS:
                 continue
-            if outside + _groups(documents, own, whole=True) >= OUTLET_MIN_DOCS:
+            if outside + _groups(documents, details, own, whole=True) >= OUTLET_MIN_DOCS:
                 for n, b in own:
                     flags[n][b] = True
                 found.append(Found("outlet", tuple(own)))
     return found
 
 
-def _shared_rule(documents: Sequence[Blocks], printed: Mapping[int, list[tuple[int, int, bool]]],
+def _shared_rule(documents: Sequence[Blocks], details: _Details,
+                 printed: Mapping[int, list[tuple[int, int, bool]]],
                  flags: list[np.ndarray]) -> list[Found]:
     found = []
     for places in printed.values():
-        places = [(n, b, edge) for n, b, edge in places if documents[n].quoted[b] < QUOTED_SHARE]
+        if len({n for n, _, _ in places}) < EDGE_GROUPS:
+            continue
+        places = [(n, b, edge) for n, b, edge in places if details[n].quoted[b] < QUOTED_SHARE]
         if len({n for n, _, _ in places}) < EDGE_GROUPS:
             continue
         at_edges = all(edge for _, _, edge in places)
-        groups = _groups(documents, [(n, b) for n, b, _ in places])
+        groups = _groups(documents, details, [(n, b) for n, b, _ in places])
         if groups >= ANY_GROUPS or (at_edges and groups >= EDGE_GROUPS):
             for n, b, _ in places:
                 flags[n][b] = True
@@ -180,8 +208,8 @@ def _shared_rule(documents: Sequence[Blocks], printed: Mapping[int, list[tuple[i
     return found
 
 
-def _groups(documents: Sequence[Blocks], carriers: Sequence[tuple[int, int]], *,
-            whole: bool = False) -> int:
+def _groups(documents: Sequence[Blocks], details: _Details,
+            carriers: Sequence[tuple[int, int]], *, whole: bool = False) -> int:
     """How many groups of otherwise unrelated documents the (document, block) printings
     ``carriers`` fall into, each compared with one document of each group found so far;
     past ``MAX_GROUPS`` the count stops. Unless ``whole``, a document that is little but
@@ -193,7 +221,7 @@ def _groups(documents: Sequence[Blocks], carriers: Sequence[tuple[int, int]], *,
         if n in seen or (not whole and _mostly(documents[n], b)):
             continue
         seen.add(n)
-        sentences = documents[n].sentences_outside(b)
+        sentences = details[n].sentences_outside(b)
         if not any(_related(sentences, h) for h in heads):
             heads.append(sentences)
             if len(heads) >= MAX_GROUPS:

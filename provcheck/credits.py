@@ -94,34 +94,56 @@ class CreditFinder:
             automaton.make_automaton()
         return cls(ordered, folded, exact)
 
+    def read(self, text: str) -> Credits:
+        """The text's credits: the agencies credited with its story and the names it
+        attributes material to. Only the lines that mention a name are read (a page
+        mentions few), each without its photo credits."""
+        lines = self._lines_mentioning(text)
+        story: set[str] = set()
+        named: set[str] = set()
+        for line, names in lines:
+            plain = _PHOTO.sub(" ", line)
+            agencies = tuple(n for n in names if agency_of(n))
+            if agencies:
+                story |= _find(_story_patterns(agencies), plain)
+            canonical = {n.casefold(): n for n in names}
+            named |= {canonical.get(m.casefold(), m)
+                      for m in _find(_attribution_patterns(names), plain)}
+        if "eporting by" in text and _REUTERS_SIGNATURE.search(text):
+            story.add("Reuters")
+        return Credits(frozenset(filter(None, (agency_of(n) for n in story))), frozenset(named))
+
     def story_credits(self, text: str) -> frozenset[str]:
         """The agencies the text credits with its story, anywhere in it."""
-        plain = _PHOTO.sub(" ", text)
-        names = tuple(n for n in self._mentioned(plain) if agency_of(n))
-        found = _find(_story_patterns(names), plain) if names else set()
-        if _REUTERS_SIGNATURE.search(plain):
-            found.add("Reuters")
-        return frozenset(filter(None, (agency_of(n) for n in found)))
+        return self.read(text).story
 
     def attributions(self, text: str) -> frozenset[str]:
         """The names the text attributes material to ("according to Reuters"), as
-        written in ``names`` (case folded to the name given)."""
-        names = self._mentioned(_PHOTO.sub(" ", text))
-        if not names:
-            return frozenset()
-        canonical = {n.casefold(): n for n in names}
-        return frozenset(canonical.get(m.casefold(), m)
-                         for m in _find(_attribution_patterns(names), text))
+        given to ``of``."""
+        return self.read(text).named
 
-    def _mentioned(self, text: str) -> tuple[str, ...]:
-        found: set[int] = set()
+    def _lines_mentioning(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """Each line of ``text`` that mentions a name, with the names it mentions."""
+        found: dict[int, set[int]] = {}
         for automaton, searched in ((self.folded, text.lower()), (self.exact, text)):
             if automaton.kind != ahocorasick.AHOCORASICK:
                 continue  # no names of this kind
             for last, (length, *names) in automaton.iter(searched):
-                if _delimited(searched, last + 1 - length, last + 1):
-                    found.update(names)
-        return tuple(self.names[k] for k in sorted(found))
+                start = last + 1 - length
+                if _delimited(searched, start, last + 1):
+                    found.setdefault(text.rfind("\n", 0, start) + 1, set()).update(names)
+        out = []
+        for begin, names in sorted(found.items()):
+            end = text.find("\n", begin)
+            out.append((text[begin:end if end >= 0 else len(text)],
+                        tuple(self.names[k] for k in sorted(names))))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Credits:
+    story: frozenset[str]  # agencies credited with the story
+    named: frozenset[str]  # names material is attributed to
 
 
 # "Reporting by Brendan Pierson in New York; Editing by ...": how Reuters signs a story.

