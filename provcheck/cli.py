@@ -131,6 +131,9 @@ def _report_options(fn: Callable[..., Any], *, ci: bool = False) -> Callable[...
                      help="Progress bar on stderr (default: when stderr is a terminal)."),
         click.option("--verbose", "-v", is_flag=True,
                      help="Terminal: show passages and quotes in full, and every quote."),
+        click.option("--all-pairs", is_flag=True,
+                     help="Report aligned pairs the verdict reads as no reuse too (relation "
+                          "unrelated), with their evidence."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -138,8 +141,9 @@ def _report_options(fn: Callable[..., Any], *, ci: bool = False) -> Callable[...
 
 
 def _run(paths: tuple[str, ...], fmt: str, output: str | None, meta: str | None,
-         include_text: bool, pretty: bool, progress: bool | None, verbose: bool, *,
-         pairs: bool, engine: str, db: str | None = None, **opts: Any) -> None:
+         include_text: bool, pretty: bool, progress: bool | None, verbose: bool,
+         all_pairs: bool, *, pairs: bool, engine: str, db: str | None = None,
+         **opts: Any) -> None:
     from provcheck.engine import open_engine
     from provcheck.pipeline import compare as run_compare
 
@@ -147,7 +151,7 @@ def _run(paths: tuple[str, ...], fmt: str, output: str | None, meta: str | None,
         settings = _build_settings(db, **opts)
         with open_engine(engine, settings.jobs) as runner, _progress_bar(progress) as tick:
             report = run_compare(list(paths), settings, meta=meta, progress=tick, pairs=pairs,
-                                 db=db, engine=runner)
+                                 db=db, engine=runner, keep_unrelated=all_pairs)
         if not report.documents:
             raise ProvcheckError(
                 f"no readable documents in {', '.join(paths)} ({len(report.skipped)} skipped); "
@@ -363,6 +367,7 @@ def check(db: str, fail_on: str, min_coverage: float, baseline: str | None, acce
     paths, fmt, output = opts.pop("paths"), opts.pop("fmt"), opts.pop("output")
     meta, progress, verbose = opts.pop("meta"), opts.pop("progress"), opts.pop("verbose")
     include_text, pretty = opts.pop("include_text"), opts.pop("pretty")
+    all_pairs = opts.pop("all_pairs")
     engine = opts.pop("engine")
     with _errors():
         settings = _build_settings(db, **opts)
@@ -373,6 +378,7 @@ def check(db: str, fail_on: str, min_coverage: float, baseline: str | None, acce
             load_baseline(baseline)  # a bad baseline stops the run before the work
         with open_engine(engine, settings.jobs) as runner, _progress_bar(progress) as tick:
             checked = run_check(list(paths), db, settings, meta=meta, progress=tick,
+                                keep_unrelated=all_pairs,
                                 engine=runner)
         if not checked.new:
             raise ProvcheckError(f"no readable documents in {', '.join(paths)} "
@@ -475,32 +481,36 @@ def eval_meter(corpus: str, fmt: str, **opts: Any) -> None:
 
 
 @eval_group.command(name="wire")
-@click.argument("folder", type=click.Path())
-@click.option("--meta", required=True, type=click.Path(),
-              help="The folder's manifest (path, outlet, published).")
-@click.option("--labels", type=click.Path(),
-              help="Judged pairs (CSV: a,b,relation,origin,source,reason) to score against.")
+@click.argument("corpus", type=click.Path())
+@click.option("--meta", type=click.Path(),
+              help="The manifest (path, outlet, published) of a folder of articles.")
+@click.option("--labels", help="Judged pairs to score against: a CSV (a,b,relation,origin,"
+              "source,reason) or a bundled set's name, news-wire-dev.")
 @click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal",
               show_default=True)
 @_settings_options
-def eval_wire(folder: str, meta: str, labels: str | None, fmt: str, **opts: Any) -> None:
+def eval_wire(corpus: str, meta: str | None, labels: str | None, fmt: str,
+              **opts: Any) -> None:
     """Multi-outlet news pages: verdicts against the 7-grams and wire credits the texts
     share.
 
     Related pairs vs pairs sharing 20 % of a side; the share of reuse verdicts on pairs
     sharing under 5 % of either side; how pairs printing one wire's credit and sharing
     most of their text are told; with --labels, the verdicts against judged pairs.
+    CORPUS is news-wire-dev.tar.gz, a folder holding articles/ and meta.csv, or a folder
+    of articles with --meta.
 
     \b
     Example:
-      provcheck eval wire news-wire-dev/articles --meta news-wire-dev/meta.csv
+      provcheck eval wire ../shared/data/news-wire-dev.tar.gz --labels news-wire-dev
+      provcheck eval wire pages/ --meta pages.csv
     """
     import json
 
     from provcheck.eval.wire import evaluate, format_scores
 
     with _errors():
-        result = evaluate(folder, meta, _build_settings(**opts), labels)
+        result = evaluate(corpus, meta, _build_settings(**opts), labels)
         click.echo(json.dumps(result, indent=2) if fmt == "json" else format_scores(result))
 
 

@@ -189,9 +189,11 @@ def _read_ahead(batches: Iterator[T]) -> Iterator[T]:
 
 @collector_paused()
 def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None = None,
-          progress: Progress | None = None, engine: Engine | None = None) -> Checked:
+          progress: Progress | None = None, engine: Engine | None = None,
+          keep_unrelated: bool = False) -> Checked:
     """Compare the documents under ``paths`` with the index and with each other, as
-    ``compare`` would over the index and them together."""
+    ``compare`` would over the index and them together (``keep_unrelated``: report
+    the aligned pairs judged unrelated too)."""
     timings: dict[str, float] = {}
     engine = engine or LocalEngine(settings.jobs)
     index = Index.open(db, settings, create=False)
@@ -242,7 +244,7 @@ def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None
     report = finish(ingested, corpus, aligning, settings, timings,
                     {"new_documents": len(new.documents), "indexed_matches": len(loaded),
                      "quotations_from_index": len(found)},
-                    about={d.id for d in new.documents})
+                    about={d.id for d in new.documents}, keep_unrelated=keep_unrelated)
     return Checked(report=report, new=tuple(d.id for d in new.documents))
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import io
 import pickle
+import re
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 
 from provcheck.cli import main
 from provcheck.pipeline import compare
+from provcheck.provenance import ALL, NOT_REUSE, REUSE, SENTENCES, say
 from provcheck.records import PairResult, Relation, Report, pair_from_tuple, pair_to_tuple
 from provcheck.report import render_csv
 from provcheck.settings import Settings
@@ -223,3 +225,48 @@ def test_a_judged_pair_sent_as_tuples_reads_back_equal(seeds: Report) -> None:
     for pair in seeds.pairs:
         sent = pickle.dumps(pair_to_tuple(pair))
         assert pair_from_tuple(pickle.loads(sent)) == pair
+
+
+# What a sentence may claim: reuse (one text took from the other) or its absence.
+REUSE_CLAIMS = re.compile(r"reads this as reuse|rewrites|rewrote|took it from|built on|"
+                          r"word for word or lightly edited|Nearly all of both texts")
+NO_REUSE_CLAIMS = re.compile(r"does not read this as reuse|too few to be reuse|not one text "
+                             r"copying|not evidence that either took|own narration")
+
+
+def test_no_sentence_template_claims_what_its_relations_deny() -> None:
+    for key, (template, allowed) in SENTENCES.items():
+        if allowed & NOT_REUSE:
+            assert not REUSE_CLAIMS.search(template), key
+        if allowed & REUSE:
+            assert not NO_REUSE_CLAIMS.search(template), key
+
+
+def template_patterns() -> dict[str, tuple[re.Pattern[str], frozenset[Relation]]]:
+    return {key: (re.compile(re.sub(r"\\\{[^}]*\\\}", ".*?", re.escape(template)), re.DOTALL),
+                  allowed)
+            for key, (template, allowed) in SENTENCES.items()}
+
+
+def test_every_evidence_sentence_comes_from_a_template_of_its_relation(
+        seeds: Report, data_dir: Path) -> None:
+    """On the seeds and on real wire pages, every pair kept (those judged unrelated
+    too): each sentence matches a template, and one that may accompany its relation."""
+    from provcheck.eval import wire
+
+    folder, meta = wire.corpus(str(data_dir / "news-wire-dev.tar.gz"), None)
+    pages = compare([str(folder)], Settings(jobs=2), meta=str(meta), keep_unrelated=True)
+    patterns = template_patterns()
+    seen: set[Relation] = set()
+    for pair in (*seeds.pairs, *pages.pairs):
+        seen.add(pair.relation)
+        for sentence in pair.direction.evidence:
+            keys = [k for k, (rx, _) in patterns.items() if rx.fullmatch(sentence)]
+            assert keys, sentence
+            assert any(pair.relation in patterns[k][1] for k in keys), (pair.relation, sentence)
+    assert seen == ALL  # every relation was read
+
+
+def test_a_sentence_that_would_contradict_its_relation_is_refused() -> None:
+    with pytest.raises(AssertionError, match="cannot accompany shared_source"):
+        say("copied", Relation.SHARED_SOURCE, share=0.9, run=40)

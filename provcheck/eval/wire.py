@@ -1,7 +1,7 @@
 """Scraped multi-outlet news: are the verdicts on real pages, wire reprints among them,
 what an analyst would say?
 
-For a folder of articles and its manifest (``news-wire-dev``: pages of one event from
+For a folder of articles and its manifest (``news-wire-dev``: pages of two events from
 many outlets, with the sites' navigation text still in them), one ``compare`` runs and
 its pairs are set against what any reader can check without provcheck: the share of
 each text's word 7-grams the two texts share, and the wire credits each text prints.
@@ -27,6 +27,7 @@ from typing import Any
 
 from provcheck.engine import LocalEngine
 from provcheck.errors import DataError
+from provcheck.eval import unpacked
 from provcheck.records import Relation, Report
 from provcheck.settings import Settings
 
@@ -57,10 +58,19 @@ class Judged:
     reason: str
 
 
+LABELS = Path(__file__).parent / "labels"
+
+
 def load_labels(path: str) -> dict[frozenset[str], Judged]:
+    """Judged pairs from a CSV file, or from the one bundled under that name
+    (``news-wire-dev``, ``polnear-train``)."""
     source = Path(path)
+    if not source.is_file() and (LABELS / f"{path}.csv").is_file():
+        source = LABELS / f"{path}.csv"
     if not source.is_file():
-        raise DataError(f"labels {path} do not exist: give the CSV of judged pairs.")
+        bundled = ", ".join(sorted(p.stem for p in LABELS.glob("*.csv")))
+        raise DataError(f"labels {path} do not exist: give the CSV of judged pairs, or the "
+                        f"name of one bundled with provcheck ({bundled}).")
     out = {}
     with source.open(encoding="utf-8") as handle:
         for row in csv.DictReader(line for line in handle if not line.startswith("#")):
@@ -70,13 +80,24 @@ def load_labels(path: str) -> dict[frozenset[str], Judged]:
     return out
 
 
-def evaluate(folder: str, meta: str, settings: Settings, labels: str | None = None,
+def corpus(path: str, meta: str | None) -> tuple[Path, Path]:
+    """The folder of articles and its manifest: ``path`` is a folder of articles (with
+    ``meta``), or a tarball or folder holding ``articles/`` and ``meta.csv``."""
+    given = Path(path)
+    if given.is_dir() and meta is not None:
+        return given, Path(meta)
+    root = unpacked(path, name="news-wire-dev.tar.gz", inner=None, marker="meta.csv",
+                    not_corpus="holds no meta.csv: give the folder of articles and --meta.")
+    return root / "articles", Path(meta) if meta else root / "meta.csv"
+
+
+def evaluate(path: str, meta: str | None, settings: Settings, labels: str | None = None,
              ) -> dict[str, Any]:
     from provcheck.pipeline import compare
 
-    if not Path(folder).is_dir():
-        raise DataError(f"{folder} is not a folder: give the folder of articles.")
-    report = compare([folder], settings, meta=meta, engine=LocalEngine(settings.jobs))
+    folder, manifest = corpus(path, meta)
+    report = compare([str(folder)], settings, meta=str(manifest),
+                     engine=LocalEngine(settings.jobs))
     return score(report, load_labels(labels) if labels else None)
 
 
