@@ -58,11 +58,12 @@ SENTENCES: Mapping[str, tuple[str, frozenset[Relation]]] = {
                   NOT_REUSE),
     "little_narration": ("They share {words} words of narration, too few to be reuse of "
                          "one text by the other.", NOT_REUSE),
-    "copied": ("{share:.0%} of what they share is word for word or lightly edited "
-               "(longest stretch {run} words).", COPIED),
-    "rewritten": ("Most of what they share is reworded ({share:.0%} word for word or "
-                  "lightly edited): one rewrites the other's text.",
-                  frozenset({Relation.PARAPHRASE})),
+    "copied": ("{share:.0%} of what they share is word for word or lightly edited, its "
+               "longest stretch {run} words: copied, not rewritten (probability {p:.2f}).",
+               COPIED),
+    "rewritten": ("{share:.0%} of what they share is word for word or lightly edited, its "
+                  "longest stretch {run} words: one rewrote the other's text (probability "
+                  "of a copy {p:.2f}).", frozenset({Relation.PARAPHRASE})),
     "duplicate": ("Nearly all of both texts is shared ({a:.0%} and {b:.0%}){how}.",
                   frozenset({Relation.DUPLICATE})),
     "syndicated": ("Both print {agency}'s story ({how}): each took it from {agency}, "
@@ -262,8 +263,8 @@ def _relation(pair: PairResult, e: Evidence, facts: _Facts, x: Mapping[str, floa
     why = [s for s in (first, say("reuse", relation, p=e.reuse, terms=explain(reuse, x)))
            if s]
     share = e.verbatim + e.lightly_edited
-    why.append(say("copied", relation, share=share, run=e.longest_run) if copied else
-               say("rewritten", relation, share=share))
+    why.append(say("copied" if copied else "rewritten", relation, share=share,
+                   run=e.longest_run, p=e.copied))
     return relation, origin if not same_outlet else None, why + _boilerplate(e, relation)
 
 
@@ -343,7 +344,8 @@ def _direction(pair: PairResult, e: Evidence, facts: _Facts, relation: Relation,
         return Direction(evidence=tuple(evidence), origin=origin)
     source, target = (a, b) if p >= 0.5 else (b, a)
     evidence.append(say("direction", relation, source=_label(source), target=_label(target),
-                        p=confidence, terms=explain(model, x, count=2)))
+                        p=confidence, terms=explain(model, x, count=2,
+                                                    toward=1 if p >= 0.5 else -1)))
     return Direction(source=source.id, target=target.id, confidence=confidence,
                      evidence=tuple(evidence), origin=origin)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -29,25 +29,44 @@ from provcheck.records import Evidence, PairResult, Shared
 
 MODEL_FILE = "verdict-model.json"
 
-# What each input means, for the evidence sentences and for --show.
+# What each input means, for the evidence sentences and for the fit's printout.
 DESCRIPTIONS: Mapping[str, str] = {
     "containment": "share of the shorter text shared",
-    "coverage_longer": "share of the longer text shared",
-    "log_narration": "shared narration (log words)",
-    "log_close": "narration shared closely: copied or closely reworded (log words)",
-    "log_run": "longest verbatim stretch (log words)",
-    "quoted": "share of the shared words in quotations",
+    "log_narration": "shared narration (log of words)",
+    "log_close": "narration copied or closely reworded (log of words)",
+    "log_run": "longest stretch word for word (log of words)",
     "copied_share": "share of the shared words copied or lightly edited",
     "similarity": "similarity of the passages",
-    "in_order": "shared passages in the same order",
-    "distinctive": "rarity of the shared words",
-    "log_shared": "shared words (log)",
+    "in_order": "share kept in the same order",
     "attribution": "one names the other's outlet as its source",
     "agency_page": "one is the agency's own copy",
     "earlier_minutes": "published earlier, timed to the minute",
     "earlier_days": "published earlier, by date",
-    "contained": "its text nearly all inside the other's",
     "reported": "the other reports its quotations as speech",
+}
+# How an input is shown to a reader: words for the logs, shares as percentages.
+_SHOWN: Mapping[str, Callable[[float], str]] = {
+    "containment": lambda v: f"{v:.0%}",
+    "log_narration": lambda v: f"{math.expm1(v):.0f} words",
+    "log_close": lambda v: f"{math.expm1(v):.0f} words",
+    "log_run": lambda v: f"{math.expm1(v):.0f} words",
+    "copied_share": lambda v: f"{v:.0%}",
+    "similarity": lambda v: f"{v:.2f}",
+    "in_order": lambda v: f"{v:.0%}",
+}
+_NAMES: Mapping[str, str] = {  # the inputs as a reader would call them
+    "containment": "shorter text shared",
+    "log_narration": "narration shared",
+    "log_close": "copied or closely reworded",
+    "log_run": "longest stretch word for word",
+    "copied_share": "copied or lightly edited",
+    "similarity": "similarity",
+    "in_order": "in the same order",
+    "attribution": "an attribution",
+    "agency_page": "the agency's own copy",
+    "earlier_minutes": "the earlier time",
+    "earlier_days": "the earlier date",
+    "reported": "quotations reported as speech",
 }
 
 
@@ -142,14 +161,15 @@ def load(path: str | None = None) -> VerdictModel:
                         direction=Logistic.of(models["direction"]))
 
 
-def explain(model: Logistic, x: Mapping[str, float], count: int = 3) -> str:
-    """"share of the shorter text shared 0.92 (+2.1), ..." for the strongest terms."""
-    return ", ".join(f"{DESCRIPTIONS.get(name, name)} {_shown(x[name])} ({term:+.1f})"
-                     for name, term in model.strongest(x, count)) or "no evidence either way"
-
-
-def _shown(value: float) -> str:
-    return f"{value:.2f}" if abs(value) < 10 else f"{value:.0f}"
+def explain(model: Logistic, x: Mapping[str, float], count: int = 3, *,
+            toward: int = 1) -> str:
+    """The strongest terms of a score, as a reader reads them: "narration shared 870
+    words (+3.3), shorter text shared 92% (+2.1)". ``toward`` -1 turns the signs of a
+    direction's terms toward side b, when b is the source said."""
+    return ", ".join(
+        f"{_NAMES.get(name, name)}{' ' + _SHOWN[name](x[name]) if name in _SHOWN else ''} "
+        f"({toward * term:+.1f})"
+        for name, term in model.strongest(x, count)) or "no evidence either way"
 
 
 def as_dict(model: Logistic) -> dict[str, Any]:

@@ -269,4 +269,4 @@ def test_every_evidence_sentence_comes_from_a_template_of_its_relation(
 
 def test_a_sentence_that_would_contradict_its_relation_is_refused() -> None:
     with pytest.raises(AssertionError, match="cannot accompany shared_source"):
-        say("copied", Relation.SHARED_SOURCE, share=0.9, run=40)
+        say("copied", Relation.SHARED_SOURCE, share=0.9, run=40, p=0.9)
