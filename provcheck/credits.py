@@ -21,6 +21,7 @@ one pass over the text by Aho-Corasick), so most texts never run a credit regex.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,10 +48,18 @@ AGENCIES: Mapping[str, tuple[str, ...]] = {
 }
 _AGENCY_OF = {alias.casefold(): name for name, aliases in AGENCIES.items() for alias in aliases}
 _WORD = re.compile(r"\w")
+_NEWLINE = re.compile(r"\n")
 _DASH = r"[-\u2010-\u2015:]"
 _PHOTO = re.compile(r"\([^()\n]*(?:/|\b(?:Photo|Image|Getty)\b)[^()\n]*\)|"
                     r"\b(?:Photo|Image|Photograph|Video)\s*(?:by|:)?\s*[^\n.]{0,60}",
                     re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def agency_finder() -> CreditFinder:
+    """A finder of the agencies alone: what a text credits its story to does not depend
+    on the corpus, so it is read where the text is segmented."""
+    return CreditFinder.of(())
 
 
 def agency_of(name: str | None) -> str | None:
@@ -124,20 +133,25 @@ class CreditFinder:
 
     def _lines_mentioning(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """Each line of ``text`` that mentions a name, with the names it mentions."""
-        found: dict[int, set[int]] = {}
+        hits: list[tuple[int, tuple[int, ...]]] = []
         for automaton, searched in ((self.folded, text.lower()), (self.exact, text)):
             if automaton.kind != ahocorasick.AHOCORASICK:
                 continue  # no names of this kind
             for last, (length, *names) in automaton.iter(searched):
                 start = last + 1 - length
                 if _delimited(searched, start, last + 1):
-                    found.setdefault(text.rfind("\n", 0, start) + 1, set()).update(names)
-        out = []
-        for begin, names in sorted(found.items()):
-            end = text.find("\n", begin)
-            out.append((text[begin:end if end >= 0 else len(text)],
-                        tuple(self.names[k] for k in sorted(names))))
-        return out
+                    hits.append((start, tuple(names)))
+        if not hits:
+            return []
+        breaks = [m.start() for m in _NEWLINE.finditer(text)]
+        found: dict[int, set[int]] = {}
+        for start, names in hits:
+            line = bisect.bisect_left(breaks, start)
+            found.setdefault(line, set()).update(names)
+        bounds = [-1, *breaks, len(text)]
+        return [(text[bounds[line] + 1:bounds[line + 1]],
+                 tuple(self.names[k] for k in sorted(names)))
+                for line, names in sorted(found.items())]
 
 
 @dataclass(frozen=True, slots=True)

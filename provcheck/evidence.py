@@ -14,13 +14,12 @@ alignment workers; what the documents say of themselves (``measure``) in this pr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 
 import numpy as np
 
-from provcheck.credits import CreditFinder, agency_of, domain_label
+from provcheck.credits import agency_of, domain_label
 from provcheck.hashing import sha1_hash32
 from provcheck.normalize import fold
 from provcheck.records import SHARED_FIELDS, Document, Evidence, Kind, PairResult, Passage, Shared
@@ -78,35 +77,31 @@ def shared(seg_a: Segmented, seg_b: Segmented, passages: Sequence[Passage],
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Read:
-    """What a document says of its sources, read once for all its pairs."""
-
-    credits: frozenset[str]  # agencies its story is credited to (its own, if an agency's)
-    named: frozenset[str]  # names it attributes material to
-
-    @classmethod
-    def of(cls, doc: Document, finder: CreditFinder) -> Read:
-        found = finder.read(doc.text)
-        own = agency_of(doc.outlet)
-        return cls(found.story | ({own} if own else set()), found.named)
+def story_credits(doc: Document, seg: Segmented) -> frozenset[str]:
+    """The agencies a document's story is credited to: those its text credits (read
+    where it was segmented), and the agency it is the page of."""
+    own = agency_of(doc.outlet)
+    return frozenset(seg.credits) | ({own} if own else frozenset())
 
 
-def measure(pair: PairResult, doc_a: Document, doc_b: Document, read: tuple[Read, Read],
-            reported: tuple[int, int], scores: tuple[float, float] = (0.0, 0.0)) -> Evidence:
-    """The pair's evidence, with the model's ``scores`` (reuse, copied) as given."""
+def measure(pair: PairResult, doc_a: Document, doc_b: Document,
+            credits: tuple[frozenset[str], frozenset[str]],
+            attributes: tuple[bool, bool], reported: tuple[int, int],
+            scores: tuple[float, float] = (0.0, 0.0)) -> Evidence:
+    """The pair's evidence, with the model's ``scores`` (reuse, copied) as given;
+    ``attributes``: whether a names b's outlet as a source, and b a's."""
     assert pair.shared is not None, "a pair is measured where it is aligned"
     gap, precision = time_gap(doc_a.published, doc_b.published)
-    agency = common_agency(read[0].credits, read[1].credits)
+    agency = common_agency(*credits)
     return Evidence(
         **{name: getattr(pair.shared, name) for name in SHARED_FIELDS},
         gap_hours=None if gap is None else round(gap, 2),
         time_precision=precision,
-        credits=(tuple(sorted(read[0].credits)), tuple(sorted(read[1].credits))),
+        credits=(tuple(sorted(credits[0])), tuple(sorted(credits[1]))),
         agency=agency,
         pages=(agency is not None and agency_of(doc_a.outlet) == agency,
                agency is not None and agency_of(doc_b.outlet) == agency),
-        attributes=(_names(read[0].named, doc_b), _names(read[1].named, doc_a)),
+        attributes=attributes,
         reported=reported,
         reuse=scores[0],
         copied=scores[1],
@@ -218,7 +213,7 @@ def rarity_table() -> tuple[np.ndarray, np.ndarray]:
     return keys, np.array([table[int(k)] for k in keys], dtype=np.float64)
 
 
-def _names(attributed: frozenset[str], other: Document) -> bool:
+def names_outlet(attributed: frozenset[str], other: Document) -> bool:
     """Does a text attribute material to ``other``'s outlet?"""
     if not other.outlet or not attributed:
         return False

@@ -22,6 +22,7 @@ from provcheck import __version__
 from provcheck.align import align_sides
 from provcheck.candidates import find_candidates
 from provcheck.chrome import BlockEntry, Blocks, Detail, Found, corpus_boilerplate
+from provcheck.credits import agency_finder
 from provcheck.engine import Engine, LocalEngine
 from provcheck.evidence import rarity_sums, rarity_table, shared
 from provcheck.ingest import Ingested, ingest, load_manifest
@@ -416,10 +417,13 @@ def _boilerplate_blocks(corpus: Corpus) -> tuple[BoilerplateBlock, ...]:
 
 def _segment_batch(documents: Sequence[tuple[Document, str | None]], _context: object = None,
                    ) -> list[Prepared]:
-    """Segment each document and find its quotations, or read them from its stored
-    record where it has one."""
+    """Segment each document, read the agencies it credits its story to, and find its
+    quotations, or read them from its stored record where it has one."""
     lexicon = Lexicon.shared()
-    return [quotations_of(d.text, segment(d.id, d.text, lexicon, quote_marks=False), record)
+    finder = agency_finder()
+    return [quotations_of(d.text, replace(segment(d.id, d.text, lexicon, quote_marks=False),
+                                          credits=tuple(sorted(finder.story_credits(d.text)))),
+                          record)
             for d, record in documents]
 
 

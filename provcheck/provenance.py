@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from provcheck.credits import CreditFinder
-from provcheck.evidence import Read, measure, time_gap
+from provcheck.evidence import measure, names_outlet, story_credits, time_gap
 from provcheck.quotes import QuoteMap
 from provcheck.records import Direction, Document, Evidence, PairResult, Relation, Span
 from provcheck.segment import Segmented
@@ -125,7 +125,7 @@ class Context:
     quote_spans: Mapping[str, tuple[tuple[Span, str], ...]]  # document -> (span, cluster id)
     printed: Mapping[str, frozenset[str]]  # document id -> every quote cluster it prints
     speakers: Mapping[str, str]  # quote cluster id -> its speaker, when known
-    read: Mapping[str, Read]  # document id -> what it credits, read when first asked
+    named: Mapping[str, frozenset[str]]  # document id -> names it attributes material to
     model: VerdictModel
 
 
@@ -141,8 +141,8 @@ class _Facts:
 
 def context(documents: Sequence[Document], segmented: Sequence[Segmented],
             quotes: QuoteMap, model: VerdictModel | None = None) -> Context:
-    """What provenance needs. What a document credits is read when a pair first asks
-    (most documents are in no pair)."""
+    """What provenance needs. The names a document attributes material to are read
+    when a pair with an outlet's document first asks (most documents are in no pair)."""
     carried: dict[str, set[str]] = {d.id: set() for d in documents}
     spans: dict[str, list[tuple[Span, str]]] = {d.id: [] for d in documents}
     for printing in quotes.printings:
@@ -158,20 +158,20 @@ def context(documents: Sequence[Document], segmented: Sequence[Segmented],
         quote_spans={k: tuple(v) for k, v in spans.items()},
         printed={k: frozenset(c for _, c in v) for k, v in spans.items()},
         speakers=quotes.speakers,
-        read=_PerDocument(lambda i: Read.of(by_id[i], finder)),
+        named=_PerDocument(lambda i: finder.read(by_id[i].text).named),
         model=model or load(),
     )
 
 
-class _PerDocument(Mapping[str, Read]):
+class _PerDocument(Mapping[str, frozenset[str]]):
     """``read(document id)`` of each document, made when first asked for (most
     documents are in no pair)."""
 
-    def __init__(self, read: Callable[[str], Read]) -> None:
+    def __init__(self, read: Callable[[str], frozenset[str]]) -> None:
         self._read = read
-        self._found: dict[str, Read] = {}
+        self._found: dict[str, frozenset[str]] = {}
 
-    def __getitem__(self, doc_id: str) -> Read:
+    def __getitem__(self, doc_id: str) -> frozenset[str]:
         found = self._found.get(doc_id)
         if found is None:
             found = self._found[doc_id] = self._read(doc_id)
@@ -191,7 +191,11 @@ def judge(pair: PairResult, ctx: Context) -> PairResult:
     facts = _facts(pair, ctx)
     assert pair.shared is not None, "a pair is measured where it is aligned"
     x = inputs(pair, pair.shared)
-    evidence = measure(pair, a, b, (ctx.read[pair.a], ctx.read[pair.b]), facts.reported,
+    evidence = measure(pair, a, b, (story_credits(a, ctx.segmented[pair.a]),
+                                    story_credits(b, ctx.segmented[pair.b])),
+                       (b.outlet is not None and names_outlet(ctx.named[pair.a], b),
+                        a.outlet is not None and names_outlet(ctx.named[pair.b], a)),
+                       facts.reported,
                        (round(ctx.model.reuse.probability(x), 4),
                         round(ctx.model.copied.probability(x), 4)))
     relation, origin, why = _relation(pair, evidence, facts, x, ctx)

@@ -65,6 +65,7 @@ class Segmented:
     outlet_chrome: np.ndarray  # bool [n_blocks]: boilerplate of its outlet in the corpus
     quotes: tuple[tuple[int, int], ...]
     terms: UnitTerms  # distinct (unit, content stem) entries, for bag-of-words similarity
+    credits: tuple[str, ...] = ()  # agencies the text credits its story to (``credits``)
 
     @property
     def block_chrome(self) -> np.ndarray:
