@@ -35,12 +35,14 @@ _ZIPF_COMMON, _ZIPF_RARE = 7.0, 1.0
 
 
 def shared(seg_a: Segmented, seg_b: Segmented, passages: Sequence[Passage],
-           coverage: tuple[float, float], rare_a: np.ndarray | None = None) -> Shared:
-    """What the passages of a pair tell, measured. (Plain Python over the passages: a
-    pair has a handful, and numpy's per-call cost would be most of the work.)
-    ``rare_a``: ``rarity_sums(seg_a)``, if the caller keeps it for the document."""
-    ranges_a = seg_a.token_ranges([p.a for p in passages]).tolist()
-    ranges_b = seg_b.token_ranges([p.b for p in passages]).tolist()
+           ranges: tuple[Sequence[Sequence[int]], Sequence[Sequence[int]]],
+           coverage: tuple[float, float], a_shorter: bool,
+           rare_a: np.ndarray | None = None) -> Shared:
+    """What the passages of a pair tell, measured, from their token ``ranges`` on each
+    side. (Plain Python over the passages: a pair has a handful, and numpy's per-call
+    cost would be most of the work.) ``rare_a``: ``rarity_sums(seg_a)``, if the caller
+    keeps it for the document."""
+    ranges_a, ranges_b = ranges
     total = verbatim = edited = quoted = 0
     weighted = 0.0
     narration, close = [0, 0], [0, 0]
@@ -59,7 +61,7 @@ def shared(seg_a: Segmented, seg_b: Segmented, passages: Sequence[Passage],
             close[0] += words_a
             close[1] += words_b
     share = 1 / max(1, total)
-    shorter = coverage[0] if seg_a.body_words <= seg_b.body_words else coverage[1]
+    shorter = coverage[0] if a_shorter else coverage[1]
     return Shared(
         containment=round(shorter, 4),
         verbatim=round(verbatim * share, 4),

@@ -174,7 +174,8 @@ def finish(ingested: Ingested, corpus: Corpus, aligning: Pending[PairResult | No
             mapped = quote_map(corpus.documents, corpus.segmented,
                                attribute(quotations, speakers), settings, about=among)
             quotes = mapped.clusters
-        known = context(corpus.documents, corpus.segmented, mapped)
+        known = context(corpus.documents, corpus.segmented, mapped,
+                        explain_unrelated=keep_unrelated)
         judged: list[PairResult] = []
         for found in aligning.each():  # judged while the workers align the rest
             if found is not None:
@@ -358,8 +359,10 @@ def pair_result(
 ) -> PairResult:
     """A related pair with its coverage figures and what it shares (``rare_a``: the
     ``evidence.rarity_sums`` of a, if kept); relation and direction come later."""
-    covered_a = _covered_words(seg_a, [p.a for r in regions for p in r.passages])
-    covered_b = _covered_words(seg_b, [p.b for r in regions for p in r.passages])
+    passages = [p for r in regions for p in r.passages]
+    ranges_a = seg_a.token_ranges([p.a for p in passages]).tolist()
+    ranges_b = seg_b.token_ranges([p.b for p in passages]).tolist()
+    covered_a, covered_b = _covered_words(ranges_a), _covered_words(ranges_b)
     body_a, body_b = max(1, seg_a.body_words), max(1, seg_b.body_words)
     coverage = round(covered_a / body_a, 4), round(covered_b / body_b, 4)
     return PairResult(
@@ -373,8 +376,8 @@ def pair_result(
         regions=tuple(regions),
         shared_words_a=covered_a,
         shared_words_b=covered_b,
-        shared=shared(seg_a, seg_b, [p for r in regions for p in r.passages], coverage,
-                      rare_a),
+        shared=shared(seg_a, seg_b, passages, (ranges_a, ranges_b), coverage,
+                      body_a <= body_b, rare_a),
     )
 
 
@@ -506,11 +509,16 @@ def _pair_from(values: PairTuple | None) -> PairResult | None:
     return None if values is None else pair_from_tuple(values)
 
 
-def _covered_words(seg: Segmented, spans: Sequence[Span]) -> int:
-    mask = np.zeros(len(seg.tok_start), dtype=bool)
-    for lo, hi in seg.token_ranges(spans).tolist():
-        mask[lo:hi] = True
-    return int(mask.sum())
+def _covered_words(ranges: list[list[int]]) -> int:
+    """Tokens inside the union of token ``ranges`` (passages of a side rarely overlap:
+    their merged lengths, without an array the length of the document)."""
+    covered, reach = 0, 0
+    for lo, hi in sorted(ranges):
+        lo = max(lo, reach)
+        if hi > lo:
+            covered += hi - lo
+            reach = hi
+    return covered
 
 
 def _counter(stage: str, total: int, tick: Progress | None) -> Callable[[int], None] | None:

@@ -124,6 +124,7 @@ class Context:
     quotes: Mapping[str, frozenset[str]]  # document id -> ids of quote clusters it quotes
     quote_spans: Mapping[str, tuple[tuple[Span, str], ...]]  # document -> (span, cluster id)
     printed: Mapping[str, frozenset[str]]  # document id -> every quote cluster it prints
+    explain_unrelated: bool  # say why of pairs judged unrelated too (they are reported)
     speakers: Mapping[str, str]  # quote cluster id -> its speaker, when known
     named: Mapping[str, frozenset[str]]  # document id -> names it attributes material to
     model: VerdictModel
@@ -140,7 +141,8 @@ class _Facts:
 
 
 def context(documents: Sequence[Document], segmented: Sequence[Segmented],
-            quotes: QuoteMap, model: VerdictModel | None = None) -> Context:
+            quotes: QuoteMap, model: VerdictModel | None = None, *,
+            explain_unrelated: bool = True) -> Context:
     """What provenance needs. The names a document attributes material to are read
     when a pair with an outlet's document first asks (most documents are in no pair)."""
     carried: dict[str, set[str]] = {d.id: set() for d in documents}
@@ -160,6 +162,7 @@ def context(documents: Sequence[Document], segmented: Sequence[Segmented],
         speakers=quotes.speakers,
         named=_PerDocument(lambda i: finder.read(by_id[i].text).named),
         model=model or load(),
+        explain_unrelated=explain_unrelated,
     )
 
 
@@ -198,6 +201,9 @@ def judge(pair: PairResult, ctx: Context) -> PairResult:
                        facts.reported,
                        (round(ctx.model.reuse.probability(x), 4),
                         round(ctx.model.copied.probability(x), 4)))
+    if not ctx.explain_unrelated and _not_reuse(evidence, ctx) and \
+            max(facts.quoted_words) < MIN_QUOTED_WORDS:
+        return replace(pair, relation=Relation.UNRELATED, evidence=evidence)
     relation, origin, why = _relation(pair, evidence, facts, x, ctx)
     direction = _direction(pair, evidence, facts, relation, origin, why, ctx)
     return replace(pair, relation=relation, direction=direction, evidence=evidence)
@@ -231,7 +237,7 @@ def _relation(pair: PairResult, e: Evidence, facts: _Facts, x: Mapping[str, floa
     """The relation, the agency whose story both print (or None), and why."""
     a, b = ctx.documents[pair.a], ctx.documents[pair.b]
     reuse = ctx.model.reuse
-    if e.narration_words < MIN_NARRATION or e.reuse < reuse.threshold:
+    if _not_reuse(e, ctx):
         relation = Relation.SHARED_SOURCE if max(facts.quoted_words) >= MIN_QUOTED_WORDS \
             else Relation.UNRELATED
         why = [say("little_narration", relation, words=e.narration_words)
@@ -270,6 +276,10 @@ def _relation(pair: PairResult, e: Evidence, facts: _Facts, x: Mapping[str, floa
     why.append(say("copied" if copied else "rewritten", relation, share=share,
                    run=e.longest_run, p=e.copied))
     return relation, origin if not same_outlet else None, why + _boilerplate(e, relation)
+
+
+def _not_reuse(e: Evidence, ctx: Context) -> bool:
+    return e.narration_words < MIN_NARRATION or e.reuse < ctx.model.reuse.threshold
 
 
 def _how(e: Evidence) -> str:
