@@ -9,7 +9,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from provcheck.eval import meter, wire
+from provcheck.eval import meter, polnear, wire
 from provcheck.pipeline import compare
 from provcheck.settings import Settings
 
@@ -57,14 +57,7 @@ def test_no_pair_is_related_by_huffposts_editors_note_alone(data_dir: Path,
     wordings): set aside as boilerplate, it relates no two of them, and the report lists
     it with the documents that print it."""
     checked(data_dir, "polnear_boilerplate")
-    manifest = tmp_path / "meta.csv"
-    with (polnear_root / "metadata.tsv").open(encoding="utf-8") as handle, \
-            manifest.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(["path", "outlet", "published"])
-        for row in csv.DictReader(handle, delimiter="\t"):
-            writer.writerow([row["filename"] + ".txt", row["publisher"],
-                             row["publication_date"]])
+    manifest = polnear.write_manifest(polnear_root, tmp_path / "meta.csv")
     report = compare([str(polnear_root / "train" / "text"), str(polnear_root / "dev" / "text")],
                      Settings(jobs=2), meta=str(manifest))
     texts = {d.id: d.text for d in report.documents}

@@ -204,20 +204,11 @@ def _wire(data: Path, settings: Settings) -> list[Example]:
 def _polnear(data: Path, settings: Settings) -> list[Example]:
     """PolNeAR's train split, with its publishers and dates: most aligned pairs share a
     stock phrase or a fact about the same campaign; a few are an outlet's updates."""
-    import csv
-
     from provcheck.pipeline import compare
 
     root = polnear.corpus_root(str(data / "polnear-train-dev.tar.gz"))
     with tempfile.TemporaryDirectory() as tmp:
-        manifest = Path(tmp) / "meta.csv"
-        with (root / "metadata.tsv").open(encoding="utf-8") as handle, \
-                manifest.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(["path", "outlet", "published"])
-            for row in csv.DictReader(handle, delimiter="\t"):
-                writer.writerow([row["filename"] + ".txt", row["publisher"],
-                                 row["publication_date"]])
+        manifest = polnear.write_manifest(root, Path(tmp) / "meta.csv")
         report = compare([str(root / "train" / "text")], settings, meta=str(manifest),
                          engine=LocalEngine(settings.jobs), keep_unrelated=True)
     return _judged("polnear", report, "polnear-train.csv", lambda a, origin: a)

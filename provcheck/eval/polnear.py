@@ -49,6 +49,21 @@ def corpus_root(path: str, cache: str | None = None) -> Path:
                     not_corpus="is not a PolNeAR folder (no data/dev in it).", cache=cache)
 
 
+def write_manifest(root: Path, path: Path) -> Path:
+    """The publisher and date of every article (``metadata.tsv``) as a provcheck
+    manifest at ``path``: what ``--meta`` would give for the corpus."""
+    import csv
+
+    with (root / "metadata.tsv").open(encoding="utf-8") as handle, \
+            path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["path", "outlet", "published"])
+        for row in csv.DictReader(handle, delimiter="\t"):
+            writer.writerow([row["filename"] + ".txt", row["publisher"],
+                             row["publication_date"]])
+    return path
+
+
 def load(root: Path, split: str) -> list[Article]:
     articles, seen = [], set()
     for ann in sorted((root / split / "attributions").glob("*.ann")):
