@@ -138,20 +138,32 @@ def corpus_boilerplate(documents: Sequence[Blocks], known: Mapping[BlockEntry, i
     """
     flags = [np.zeros(len(d.keys), dtype=bool) for d in documents]
     bodies = [np.flatnonzero(~d.chrome & (d.words > 0)) for d in documents]
-    held: Counter[int] = Counter()
-    for doc, body in zip(documents, bodies, strict=True):
-        held.update(set(doc.keys[body].tolist()))
-    outside = {key for _, key in known or {}}
-    printed: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
-    for n, (doc, body) in enumerate(zip(documents, bodies, strict=True)):
-        keys = doc.keys[body].tolist()
-        for p, (b, key) in enumerate(zip(body.tolist(), keys, strict=True)):
-            if held[key] > 1 or key in outside:
-                printed[key].append((n, b, p >= len(body) - EDGE_TAIL))
+    printed = _printed_twice(documents, bodies, {key for _, key in known or {}})
     details = _Details(documents)
     found = _shared_rule(documents, details, printed, flags)
     found += _outlet_rule(documents, details, printed, known or {}, flags)
     return flags, found
+
+
+def _printed_twice(documents: Sequence[Blocks], bodies: Sequence[np.ndarray],
+                   also: set[int]) -> dict[int, list[tuple[int, int, bool]]]:
+    """Where each body block that two documents print (or whose key is in ``also``) is
+    printed: (document, block, among its last blocks). Most blocks are printed once, so
+    documents are passed over unless they print one of the others'."""
+    keys = [d.keys[body].tolist() for d, body in zip(documents, bodies, strict=True)]
+    held: Counter[int] = Counter()
+    for doc_keys in keys:
+        held.update(set(doc_keys))
+    wanted = {k for k, n in held.items() if n > 1} | also
+    printed: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
+    for n, (body, doc_keys) in enumerate(zip(bodies, keys, strict=True)):
+        if wanted.isdisjoint(doc_keys):
+            continue
+        last = len(doc_keys) - EDGE_TAIL
+        for p, (b, key) in enumerate(zip(body.tolist(), doc_keys, strict=True)):
+            if key in wanted:
+                printed[key].append((n, b, p >= last))
+    return printed
 
 
 class _Details(dict[int, Detail]):
