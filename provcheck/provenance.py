@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from provcheck.credits import CreditFinder
+from provcheck.credits import CreditFinder, agency_of
 from provcheck.evidence import measure, names_outlet, story_credits, time_gap
 from provcheck.quotes import QuoteMap
 from provcheck.records import Direction, Document, Evidence, PairResult, Relation, Span
@@ -252,7 +252,9 @@ def _relation(pair: PairResult, e: Evidence, facts: _Facts, x: Mapping[str, floa
         return relation, None, why + _boilerplate(e, relation)
     copied = e.copied >= ctx.model.copied.threshold
     origin, how = e.agency, _how(e)
-    same_outlet = bool(a.outlet) and a.outlet == b.outlet
+    # Two texts whose outlet is an agency (a wire dateline names it, or it is the
+    # agency's site) print its story: syndication, not one outlet re-publishing.
+    same_outlet = bool(a.outlet) and a.outlet == b.outlet and agency_of(a.outlet) is None
     duplicate = min(pair.coverage_a, pair.coverage_b) >= DUPLICATE_COVERAGE and \
         (e.verbatim >= DUPLICATE_VERBATIM or same_outlet)
     if origin and not same_outlet and copied:

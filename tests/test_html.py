@@ -109,3 +109,27 @@ def test_a_failed_check_says_so_on_top(chromium: str, tmp_path: Path) -> None:
     assert banner.group(1).startswith("Check failed: 1 match at or above shared_source:<ul>"
                                       "<li>001_6da7febdb4ae2164 shared_source "
                                       "002_2ce565fa5741faf5: 39% of the checked document")
+
+
+def test_syndication_and_boilerplate_are_shown(chromium: str, tmp_path: Path) -> None:
+    """Two outlets running one AP story, three unrelated articles closing on the same
+    editor's note: the pair reads "both from AP", and the note is listed as set aside."""
+    from test_chrome import NOTE, TOPICS, story
+    from test_provenance import WIRE
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "planet.txt").write_text("Talks resume in Doha\n\n" + WIRE, encoding="utf-8")
+    (folder / "echo.txt").write_text("Ceasefire talks in Doha\n\n" + WIRE, encoding="utf-8")
+    for n, topic in enumerate(TOPICS[:3]):
+        (folder / f"story{n}.txt").write_text("\n\n".join([*story(topic), NOTE]),
+                                              encoding="utf-8")
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["compare", str(folder), "--format", "html", "-o",
+                                       str(out)])
+    assert result.exit_code == 0, result.output
+    dom = browse(chromium, out.as_uri(), tmp_path, "--dump-dom")
+    assert re.findall(r'data-relation="([a-z_]+)"', dom) == ["syndicated"]
+    assert "both from AP" in dom
+    rows = re.search(r'<table id="boilerplate">.*?</table>', dom, re.DOTALL)
+    assert rows and "<td>3</td><td>edge</td><td>Editor's note" in rows.group()
