@@ -118,3 +118,29 @@ def test_a_higher_seed_threshold_never_adds_passages(seed_texts: dict[str, str])
     loose = passages(seed_texts["001"], seed_texts["002"], Settings(seed_cosine=0.3))
     strict = passages(seed_texts["001"], seed_texts["002"], Settings(seed_cosine=0.6))
     assert {p.a for p in strict} <= {p.a for p in loose}
+
+
+AGENCY_COPY = (
+    "Southampton manager Dave Jones appeared in court today accused of abusing children "
+    "in his care at a Merseyside home in the 1980s.\n\n"
+    "The former Everton defender faces four charges of indecent assault and six of "
+    "cruelty to youngsters, magistrates in Liverpool heard.\n\n"
+    "Jones, who lives with his wife and children near Southampton, denies all the "
+    "charges. He was granted bail until the committal hearing next month.\n\n"
+    "The club's chairman said the manager had the board's full support and would "
+    "carry on with his duties while the case continued.\n\n"
+    "The allegations date from the years when Jones worked as a care worker after a "
+    "knee injury ended his playing career.")
+# A newspaper's brief written from it: one sentence of the source, reworded.
+BRIEF = ("Soccer boss in court\n\n"
+         "SOCCER boss Dave Jones appeared in court yesterday, accused of abusing the "
+         "children he cared for at a Merseyside home.")
+
+
+def test_a_short_story_drawn_from_a_longer_one_is_found() -> None:
+    """A region shorter than ``min_region_chars`` (and no six words in a row shared) is
+    reported when it holds most of the shorter text: a brief is a sentence or two of
+    its source."""
+    found = passages(BRIEF, AGENCY_COPY)
+    assert found and sum(len(p.a) for p in found) < Settings().min_region_chars
+    assert not passages(BRIEF, AGENCY_COPY, Settings(min_region_share=10.0))

@@ -96,7 +96,7 @@ def test_html_main_text_and_metadata_come_from_the_extractor(tmp_path: Path) -> 
     assert "We will only leave when the time is right" in doc.text
     assert "Sport" not in doc.text
     assert doc.outlet == "Daily Planet"
-    assert doc.published == "2021-02-18"
+    assert doc.published == "2021-02-18T10:46+00:00"
     assert doc.metadata_source["outlet"] == "html"
 
 
@@ -206,3 +206,14 @@ def test_meanwhile_is_called_once_while_the_files_are_read(
                    meanwhile=lambda: calls.append(len(calls)))
     assert calls == [0]
     assert len(found.documents) == files
+
+
+def test_an_html_page_keeps_its_publication_time_and_zone(tmp_path: Path) -> None:
+    """Two copies published the same day are ordered by their times: a page's time is
+    kept to the minute with its zone; a page that gives only a date keeps the date."""
+    timed = HTML.replace("2021-02-18T10:46:00Z", "2021-02-18T10:46:00+04:30")
+    dated = HTML.replace("2021-02-18T10:46:00Z", "2021-02-18")
+    (tmp_path / "timed.html").write_text(timed, encoding="utf-8")
+    (tmp_path / "dated.html").write_text(dated, encoding="utf-8")
+    published = {d.id: d.published for d in read(tmp_path).documents}
+    assert published == {"timed": "2021-02-18T10:46+04:30", "dated": "2021-02-18"}

@@ -270,3 +270,16 @@ def test_every_evidence_sentence_comes_from_a_template_of_its_relation(
 def test_a_sentence_that_would_contradict_its_relation_is_refused() -> None:
     with pytest.raises(AssertionError, match="cannot accompany shared_source"):
         say("copied", Relation.SHARED_SOURCE, share=0.9, run=40, p=0.9)
+
+
+def test_a_brief_written_from_a_longer_story_is_a_paraphrase_of_it(tmp_path: Path) -> None:
+    from test_align import AGENCY_COPY, BRIEF
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "agency.txt").write_text(AGENCY_COPY, encoding="utf-8")
+    (folder / "brief.txt").write_text(BRIEF, encoding="utf-8")
+    pair = only_pair(run(folder, "path,outlet,published\nagency.txt,PA,2000-01-26T14:25\n"
+                                 "brief.txt,Daily Star,2000-01-27\n"))
+    assert pair.relation is Relation.PARAPHRASE
+    assert (pair.direction.source, pair.direction.origin) == ("agency", "PA")

@@ -123,6 +123,20 @@ def _metadata_from_text(draft: Draft) -> None:
             draft.set(name, getattr(found, name), "text", found.evidence.get(name))
 
 
+# htmldate's search for the original publication date, kept to the minute with its zone
+# (the order of two copies published the same day is in their times).
+_HTML_DATES = {"outputformat": "%Y-%m-%dT%H:%M:%S%z", "original_date": True,
+               "extensive_search": True}
+
+
+def _html_date(value: str | None) -> str:
+    """The page's date: a bare midnight is how htmldate fills a page's date-only value,
+    so it is kept as the date alone."""
+    if not value:
+        return ""
+    return value[:10] if value.endswith("T00:00:00") else value
+
+
 def _read_html(data: bytes, shown: str, doc_id: str, keys: tuple[str, ...]) -> Draft | Skipped:
     import trafilatura  # imported here: it is slow to import and only HTML needs it
 
@@ -132,7 +146,8 @@ def _read_html(data: bytes, shown: str, doc_id: str, keys: tuple[str, ...]) -> D
         return Skipped(path=shown, reason="binary file (contains NUL bytes), not HTML")
     try:
         extracted = trafilatura.bare_extraction(
-            data, with_metadata=True, include_comments=False, include_tables=True
+            data, with_metadata=True, include_comments=False, include_tables=True,
+            date_extraction_params=_HTML_DATES,
         )
     except Exception as err:  # trafilatura raises many types on malformed markup
         return Skipped(path=shown, reason=f"HTML could not be parsed: {err}")
@@ -143,7 +158,7 @@ def _read_html(data: bytes, shown: str, doc_id: str, keys: tuple[str, ...]) -> D
     draft.notes.append("offsets index the main text extracted from the HTML page")
     draft.set("title", getattr(extracted, "title", None), "html")
     draft.set("outlet", getattr(extracted, "sitename", None), "html")
-    draft.set("published", parse_date(getattr(extracted, "date", None) or ""), "html")
+    draft.set("published", parse_date(_html_date(getattr(extracted, "date", None))), "html")
     draft.set("url", getattr(extracted, "url", None), "html")
     _metadata_from_text(draft)
     return draft
