@@ -540,11 +540,12 @@ def eval_fit(data: str, output: str | None, version: str | None, mutated: int,
     import datetime
     import json
 
+    from provcheck.eval import examples as labelled
     from provcheck.eval import fit
 
     with _errors():
-        examples = fit.collect(Path(data), Settings(jobs=jobs), mutated=mutated,
-                               progress=lambda line: click.echo(line, err=True))
+        examples = labelled.collect(Path(data), Settings(jobs=jobs), mutated=mutated,
+                                    progress=lambda line: click.echo(line, err=True))
         models = fit.fit_all(examples)
         scores = fit.cross_validate(examples)
         click.echo(fit.format_model(models))

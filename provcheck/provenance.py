@@ -13,7 +13,7 @@ The direction comes from the strongest evidence there is: a credit or in-text
 attribution, an agency's own copy, publication times, containment; its confidence is
 the direction model's probability of being right. Between two outlets printing one
 agency's story, only evidence about those two outlets can make one the other's source.
-Each step is said in a sentence, and every sentence comes from ``SENTENCES``, which
+Each step is said in a sentence, and every sentence comes from ``phrasing``, which
 names the relations it may accompany.
 """
 
@@ -26,8 +26,17 @@ import numpy as np
 
 from provcheck.credits import CreditFinder, agency_of
 from provcheck.evidence import measure, names_outlet, story_credits, time_gap
+from provcheck.phrasing import say
 from provcheck.quotes import QuoteMap
-from provcheck.records import Direction, Document, Evidence, PairResult, Relation, Span
+from provcheck.records import (
+    NOT_REUSE,
+    Direction,
+    Document,
+    Evidence,
+    PairResult,
+    Relation,
+    Span,
+)
 from provcheck.segment import Segmented
 from provcheck.verdict import VerdictModel, direction_inputs, explain, inputs, load
 
@@ -43,77 +52,6 @@ DUPLICATE_VERBATIM = 0.95  # of the shared words, word for word: a duplicate, no
 MIN_DIRECTION = 0.6
 SHARED_SOURCE_CAP = 0.45
 DATE_WEIGHT = 0.25  # the weak vote of an earlier date between texts of a shared source
-
-REUSE = frozenset({Relation.DUPLICATE, Relation.COPY, Relation.PARAPHRASE,
-                   Relation.SYNDICATED})
-NOT_REUSE = frozenset({Relation.SHARED_SOURCE, Relation.UNRELATED})
-ALL = REUSE | NOT_REUSE
-COPIED = frozenset({Relation.DUPLICATE, Relation.COPY, Relation.SYNDICATED})
-
-# Every evidence sentence, with the relations it may accompany: a sentence never says
-# more (or less) than its verdict (tests/test_provenance.py reads this table).
-SENTENCES: Mapping[str, tuple[str, frozenset[Relation]]] = {
-    "reuse": ("The model reads this as reuse (probability {p:.2f}): {terms}.", REUSE),
-    "not_reuse": ("The model does not read this as reuse (probability {p:.2f}): {terms}.",
-                  NOT_REUSE),
-    "little_narration": ("They share {words} words of narration, too few to be reuse of "
-                         "one text by the other.", NOT_REUSE),
-    "copied": ("{share:.0%} of what they share is word for word or lightly edited, its "
-               "longest stretch {run} words: copied, not rewritten (probability {p:.2f}).",
-               COPIED),
-    "rewritten": ("{share:.0%} of what they share is word for word or lightly edited, its "
-                  "longest stretch {run} words: one rewrote the other's text (probability "
-                  "of a copy {p:.2f}).", frozenset({Relation.PARAPHRASE})),
-    "duplicate": ("Nearly all of both texts is shared ({a:.0%} and {b:.0%}){how}.",
-                  frozenset({Relation.DUPLICATE})),
-    "syndicated": ("Both print {agency}'s story ({how}): each took it from {agency}, "
-                   "neither from the other.", frozenset({Relation.SYNDICATED})),
-    "agency_rewrite": ("Both carry {agency}'s story ({how}); one rewrote it: where it came "
-                       "from is {agency}, not the other outlet.",
-                       frozenset({Relation.PARAPHRASE})),
-    "agency_page": ("{page} is {agency}'s own copy of the story.", REUSE),
-    "quotes_common": ("The texts share the same quotations{who} ({count} passages, {words} "
-                      "words) but write their own narration: a common source, such as a "
-                      "press conference or a statement.", frozenset({Relation.SHARED_SOURCE})),
-    "quotes_recurring": ("The texts share only quotations{who} ({count} passages), printed "
-                         "{days:.0f} days apart: recurring statements of the speaker at "
-                         "different events, not one text copying the other.",
-                         frozenset({Relation.SHARED_SOURCE})),
-    "quotes_talking_points": ("The texts share only quotations{who} ({count} passages, "
-                              "{words} words), each within different surrounding "
-                              "statements: talking points the speaker repeats, not one "
-                              "text copying the other.", frozenset({Relation.SHARED_SOURCE})),
-    "unrelated": ("They share {words} words, {what}: not evidence that either took from "
-                  "the other.", frozenset({Relation.UNRELATED})),
-    "boilerplate": ("{words} words both print are boilerplate (set aside).", ALL),
-    "only_material": ("Each carries quotations the other lacks ({a} only in {first}, {b} "
-                      "only in {second}): neither can be a copy of only the other.", ALL),
-    "reported": ("{target} turns {count} quotation(s) that only {source} carries into "
-                 "reported speech: it may also have drawn on {source}.", ALL),
-    "attribution": ("{target} names {outlet}, the outlet of {source}, as a source.", ALL),
-    "time": ("{first} was published {gap} before {second} ({when_first} and {when_second})"
-             "{tail}", ALL),
-    "same_time": ("Both were published {when}; their times cannot tell which came first.",
-                  ALL),
-    "undated": ("{which}: dates cannot order them.", ALL),
-    "contained": ("{share:.0%} of {source} is in {target}, which adds material of its own "
-                  "({added:.0%} not shared): {target} reads as built on {source}.", REUSE),
-    "direction": ("Direction {source} -> {target}, probability {p:.2f} of being right: "
-                  "{terms}.", ALL),
-    "no_direction": ("Nothing tells which came first: the direction is unknown.", ALL),
-    "no_outlet_direction": ("Where it came from is {agency}; nothing about these two "
-                            "outlets makes one the other's source.", REUSE),
-}
-
-
-def say(key: str, relation: Relation, **fields: object) -> str:
-    """The sentence ``key`` for a pair of ``relation``; one that would contradict the
-    relation is a programming error."""
-    template, allowed = SENTENCES[key]
-    if relation not in allowed:
-        raise AssertionError(f"sentence {key!r} cannot accompany {relation.value}")
-    return template.format(**fields)
-
 
 @dataclass(frozen=True, slots=True)
 class Context:
@@ -235,49 +173,49 @@ def _facts(pair: PairResult, ctx: Context) -> _Facts:
 def _relation(pair: PairResult, e: Evidence, facts: _Facts, x: Mapping[str, float],
               ctx: Context) -> tuple[Relation, str | None, list[str]]:
     """The relation, the agency whose story both print (or None), and why."""
-    a, b = ctx.documents[pair.a], ctx.documents[pair.b]
-    reuse = ctx.model.reuse
     if _not_reuse(e, ctx):
-        relation = Relation.SHARED_SOURCE if max(facts.quoted_words) >= MIN_QUOTED_WORDS \
-            else Relation.UNRELATED
-        why = [say("little_narration", relation, words=e.narration_words)
-               if e.narration_words < MIN_NARRATION else
-               say("not_reuse", relation, p=e.reuse, terms=explain(reuse, x))]
-        if relation is Relation.SHARED_SOURCE:
-            why.insert(0, _quotes_sentence(pair, facts, ctx))
-        else:
-            why.insert(0, say("unrelated", relation, words=min(pair.shared_words_a,
-                                                               pair.shared_words_b),
-                              what=_what(e)))
-        return relation, None, why + _boilerplate(e, relation)
+        return _no_reuse(pair, e, facts, x, ctx)
+    a, b = ctx.documents[pair.a], ctx.documents[pair.b]
     copied = e.copied >= ctx.model.copied.threshold
-    origin, how = e.agency, _how(e)
     # Two texts whose outlet is an agency (a wire dateline names it, or it is the
     # agency's site) print its story: syndication, not one outlet re-publishing.
     same_outlet = bool(a.outlet) and a.outlet == b.outlet and agency_of(a.outlet) is None
-    duplicate = min(pair.coverage_a, pair.coverage_b) >= DUPLICATE_COVERAGE and \
-        (e.verbatim >= DUPLICATE_VERBATIM or same_outlet)
-    if origin and not same_outlet and copied:
+    origin = None if same_outlet else e.agency
+    word_for_word = e.verbatim >= DUPLICATE_VERBATIM
+    first = ""
+    if origin and copied:
         relation = Relation.SYNDICATED
-        first = say("syndicated", relation, agency=origin, how=how)
-    elif duplicate:
+        first = say("syndicated", relation, agency=origin, how=_how(e))
+    elif min(pair.coverage_a, pair.coverage_b) >= DUPLICATE_COVERAGE and \
+            (word_for_word or same_outlet):
         relation = Relation.DUPLICATE
         first = say("duplicate", relation, a=pair.coverage_a, b=pair.coverage_b,
-                    how=", word for word" if e.verbatim >= DUPLICATE_VERBATIM else
-                    f", both from {a.outlet}")
+                    how=", word for word" if word_for_word else f", both from {a.outlet}")
     elif copied:
         relation = Relation.COPY
-        first = ""
     else:
         relation = Relation.PARAPHRASE
-        first = say("agency_rewrite", relation, agency=origin, how=how) if origin and \
-            not same_outlet else ""
-    why = [s for s in (first, say("reuse", relation, p=e.reuse, terms=explain(reuse, x)))
-           if s]
-    share = e.verbatim + e.lightly_edited
-    why.append(say("copied" if copied else "rewritten", relation, share=share,
-                   run=e.longest_run, p=e.copied))
-    return relation, origin if not same_outlet else None, why + _boilerplate(e, relation)
+        if origin:
+            first = say("agency_rewrite", relation, agency=origin, how=_how(e))
+    why = [s for s in (first, say("reuse", relation, p=e.reuse,
+                                  terms=explain(ctx.model.reuse, x))) if s]
+    why.append(say("copied" if copied else "rewritten", relation,
+                   share=e.verbatim + e.lightly_edited, run=e.longest_run, p=e.copied))
+    return relation, origin, why + _boilerplate(e, relation)
+
+
+def _no_reuse(pair: PairResult, e: Evidence, facts: _Facts, x: Mapping[str, float],
+              ctx: Context) -> tuple[Relation, str | None, list[str]]:
+    """A shared source when both quote one at length, else unrelated; and why."""
+    relation = Relation.SHARED_SOURCE if max(facts.quoted_words) >= MIN_QUOTED_WORDS \
+        else Relation.UNRELATED
+    why = [_quotes_sentence(pair, facts, ctx) if relation is Relation.SHARED_SOURCE else
+           say("unrelated", relation, words=min(pair.shared_words_a, pair.shared_words_b),
+               what=_what(e)),
+           say("little_narration", relation, words=e.narration_words)
+           if e.narration_words < MIN_NARRATION else
+           say("not_reuse", relation, p=e.reuse, terms=explain(ctx.model.reuse, x))]
+    return relation, None, why + _boilerplate(e, relation)
 
 
 def _not_reuse(e: Evidence, ctx: Context) -> bool:

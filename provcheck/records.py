@@ -60,6 +60,12 @@ class Relation(str, enum.Enum):
     UNRELATED = "unrelated"
 
 
+# Relations that say one text reuses the other's, and those that say it does not.
+REUSE = frozenset({Relation.DUPLICATE, Relation.COPY, Relation.PARAPHRASE,
+                   Relation.SYNDICATED})
+NOT_REUSE = frozenset({Relation.SHARED_SOURCE, Relation.UNRELATED})
+
+
 @picklable
 @dataclass(frozen=True, slots=True, kw_only=True, order=True)
 class Span:

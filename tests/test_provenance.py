@@ -11,9 +11,17 @@ import pytest
 from click.testing import CliRunner
 
 from provcheck.cli import main
+from provcheck.phrasing import ALL, SENTENCES, say
 from provcheck.pipeline import compare
-from provcheck.provenance import ALL, NOT_REUSE, REUSE, SENTENCES, say
-from provcheck.records import PairResult, Relation, Report, pair_from_tuple, pair_to_tuple
+from provcheck.records import (
+    NOT_REUSE,
+    REUSE,
+    PairResult,
+    Relation,
+    Report,
+    pair_from_tuple,
+    pair_to_tuple,
+)
 from provcheck.report import render_csv
 from provcheck.settings import Settings
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from provcheck.eval.fit import Example, _dataset_weights, fit_logistic
+from provcheck.eval.examples import Example
+from provcheck.eval.fit import _dataset_weights, fit_logistic
 from provcheck.pipeline import compare
 from provcheck.settings import Settings
 from provcheck.verdict import DESCRIPTIONS, explain, load

@@ -30,13 +30,11 @@ from typing import Any
 from provcheck.engine import LocalEngine
 from provcheck.eval import unpacked
 from provcheck.eval.metrics import auc, best_threshold, macro_f1
-from provcheck.records import PairResult, Relation, Report, Span
+from provcheck.records import REUSE, PairResult, Report, Span
 from provcheck.segment import tokens
 from provcheck.settings import Settings
 
 LABELS = ("wholly", "partially", "non")
-REUSE = frozenset({Relation.COPY, Relation.DUPLICATE, Relation.PARAPHRASE,
-                   Relation.SYNDICATED})
 AGENCY = "PA"
 # "14:25 26/01/00: Page 1 (HHH) COURTS Irving": the wire time of a PA text.
 _WIRE_TIME = re.compile(r"(\d\d):(\d\d) (\d\d)/(\d\d)/(\d\d): Page")

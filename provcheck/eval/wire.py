@@ -28,11 +28,9 @@ from typing import Any
 from provcheck.engine import LocalEngine
 from provcheck.errors import DataError
 from provcheck.eval import unpacked
-from provcheck.records import Relation, Report
+from provcheck.records import REUSE, Relation, Report
 from provcheck.settings import Settings
 
-REUSE = frozenset({Relation.COPY, Relation.DUPLICATE, Relation.PARAPHRASE,
-                   Relation.SYNDICATED})
 SHINGLE = 7
 LOW, HIGH, MOST = 0.05, 0.2, 0.5
 # What the evaluation takes for a wire's credit: the name printed outside a photo credit.
