@@ -42,6 +42,15 @@ def only_pair(report: Report) -> PairResult:
     return report.pairs[0]
 
 
+def pair_of(tmp_path: Path, texts: dict[str, str], meta: str) -> PairResult:
+    """The one pair ``compare`` reports over files named and written as ``texts``."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return only_pair(run(folder, meta))
+
+
 @pytest.fixture(scope="module")
 def seeds() -> Report:
     return compare([str(ROOT / "seeds")], Settings())
@@ -135,12 +144,9 @@ def test_a_lightly_edited_001_is_a_copy_of_001(tmp_path: Path) -> None:
                        "the NATO chief told reporters NATO\u2019s withdrawal")
               .replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'")
               + "\n\nThe ministers meet again on Friday.\n")
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "001.txt").write_text(SEED_001, encoding="utf-8")
-    (folder / "edited.txt").write_text(edited, encoding="utf-8")
-    pair = only_pair(run(folder, "path,outlet,published\n001.txt,,2021-02-18\n"
-                                 "edited.txt,Kabul Times,2021-02-21\n"))
+    pair = pair_of(tmp_path, {"001.txt": SEED_001, "edited.txt": edited},
+                   "path,outlet,published\n001.txt,,2021-02-18\nedited.txt,Kabul Times,"
+                   "2021-02-21\n")
     assert pair.relation is Relation.COPY
     assert (pair.direction.source, pair.direction.target) == ("001", "edited")
 
@@ -283,11 +289,8 @@ def test_a_sentence_that_would_contradict_its_relation_is_refused() -> None:
 def test_a_brief_written_from_a_longer_story_is_a_paraphrase_of_it(tmp_path: Path) -> None:
     from test_align import AGENCY_COPY, BRIEF
 
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "agency.txt").write_text(AGENCY_COPY, encoding="utf-8")
-    (folder / "brief.txt").write_text(BRIEF, encoding="utf-8")
-    pair = only_pair(run(folder, "path,outlet,published\nagency.txt,PA,2000-01-26T14:25\n"
-                                 "brief.txt,Daily Star,2000-01-27\n"))
+    pair = pair_of(tmp_path, {"agency.txt": AGENCY_COPY, "brief.txt": BRIEF},
+                   "path,outlet,published\nagency.txt,PA,2000-01-26T14:25\n"
+                   "brief.txt,Daily Star,2000-01-27\n")
     assert pair.relation is Relation.PARAPHRASE
     assert (pair.direction.source, pair.direction.origin) == ("agency", "PA")
