@@ -146,8 +146,32 @@ def test_skipped_files_are_reported_and_the_run_goes_on(
     assert len(report["pairs"]) == 1
 
 
-@pytest.mark.parametrize("command", [["compare"], ["eval", "pan13"]])
+@pytest.mark.parametrize("command", [["compare"], ["eval", "pan13"], ["eval", "meter"],
+                                     ["eval", "wire"], ["eval", "fit"]])
 def test_every_command_has_help_with_an_example(runner: CliRunner, command: list[str]) -> None:
     result = runner.invoke(main, [*command, "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["eval", "meter", "missing.tar.gz"],
+     "Error: missing.tar.gz does not exist: give meter-dev.tar.gz or its folder.\n"),
+    (["eval", "wire", "."], "Error: . holds no meta.csv: give the folder of articles and "
+                            "--meta.\n"),
+    (["eval", "fit", "--data", "nowhere"],
+     "Error: nowhere/meter-dev.tar.gz does not exist: give meter-dev.tar.gz or its folder.\n"),
+], ids=["meter corpus missing", "wire folder without a manifest", "fit data missing"])
+def test_evaluations_say_what_is_missing(runner: CliRunner, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch, args: list[str],
+                                         message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, args)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
+
+
+def test_wire_evaluation_names_the_bundled_judgements(runner: CliRunner, data_dir: Path) -> None:
+    result = runner.invoke(main, ["eval", "wire", str(data_dir / "news-wire-dev.tar.gz"),
+                                  "--labels", "no-such-set"])
+    assert result.exit_code == 2
+    assert "bundled with provcheck (news-wire-dev, polnear-train)" in result.stderr

@@ -1,5 +1,6 @@
-"""Evaluation on labelled corpora (PAN13 text alignment, PolNeAR attribution), and the
-one thing both need: a corpus given as its tarball or as the folder it unpacks to."""
+"""Evaluation on labelled corpora (PAN13 text alignment, PolNeAR attribution, METER and
+scraped wire pages for the verdicts) and the verdict model's fit, and the one thing all
+need: a corpus given as its tarball or as the folder it unpacks to."""
 
 from __future__ import annotations
 

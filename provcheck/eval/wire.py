@@ -94,9 +94,10 @@ def evaluate(path: str, meta: str | None, settings: Settings, labels: str | None
     from provcheck.pipeline import compare
 
     folder, manifest = corpus(path, meta)
+    judged = load_labels(labels) if labels else None  # a bad name stops it before the work
     report = compare([str(folder)], settings, meta=str(manifest),
                      engine=LocalEngine(settings.jobs))
-    return score(report, load_labels(labels) if labels else None)
+    return score(report, judged)
 
 
 def score(report: Report, labels: Mapping[frozenset[str], Judged] | None = None,
