@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from provcheck import __version__
+from provcheck import __version__, safe
 from provcheck.errors import ProvcheckError
 from provcheck.settings import MB, Settings
 
@@ -277,9 +277,10 @@ def index_list(db: str, fmt: str) -> None:
     """
 
     def lines(rows: list[dict[str, Any]]) -> Iterator[str]:
-        for r in rows:
-            yield (f"{r['id']}\t{r['outlet'] or '-'}\t{r['published'] or '-'}\t"
-                   f"{r['sha256'][:12]}\t{r['path']}")
+        for r in rows:  # one line each: no field can hold a tab or a newline
+            yield "\t".join(safe.one_line(field) for field in (
+                r["id"], r["outlet"] or "-", r["published"] or "-", r["sha256"][:12],
+                r["path"]))
 
     _show_index(db, fmt, lambda index: index.listing(), lines)
 

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from provcheck import safe
 from provcheck.candidates import (
     ESTIMATE_SLACK,
     document_pairs,
@@ -109,8 +110,8 @@ def index_add(paths: Sequence[str], db: str, settings: Settings, *, meta: str | 
                     changed = []
                     for doc in batch.documents:
                         if _unchanged(doc, stored):
-                            if Path(doc.path).is_file():
-                                index.touch(doc.id, _stat(Path(doc.path)))
+                            if (file_stat := _file_stat(doc.path)) is not None:
+                                index.touch(doc.id, file_stat)
                             same += 1
                         else:
                             changed.append(doc)
@@ -145,8 +146,7 @@ def _put(index: Index, documents: list[Document], known: set[str],
          entries: Future[list[Entry]], added: list[str], replaced: list[str]) -> None:
     """Store a batch's documents with their entries once the workers have made them."""
     for doc, entry in zip(documents, entries.result(), strict=True):
-        file_stat = _stat(Path(doc.path)) if Path(doc.path).is_file() else None
-        index.put(doc, entry.signed, entry.blocks, file_stat, entry.quotations)
+        index.put(doc, entry.signed, entry.blocks, _file_stat(doc.path), entry.quotations)
         (replaced if doc.id in known else added).append(doc.id)
 
 
@@ -273,3 +273,13 @@ def _blocks(corpus: Corpus) -> set[BlockEntry]:
 def _stat(path: Path) -> tuple[int, float]:
     info = path.stat()
     return info.st_size, info.st_mtime
+
+
+def _file_stat(shown: str) -> tuple[int, float] | None:
+    """The size and time of the file a document came from (None for a record of a JSON
+    file, or a file gone since)."""
+    path = safe.file_path(shown)
+    try:
+        return _stat(path) if path.is_file() else None
+    except OSError:
+        return None

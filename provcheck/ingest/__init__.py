@@ -16,6 +16,7 @@ from functools import partial
 from itertools import islice
 from pathlib import Path
 
+from provcheck import safe
 from provcheck.errors import InputError
 from provcheck.ingest.manifest import Manifest, load_manifest
 from provcheck.ingest.readers import JSON_SUFFIXES, STREAMED_SUFFIXES, Draft, read_file
@@ -141,13 +142,16 @@ def _read_batch(files: Sequence[tuple[Path, str, str]], max_bytes: int,
 
 
 def _files(paths: Sequence[str]) -> Iterable[tuple[Path, str, str]]:
-    """(file, path as shown, document id) for every file under the given paths."""
+    """(file, path as shown, document id) for every file under the given paths. The
+    path shown and the id are ``safe.name``s: any byte a file name may hold is kept,
+    escaped, so no report breaks on it (``safe.file_path`` finds the file again)."""
     for given in paths:
         root = Path(given)
         if not root.exists():
-            raise InputError(f"{given} does not exist: give a folder or files of articles.")
+            raise InputError(f"{safe.name(given)} does not exist: give a folder or files "
+                             "of articles.")
         if root.is_file():
-            yield root, given, root.stem
+            yield root, safe.name(given), safe.name(root.stem)
             continue
         found: list[Path] = []
         for folder, dirs, names in os.walk(root):
@@ -155,7 +159,8 @@ def _files(paths: Sequence[str]) -> Iterable[tuple[Path, str, str]]:
             found.extend(Path(folder, n) for n in names if not n.startswith("."))
         for path in sorted(found):
             rel = path.relative_to(root)
-            yield path, str(Path(given, rel)), rel.with_suffix("").as_posix()
+            yield (path, safe.name(str(Path(given, rel))),
+                   safe.name(rel.with_suffix("").as_posix()))
 
 
 class _Ids:

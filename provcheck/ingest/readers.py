@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from provcheck import safe
 from provcheck.ingest.decode import NotText, decode
 from provcheck.metadata import parse_date, read_metadata
 from provcheck.records import Document, Skipped
@@ -88,7 +89,7 @@ def read_file(path: Path, shown: str, doc_id: str, max_bytes: int) -> Result:
     except OSError as err:
         yield Skipped(path=shown, reason=f"cannot be read: {err.strerror or err}")
         return
-    keys = (shown, str(path), path.name, doc_id)
+    keys = (shown, safe.name(str(path)), safe.name(path.name), doc_id)
     if suffix in HTML_SUFFIXES:
         yield _read_html(data, shown, doc_id, keys)
     elif suffix == ".json":
@@ -104,12 +105,15 @@ def _too_large(size: int, limit: int) -> str:
 
 def _read_text(data: bytes, shown: str, doc_id: str, keys: tuple[str, ...]) -> Draft | Skipped:
     try:
-        text, encoding = decode(data)
+        decoded = decode(data)
     except NotText as why:
         return Skipped(path=shown, reason=str(why))
-    draft = Draft(id=doc_id, path=shown, text=text, format="text", encoding=encoding, keys=keys)
-    if encoding != "utf-8":
-        draft.notes.append(f"decoded as {encoding} (not UTF-8)")
+    draft = Draft(id=doc_id, path=shown, text=decoded.text, format="text",
+                  encoding=decoded.encoding, keys=keys)
+    if decoded.encoding != "utf-8":
+        draft.notes.append(f"decoded as {decoded.encoding} (not UTF-8)")
+    if decoded.note:
+        draft.notes.append(decoded.note)
     _metadata_from_text(draft)
     return draft
 
@@ -166,8 +170,8 @@ def _read_html(data: bytes, shown: str, doc_id: str, keys: tuple[str, ...]) -> D
 
 def _read_json(data: bytes, shown: str, stem: str, max_bytes: int) -> Result:
     try:
-        text, _ = decode(data)
-        parsed = json.loads(text)
+        decoded = decode(data)
+        parsed = json.loads(decoded.text)
     except NotText as why:
         yield Skipped(path=shown, reason=str(why))
         return
@@ -178,7 +182,10 @@ def _read_json(data: bytes, shown: str, stem: str, max_bytes: int) -> Result:
         parsed = parsed["documents"]
     records = parsed if isinstance(parsed, list) else [parsed]
     for number, record in enumerate(records, start=1):
-        yield _record(record, f"{shown}#{number}", f"{stem}:{number}", max_bytes)
+        draft = _record(record, f"{shown}#{number}", f"{stem}:{number}", max_bytes)
+        if decoded.note and isinstance(draft, Draft):
+            draft.notes.append(f"the file's {decoded.note}")
+        yield draft
 
 
 def _read_jsonl(path: Path, shown: str, stem: str, max_bytes: int) -> Result:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
+from provcheck import safe
 from provcheck.gate import checked_side, describe
 from provcheck.records import Gate, Report
 
@@ -18,10 +19,10 @@ def render_junit(report: Report) -> str:
         failed = [p for p in matches if p in gate.failing]
         lines = "\n".join(describe(p, doc_id) for p in matches)
         message = f"{len(failed)} match(es) at or above {gate.fail_on}"
-        body = (f"<failure message={quoteattr(message)}>{escape(lines)}</failure>" if failed
-                else (f"<system-out>{escape(lines)}</system-out>" if matches else ""))
-        cases.append(f'  <testcase classname="provcheck.check" name={quoteattr(doc_id)} '
-                     f'file={quoteattr(docs[doc_id].path)}>{body}</testcase>')
+        body = (f"<failure message={_attribute(message)}>{_text(lines)}</failure>" if failed
+                else (f"<system-out>{_text(lines)}</system-out>" if matches else ""))
+        cases.append(f'  <testcase classname="provcheck.check" name={_attribute(doc_id)} '
+                     f'file={_attribute(docs[doc_id].path)}>{body}</testcase>')
     failures = sum(1 for d in gate.checked if any(d in (p.a, p.b) for p in gate.failing))
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<testsuite name="provcheck" tests="{len(gate.checked)}" failures="{failures}">\n'
@@ -38,10 +39,21 @@ def render_github(report: Report) -> str:
             continue
         doc_id = checked_side(pair, gate.checked)
         level = "error" if pair in gate.failing else "notice"
-        message = describe(pair, doc_id).replace("%", "%25").replace("\n", "%0A")
-        lines.append(f"::{level} file={docs[doc_id].path},title=provcheck "
-                     f"{pair.relation.value}::{message}")
+        # Escaped as GitHub's toolkit escapes: no name or text can end the command or
+        # start another one.
+        lines.append(f"::{level} file={safe.github_property(docs[doc_id].path)},"
+                     f"title={safe.github_property(f'provcheck {pair.relation.value}')}"
+                     f"::{safe.github_data(describe(pair, doc_id))}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _attribute(value: str) -> str:
+    """A quoted XML attribute value that any text fits in."""
+    return quoteattr(safe.xml(value))
+
+
+def _text(value: str) -> str:
+    return escape(safe.xml(value))
 
 
 def _gate(report: Report) -> Gate:

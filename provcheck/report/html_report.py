@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from importlib import resources
 from typing import Any
 
 import orjson
 
+from provcheck import safe
 from provcheck.records import Report
 from provcheck.report.json_report import to_dict
 
+_PLACEHOLDER = re.compile(r"\{\{(title|graph|data)\}\}")
 _RELATION_COLOURS = {"duplicate": "#b2182b", "copy": "#ef8a62", "syndicated": "#8c6bb1",
                      "paraphrase": "#d4a017", "shared_source": "#4393c3", "related": "#888888"}
 
@@ -24,12 +27,15 @@ _RELATION_COLOURS = {"duplicate": "#b2182b", "copy": "#ef8a62", "syndicated": "#
 def render_html(report: Report) -> str:
     data = to_dict(report, include_text=True)
     page = resources.files("provcheck.report").joinpath("page.html").read_text(encoding="utf-8")
-    payload = orjson.dumps(_slim(data)).decode().replace("</", "<\\/")
-    return (page
-            .replace("{{title}}", html.escape(f"provcheck report: {len(report.documents)} "
-                                              f"documents, {len(report.pairs)} related pairs"))
-            .replace("{{graph}}", _graph(data))
-            .replace("{{data}}", payload))
+    filled = {
+        "title": html.escape(f"provcheck report: {len(report.documents)} documents, "
+                             f"{len(report.pairs)} related pairs"),
+        "graph": _graph(data),
+        # No text can end the data's script element or open another one in it.
+        "data": safe.script_json(orjson.dumps(_slim(data)).decode()),
+    }
+    # One pass over the template: what is filled in is never searched for placeholders.
+    return _PLACEHOLDER.sub(lambda m: filled[m.group(1)], page)
 
 
 def _slim(data: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from provcheck import safe
 from provcheck.gate import checked_side, describe
 from provcheck.records import Document, Gate, Kind, PairResult, QuoteCluster, Report
 
@@ -49,9 +50,9 @@ def render_terminal(report: Report, console: Console, *, verbose: bool = False,
     if report.skipped:
         console.print("[bold]Skipped[/]")
         for s in report.skipped:
-            console.print(f"  {s.path}: {s.reason}", markup=False, highlight=False)
+            console.print(_plain(f"  {s.path}: {s.reason}"))
     for note in report.stats.get("notes", []):
-        console.print(f"Note: {note}", markup=False)
+        console.print(_plain(f"Note: {note}"))
     if report.gate:
         _gate(console, report.gate)
 
@@ -72,8 +73,7 @@ def _gate(console: Console, gate: Gate) -> None:
     console.print(f"[bold red]Check failed[/]: {_count(len(gate.failing), 'match')} "
                   f"{bar}{accepted}:")
     for pair in gate.failing:
-        console.print(f"  {describe(pair, checked_side(pair, gate.checked))}", markup=False,
-                      highlight=False)
+        console.print(_plain(f"  {describe(pair, checked_side(pair, gate.checked))}"))
 
 
 def _documents(console: Console, report: Report) -> None:
@@ -83,8 +83,8 @@ def _documents(console: Console, report: Report) -> None:
         table.add_column(name, overflow="fold")
     for d in report.documents:
         share = originality.get(d.id)
-        table.add_row(d.id, d.title or "-", d.outlet or "-", d.published or "-",
-                      f"{share:.0%}" if share is not None else "-")
+        table.add_row(_cell(d.id), _cell(d.title or "-"), _cell(d.outlet or "-"),
+                      _cell(d.published or "-"), f"{share:.0%}" if share is not None else "-")
     console.print(table)
 
 
@@ -100,8 +100,8 @@ def _verdicts(console: Console, report: Report) -> None:
         d = pair.direction
         table.add_row(
             Text(pair.relation.value, style=_RELATION_STYLE.get(pair.relation.value, "")),
-            f"{pair.a} <-> {pair.b}",
-            _direction(pair),
+            _cell(f"{pair.a} <-> {pair.b}"),
+            _cell(_direction(pair)),
             f"{d.confidence:.2f}",
             f"{pair.shared_words_a} / {pair.shared_words_b}",
         )
@@ -127,8 +127,8 @@ def _boilerplate(console: Console, report: Report, verbose: bool) -> None:
     for block in shown:
         doc, span = block.printed[0]
         documents = len({d for d, _ in block.printed})
-        console.print(Text(f"  {documents} documents, {block.rule}: "
-                           f"{_short(span.of(texts[doc]), verbose)}"))
+        console.print(_plain(f"  {documents} documents, {block.rule}: "
+                             f"{_short(span.of(texts[doc]), verbose)}"))
     if len(shown) < len(report.boilerplate):
         console.print(f"  ... {len(report.boilerplate) - len(shown)} more: -v shows them all")
 
@@ -140,30 +140,30 @@ def _flows(console: Console, report: Report) -> None:
     for name in ("from", "to", "direction known", "passages", "words", "documents"):
         table.add_column(name, overflow="fold")
     for f in report.overview.flows:
-        table.add_row(f.source, f.target, "yes" if f.directed else "no (shared)",
+        table.add_row(_cell(f.source), _cell(f.target), "yes" if f.directed else "no (shared)",
                       str(f.passages), str(f.words), str(f.documents))
     console.print(table)
 
 
 def _pair(console: Console, pair: PairResult, text_a: str, text_b: str, verbose: bool) -> None:
     heading = Text.assemble(
-        (f"{pair.a}  <->  {pair.b}", "bold"),
+        (safe.one_line(f"{pair.a}  <->  {pair.b}"), "bold"),
         f"   {pair.relation.value}   similarity {pair.similarity:.2f}   coverage "
         f"{pair.coverage_a:.0%} / {pair.coverage_b:.0%}   {len(pair.passages)} passages",
     )
     if pair.direction.source or pair.direction.origin:
         confidence = f" ({pair.direction.confidence:.2f})" if pair.direction.source else ""
-        heading.append(f"   {_direction(pair)}{confidence}")
+        heading.append(safe.one_line(f"   {_direction(pair)}{confidence}"))
     console.print(heading)
     for sentence in pair.direction.evidence:
-        console.print(Text(f"  - {sentence}"))
+        console.print(_plain(f"  - {sentence}"))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("#", justify="right")
     table.add_column("kind")
     table.add_column("sim", justify="right")
     table.add_column("quote")
-    table.add_column(f"{pair.a} [start:end]", overflow="fold", ratio=1)
-    table.add_column(f"{pair.b} [start:end]", overflow="fold", ratio=1)
+    table.add_column(_cell(f"{pair.a} [start:end]"), overflow="fold", ratio=1)
+    table.add_column(_cell(f"{pair.b} [start:end]"), overflow="fold", ratio=1)
     for n, p in enumerate(pair.passages, start=1):
         table.add_row(
             str(n),
@@ -185,13 +185,14 @@ def _quotes(console: Console, quotes: Sequence[QuoteCluster], docs: dict[str, Do
         earliest = (f"   earliest: {', '.join(cluster.earliest)} ({cluster.earliest_published})"
                     if cluster.earliest else "")
         speaker = cluster.speaker or "unknown speaker"
-        console.print(Text.assemble((f"{cluster.id} ", "bold"), (speaker, "italic"), earliest))
-        console.print(Text(f"  \u201c{_short(cluster.text, verbose)}\u201d"))
+        console.print(Text.assemble((f"{cluster.id} ", "bold"),
+                                    (safe.one_line(speaker), "italic"), safe.one_line(earliest)))
+        console.print(_plain(f"  \u201c{_short(cluster.text, verbose)}\u201d"))
         for o in cluster.occurrences:
             edits = "; ".join(f"{a or '-'} \u2192 {b or '-'}" for a, b in o.edits[:4])
             other = f", speaker {o.speaker}" if o.speaker != cluster.speaker else ""
-            console.print(Text(f"    {o.doc} [{o.parts[0].start}:{o.parts[-1].end}] {o.kind}, "
-                               f"{o.difference}" + (f": {edits}" if edits else "") + other))
+            console.print(_plain(f"    {o.doc} [{o.parts[0].start}:{o.parts[-1].end}] {o.kind}, "
+                                 f"{o.difference}" + (f": {edits}" if edits else "") + other))
 
 
 def _short(text: str, verbose: bool) -> str:
@@ -203,4 +204,15 @@ def _excerpt(text: str, start: int, end: int, verbose: bool) -> Text:
     flat = " ".join(text.split())
     if not verbose and len(flat) > EXCERPT:
         flat = flat[: EXCERPT - 1] + "…"
-    return Text(f"[{start}:{end}] {flat}")
+    return _cell(f"[{start}:{end}] {flat}")
+
+
+def _cell(value: str) -> Text:
+    """A table cell from the corpus (an id, a title): shown as it is, never read as
+    markup, on one line, with no control character reaching the terminal."""
+    return Text(safe.one_line(value))
+
+
+def _plain(line: str) -> Text:
+    """A printed line that holds corpus text (a skip reason, a note, a passage)."""
+    return Text(safe.printable(line))
