@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,9 +23,14 @@ from provcheck import __version__, safe
 from provcheck.errors import ProvcheckError
 from provcheck.settings import MB, Settings
 
+if TYPE_CHECKING:
+    from provcheck.records import Skipped
+
 EXIT_ERROR = 2
 EXIT_INTERNAL = 3
 EXIT_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool cut off by `head`
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 def _default_jobs() -> int:
@@ -91,6 +97,9 @@ def run() -> None:
     cycles (an index add of 10,000 articles left 936 cyclic objects behind), and worker
     processes turn it on for themselves."""
     gc.disable()
+    # A CI timeout, ``docker stop`` and ``kill`` send SIGTERM: the run ends as on Ctrl-C,
+    # its pools stopped, its temporary files removed and an index write rolled back.
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         main()
         code: int | str | None = 0
@@ -105,6 +114,14 @@ def run() -> None:
     except OSError:  # the reader went away (``| head``): nothing more can reach it
         pass
     os._exit(code or 0)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is (exit 143, as a shell reports it)."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 REPORT_FORMATS = ["terminal", "json", "csv", "html"]
@@ -153,10 +170,7 @@ def _run(paths: tuple[str, ...], fmt: str, output: str | None, meta: str | None,
             report = run_compare(list(paths), settings, meta=meta, progress=tick, pairs=pairs,
                                  db=db, engine=runner, keep_unrelated=all_pairs)
         if not report.documents:
-            raise ProvcheckError(
-                f"no readable documents in {', '.join(paths)} ({len(report.skipped)} skipped); "
-                "provcheck reads .txt, .md, .html, .json and .jsonl files."
-            )
+            raise _nothing_readable(paths, report.skipped)
         _emit(report, fmt, output, include_text=include_text, verbose=verbose,
               quotes_only=not pairs, pretty=pretty)
 
@@ -314,7 +328,7 @@ def index_remove(ids: tuple[str, ...], db: str) -> None:
       provcheck index remove 001_6da7febdb4ae2164 --db corpus.db
     """
     with _errors():
-        index = _open_index(db)
+        index = _open_index(db, write=True)
         try:
             with index.transaction():
                 missing = [i for i in ids if not index.remove(i)]
@@ -326,14 +340,14 @@ def index_remove(ids: tuple[str, ...], db: str) -> None:
         click.echo(f"{db}: {len(ids)} removed")
 
 
-def _open_index(db: str) -> Any:
+def _open_index(db: str, *, write: bool = False) -> Any:
     from provcheck.settings import Settings as _Settings
     from provcheck.store import Index
 
     stored = Index.stored_settings(db)
     settings = _Settings(**{k: stored[k] for k in ("num_perm", "seed", "lsh_threshold")
                             if k in stored})
-    return Index.open(db, settings, create=False)
+    return Index.open(db, settings, create=False, write=write)
 
 
 @main.command()
@@ -382,8 +396,7 @@ def check(db: str, fail_on: str, min_coverage: float, baseline: str | None, acce
                                 keep_unrelated=all_pairs,
                                 engine=runner)
         if not checked.new:
-            raise ProvcheckError(f"no readable documents in {', '.join(paths)} "
-                                 f"({len(checked.report.skipped)} skipped).")
+            raise _nothing_readable(paths, checked.report.skipped)
         if accept_all and baseline:
             added = accept(gate(checked.report.pairs, checked.report.documents, checked.new,
                                 fail_on, min_coverage, None), baseline)
@@ -594,18 +607,56 @@ def _emit(report: Any, fmt: str, output: str | None, **kw: Any) -> None:
         render_terminal(report, console, verbose=kw["verbose"], quotes_only=kw["quotes_only"])
 
 
+SKIPS_LISTED = 10
+
+
+def _nothing_readable(paths: Sequence[str], skipped: Sequence[Skipped]) -> ProvcheckError:
+    """The error for a run that read no document: each file skipped, with its reason."""
+    where = ", ".join(safe.name(p) for p in paths)
+    if not skipped:
+        return ProvcheckError(f"no documents in {where}: provcheck reads .txt, .md, .html, "
+                              ".json and .jsonl files.")
+    lines = [f"  {s.path}: {s.reason}" for s in skipped[:SKIPS_LISTED]]
+    if len(skipped) > SKIPS_LISTED:
+        lines.append(f"  ... and {len(skipped) - SKIPS_LISTED} more")
+    return ProvcheckError(f"no readable documents in {where} ({len(skipped)} skipped):\n"
+                          + "\n".join(lines))
+
+
 def _write(path: str, text: str | bytes) -> None:
-    """Write atomically: a reader never sees half a report."""
+    """Write atomically: a reader never sees half a report, and a write that fails (a
+    full disk) leaves neither half a report nor its temporary file. The file gets the
+    mode a shell's ``>`` would give it: an existing file's, else the umask's. What is
+    not a regular file (``/dev/stdout``, a named pipe) is written to, not replaced."""
     target = Path(path)
     data = text.encode("utf-8") if isinstance(text, str) else text
+    tmp: str | None = None
     try:
+        if target.exists() and not target.is_file():  # /dev/stdout, a pipe: never replaced
+            with target.open("wb") as stream:
+                stream.write(data)
+            return
+        mode = target.stat().st_mode & 0o7777 if target.is_file() else 0o666 & ~_umask()
         fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
             handle.write(data)
         os.replace(tmp, target)
+        tmp = None
+    except BrokenPipeError:
+        raise  # the reader of -o /dev/stdout went away: ends quietly (``_errors``)
     except OSError as err:
-        raise ProvcheckError(f"cannot write {path}: {err.strerror or err}; "
+        raise ProvcheckError(f"cannot write {safe.name(path)}: {err.strerror or err}; "
                              "choose a writable -o location.") from err
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it
+    os.umask(mask)
+    return mask
 
 
 @contextmanager
@@ -635,11 +686,14 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except ProvcheckError as err:
-        click.echo(f"Error: {err}", err=True)
+        click.echo(f"Error: {safe.printable(str(err))}", err=True)
         sys.exit(EXIT_ERROR)
+    except Terminated:
+        click.echo("Terminated.", err=True)
+        sys.exit(EXIT_TERMINATED)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         # The reader of the output went away (`provcheck … | head`): stop quietly, as
         # Unix tools do, and keep Python from complaining when it flushes stdout at exit.

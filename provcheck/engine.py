@@ -22,7 +22,14 @@ from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
 from provcheck.errors import ConfigError
-from provcheck.parallel import Pending, batches, start_batches, tick_when_done, worker_pool
+from provcheck.parallel import (
+    Pending,
+    batches,
+    start_batches,
+    stop_pool,
+    tick_when_done,
+    worker_pool,
+)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -85,9 +92,9 @@ class LocalEngine:
         return start_batches(fn, items, jobs=self.jobs, batch_size=batch_size, context=context,
                              on_batch=on_batch, pool=self._pool if context is None else None)
 
-    def close(self) -> None:
+    def close(self, *, abandoned: bool = False) -> None:
         if self._pool is not None:
-            self._pool.shutdown()
+            stop_pool(self._pool, abandoned=abandoned)
             self._pool = None
 
 
@@ -135,8 +142,10 @@ def open_engine(spec: str | None, jobs: int) -> Iterator[Engine]:
         engine = LocalEngine(jobs, keep_pool=True)
         try:
             yield engine
-        finally:
-            engine.close()
+        except BaseException:
+            engine.close(abandoned=True)
+            raise
+        engine.close()
         return
     if not spec.startswith(DASK):
         raise ConfigError(f"--engine {spec!r} is not known: use 'local', 'dask://local' or "

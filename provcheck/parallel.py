@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -29,6 +32,8 @@ _worker_context: Any = None  # set once per worker process by _install
 # A PAN13 alignment in one process took 18.3 s at the default, 15.8 s at this (16.2 s
 # with the collector off).
 WORKER_COLLECT_AFTER = 50_000
+# How often a worker looks whether its parent is still alive.
+PARENT_CHECK_SECONDS = 0.2
 
 
 def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -111,9 +116,36 @@ def collector_paused() -> Iterator[None]:
 def worker_pool(jobs: int, context: Any = None) -> ProcessPoolExecutor:
     """A pool of ``jobs`` worker processes (at most the cores) holding ``context``, each
     with the garbage collector on (see ``collector_paused``), collecting less often
-    (``WORKER_COLLECT_AFTER``)."""
+    (``WORKER_COLLECT_AFTER``), and ending when this process ends (``_watch_parent``)."""
     return ProcessPoolExecutor(max_workers=min(jobs, os.cpu_count() or 1),
-                               initializer=_install, initargs=(context,))
+                               initializer=_install, initargs=(context, os.getpid()))
+
+
+def stop_pool(pool: ProcessPoolExecutor, *, abandoned: bool) -> None:
+    """Shut ``pool`` down. A run that is abandoned (an error, Ctrl-C, SIGTERM) ends its
+    workers at once instead of waiting for their batches, which may take minutes."""
+    if abandoned:
+        # Python 3.14 has ``terminate_workers``; before it, the pool's processes are
+        # only reachable through its private ``_processes``.
+        terminate = getattr(pool, "terminate_workers", None)
+        if terminate is not None:
+            terminate()
+            return
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+    pool.shutdown(wait=True, cancel_futures=abandoned)
+
+
+@contextmanager
+def pool_of(jobs: int, context: Any = None) -> Iterator[ProcessPoolExecutor]:
+    """``worker_pool`` for a ``with`` block, stopped with ``stop_pool``."""
+    pool = worker_pool(jobs, context)
+    try:
+        yield pool
+    except BaseException:
+        stop_pool(pool, abandoned=True)
+        raise
+    stop_pool(pool, abandoned=False)
 
 
 def start_batches(
@@ -149,7 +181,7 @@ def start_batches(
     own = worker_pool(workers, context)
 
     def end(abandoned: bool) -> None:
-        own.shutdown(cancel_futures=abandoned)
+        stop_pool(own, abandoned=abandoned)
         gc.unfreeze()
 
     try:
@@ -181,11 +213,25 @@ def _ticked(on_batch: Callable[[int], None], size: int, _call: Future[Any]) -> N
     on_batch(size)
 
 
-def _install(context: Any) -> None:
+def _install(context: Any, parent: int) -> None:
     global _worker_context
     _worker_context = context
     gc.set_threshold(WORKER_COLLECT_AFTER, *gc.get_threshold()[1:])
     gc.enable()
+    # The parent turns SIGTERM into Ctrl-C (``cli``); a worker told to end just ends.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_watch_parent, args=(parent,), name="provcheck-parent",
+                     daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker once its parent is gone (SIGKILL, the OOM killer): a forked worker
+    holds the write end of its own task pipe, so it would wait on it for ever. A thread
+    that looks rather than a parent-death signal, which Linux sends when the *thread*
+    that forked the worker ends, and the pools are started from short-lived threads."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _call(fn: Callable[[Sequence[T], Any], list[R]], chunk: Sequence[T]) -> list[R]:

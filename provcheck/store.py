@@ -15,8 +15,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import os
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -58,6 +60,10 @@ STRETCHES_FROM = 1000
 READERS = 8
 # Settings an index's signatures depend on; a query must use the same.
 KEYED_SETTINGS = ("num_perm", "seed", "scheme", "shingle", "lsh_threshold", "analysis")
+_DAMAGED = ("{path} is damaged or not an SQLite database ({why}); restore it from a "
+            "backup or rebuild it with 'provcheck index add'.")
+_FULL = ("cannot write {path} ({why}): the disk may be full; free space on it or choose "
+         "another --db location. The index is as it was before this run.")
 _DOCUMENT_FIELDS = frozenset(f.name for f in dataclasses.fields(Document))
 
 _SCHEMA = """
@@ -105,9 +111,11 @@ class Stored:
 class Index:
     """An open corpus index (see the module docstring)."""
 
-    def __init__(self, path: str, connection: sqlite3.Connection, settings: Settings) -> None:
+    def __init__(self, path: str, connection: sqlite3.Connection, settings: Settings, *,
+                 write: bool) -> None:
         self.path = path
         self.db = connection
+        self.write = write
         self.settings = settings
         self.folder = Path(path + "-segments")
         self._open: list[Segment] | None = None  # registered segments, mapped when needed
@@ -120,45 +128,63 @@ class Index:
     # --- opening -----------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str, settings: Settings, *, create: bool, wait: float = 600) -> Index:
-        """Open (or create) the index at ``path``; refuse a file that is not one, or one
-        made with other settings."""
+    def open(cls, path: str, settings: Settings, *, create: bool, write: bool | None = None,
+             wait: float = 600) -> Index:
+        """Open the index at ``path`` to read it, or, with ``write`` (``create`` implies
+        it), to write it (creating it if ``create``); refuse a file that is not one, or
+        one made with other settings. An index opened to read is opened read-only, so it
+        can be read from a read-only medium or folder."""
+        write = create if write is None else write
         target = Path(path)
         if not create and not target.exists():
             raise InputError(f"{path} does not exist: build it first with "
                              f"'provcheck index add FOLDER --db {path}'.")
         if target.is_dir():
             raise InputError(f"{path} is a folder: give --db a file name such as corpus.db.")
+        if not write and _format_of(path) == 2:
+            try:  # upgraded where it lies, once, as a run that writes it would
+                cls.open(path, settings, create=False, write=True, wait=wait).close()
+            except InputError as err:
+                if "format 2" in str(err):
+                    raise
+                raise InputError(f"{path} is an index of format 2, which this provcheck "
+                                 f"rewrites to format 3 when it opens it, and that failed "
+                                 f"({err}): open it once where it can be written, or build a "
+                                 "new index.") from err
         try:
-            connection = sqlite3.connect(path, timeout=wait, isolation_level=None)
+            connection = _connect(path, write=write, timeout=wait)
         except sqlite3.OperationalError as err:
             raise InputError(f"cannot open or create {path}: {err}; choose a writable --db "
                              "location.") from err
-        index = cls(path, connection, settings)
+        except sqlite3.DatabaseError as err:
+            raise InputError(_DAMAGED.format(path=path, why=err)) from err
+        index = cls(path, connection, settings, write=write)
         with index._guard():
             index._prepare(create)
         return index
 
     def _prepare(self, create: bool) -> None:
         app = self.db.execute("PRAGMA application_id").fetchone()[0]
-        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = "
-                                                "'table'")}
-        if not tables and app == 0:
+        if not self._tables() and app == 0:
             if not create:
                 raise InputError(f"{self.path} is an empty file, not a provcheck index.")
             self._create()
-        elif app != APPLICATION_ID or "meta" not in tables:
+        elif app != APPLICATION_ID or "meta" not in self._tables():
             raise InputError(f"{self.path} is an SQLite database but not a provcheck index; "
                              "give --db a provcheck index or a new file name.")
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version == 2:
+        if version == 2 and self.write:
             self._upgrade_from_2()
         elif version != SCHEMA_VERSION:
+            upgrade = (" (an index of format 2 is upgraded where it can be written: run "
+                       "'provcheck index add' on it once)" if version == 2 else "")
             raise InputError(f"{self.path} is a provcheck index of format {version}; this "
-                             f"provcheck reads format {SCHEMA_VERSION}: build a new index from "
-                             "the same folders with 'provcheck index add FOLDER --db NEW.db'.")
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA synchronous = NORMAL")
+                             f"provcheck reads format {SCHEMA_VERSION}{upgrade}: build a new "
+                             "index from the same folders with 'provcheck index add FOLDER "
+                             "--db NEW.db'.")
+        if self.write:
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
         # The outlet blocks' B-tree takes inserts at random places: with SQLite's default
         # 2 MB page cache, a large add spends most of its time re-reading its pages.
         self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
@@ -167,8 +193,16 @@ class Index:
             self.db.execute("CREATE INDEX IF NOT EXISTS documents_units ON documents (units)")
             self.db.execute(_QUOTATIONS)
 
+    def _tables(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = "
+                                              "'table'")}
+
     def _create(self) -> None:
+        """Make the tables of a new index, unless another run made them while this one
+        waited for the write lock (two first ``index add`` at once)."""
         with self._schema_transaction():
+            if self._tables():
+                return
             self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             for statement in [*_SCHEMA.split(";"), _QUOTATIONS]:  # not executescript: it commits
@@ -214,7 +248,7 @@ class Index:
         if not Path(path).is_file():
             return {}
         try:
-            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            with contextlib.closing(_connect(path, write=False, timeout=60)) as db:
                 return {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")
                         if k in KEYED_SETTINGS}
         except sqlite3.DatabaseError:
@@ -270,11 +304,11 @@ class Index:
             if "readonly" in text or "unable to open" in text:
                 raise InputError(f"cannot write {self.path}: {text}; choose a writable --db "
                                  "location.") from err
+            if "full" in text or "I/O" in text:
+                raise InputError(_FULL.format(path=self.path, why=text)) from err
             raise InputError(f"{self.path}: {text}") from err
         except sqlite3.DatabaseError as err:
-            raise InputError(f"{self.path} is damaged or not an SQLite database ({err}); "
-                             "restore it from a backup or rebuild it with 'provcheck index "
-                             "add'.") from err
+            raise InputError(_DAMAGED.format(path=self.path, why=err)) from err
 
     # --- reading -----------------------------------------------------------------------
 
@@ -376,8 +410,8 @@ class Index:
                      for k in range(READERS)]
 
         def on_own_connection(stretch: list[T]) -> dict[K, V]:
-            with contextlib.closing(sqlite3.connect(self.path, timeout=60,
-                                                    check_same_thread=False)) as db:
+            with contextlib.closing(_connect(self.path, write=self.write, timeout=60,
+                                             check_same_thread=False)) as db:
                 return read(db, stretch)
 
         out: dict[K, V] = {}
@@ -529,19 +563,30 @@ class Index:
         """Write the pending passages as one sorted run of the new segment."""
         if not self._pending:
             return
-        if self._writer is None:
-            self._writer = SegmentWriter(self.folder, self.settings.num_perm,
-                                         self.settings.bands[0])
-        run = concatenate(self._pending, self.settings)
-        self._writer.add(run.doc, run.unit, run.size, run.keys, run.bits)
+        with self._writing_segments():
+            if self._writer is None:
+                self._writer = SegmentWriter(self.folder, self.settings.num_perm,
+                                             self.settings.bands[0])
+            run = concatenate(self._pending, self.settings)
+            self._writer.add(run.doc, run.unit, run.size, run.keys, run.bits)
         self._pending, self._pending_units = [], 0
+
+    @contextlib.contextmanager
+    def _writing_segments(self) -> Iterator[None]:
+        """A segment file that cannot be written (a full disk) as a one-line error; the
+        transaction then rolls back and the segment's files are removed."""
+        try:
+            yield
+        except OSError as err:
+            raise InputError(_FULL.format(path=self.folder, why=err.strerror or err)) from err
 
     def _publish(self) -> None:
         """Register the segment of this transaction's passages; merge segments when there
         are too many, or when a quarter of what they hold was removed."""
         self._flush()
         if self._writer is not None:
-            self._register(self._writer.finish())
+            with self._writing_segments():
+                self._register(self._writer.finish())
             self._writer = None
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('next_rowid', ?)",
                         (json.dumps(self._next_rowid),))
@@ -559,11 +604,13 @@ class Index:
 
     def _merge(self, infos: list[SegmentInfo]) -> None:
         live = self._live_rowids()
-        writer = SegmentWriter(self.folder, self.settings.num_perm, self.settings.bands[0])
-        for info in infos:
-            seg = Segment.open(self.folder, info, self.settings.num_perm, self.settings.bands[0])
-            writer.add_segment(seg, np.isin(seg.doc, live))
-        merged = writer.finish()
+        with self._writing_segments():
+            writer = SegmentWriter(self.folder, self.settings.num_perm, self.settings.bands[0])
+            for info in infos:
+                seg = Segment.open(self.folder, info, self.settings.num_perm,
+                                   self.settings.bands[0])
+                writer.add_segment(seg, np.isin(seg.doc, live))
+            merged = writer.finish()
         self.db.executemany("DELETE FROM segments WHERE name = ?", [(i.name,) for i in infos])
         self._register(merged)
 
@@ -583,6 +630,40 @@ SELECT json_extract(p.value, '$[0]') AS outlet, json_extract(p.value, '$[1]') AS
         LIMIT ?3))
 FROM json_each(?1) AS p
 """
+
+
+def _connect(path: str, *, write: bool, timeout: float,
+             check_same_thread: bool = True) -> sqlite3.Connection:
+    """A connection to the index file at ``path``: read-write, or read-only. A reader of
+    an index in WAL mode needs its ``-shm`` file, which it cannot make in a read-only
+    folder: there, the file is opened as immutable (no run can be writing it, as a writer
+    could not make its files there either)."""
+    if write:
+        return sqlite3.connect(path, timeout=timeout, isolation_level=None,
+                               check_same_thread=check_same_thread)
+    uri = "file:" + urllib.parse.quote(os.path.abspath(path))
+    connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout,
+                                 isolation_level=None, check_same_thread=check_same_thread)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as err:
+        connection.close()
+        if "unable to open" not in str(err) and "readonly" not in str(err):
+            raise
+        connection = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True,
+                                     timeout=timeout, isolation_level=None,
+                                     check_same_thread=check_same_thread)
+    return connection
+
+
+def _format_of(path: str) -> int | None:
+    """The format (``user_version``) of the index at ``path``; None if it cannot be read
+    (opening it says why)."""
+    try:
+        with contextlib.closing(_connect(path, write=False, timeout=60)) as db:
+            return int(db.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.DatabaseError:
+        return None
 
 
 def _chunks(values: list[V]) -> Iterator[list[V]]:

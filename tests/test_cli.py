@@ -100,12 +100,22 @@ def test_missing_path(runner: CliRunner, tmp_path: Path) -> None:
 
 def test_folder_with_nothing_readable(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4")
     result = runner.invoke(main, ["compare", str(tmp_path)])
     assert result.exit_code == 2
     assert result.stderr == (
-        f"Error: no readable documents in {tmp_path} (1 skipped); provcheck reads .txt, .md, "
-        ".html, .json and .jsonl files.\n"
+        f"Error: no readable documents in {tmp_path} (2 skipped):\n"
+        f"  {tmp_path}/empty.txt: empty file (nothing but white space)\n"
+        f"  {tmp_path}/scan.pdf: unsupported file type .pdf; provcheck reads .txt .md .text "
+        ".markdown .html .htm .xhtml .json .jsonl .ndjson\n"
     )
+
+
+def test_empty_folder(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["compare", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: no documents in {tmp_path}: provcheck reads .txt, .md, "
+                             ".html, .json and .jsonl files.\n")
 
 
 def test_unwritable_output(runner: CliRunner, in_root: Path, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from provcheck import safe
 from provcheck.errors import InputError
 from provcheck.ingest.manifest import Manifest, load_manifest
 from provcheck.ingest.readers import JSON_SUFFIXES, STREAMED_SUFFIXES, Draft, read_file
-from provcheck.parallel import batches, worker_pool
+from provcheck.parallel import batches, pool_of
 from provcheck.records import Document, Skipped
 
 __all__ = ["Ingested", "ingest", "ingest_batches", "load_manifest"]
@@ -90,9 +90,12 @@ def ingest_batches(
             yield _built(drafts, skipped, manifest, used)
             drafts, skipped = [], []
     last = _built(drafts, skipped, manifest, used)
-    unused = len(manifest.rows) - len(used) if manifest else 0
-    notes = (f"{unused} row(s) of manifest {manifest.path} matched no document",) \
-        if manifest and unused else ()
+    notes: tuple[str, ...] = ()
+    if manifest:
+        unused = len(manifest.rows) - len(used)
+        notes = (manifest.columns_note(),) + ((
+            f"{unused} row(s) of manifest {safe.name(manifest.path)} matched no document",)
+            if unused else ())
     yield Ingested(documents=last.documents, skipped=last.skipped, notes=notes)
 
 
@@ -119,7 +122,7 @@ def _read(files: Iterable[tuple[Path, str, str]], max_bytes: int, jobs: int,
         for path, shown, doc_id in files:
             yield shown, read_file(path, shown, doc_id, max_bytes)
         return
-    with worker_pool(jobs) as pool:
+    with pool_of(jobs) as pool:
         listed = iter(files)
         while window := list(islice(listed, READ_AHEAD)):
             chunks = list(batches(window, READ_BATCH))

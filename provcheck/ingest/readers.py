@@ -210,12 +210,28 @@ def _read_jsonl(path: Path, shown: str, stem: str, max_bytes: int) -> Result:
             yield _record(record, where, f"{stem}:{number}", max_bytes)
 
 
+_JSON_TYPES = {bool: "true or false", int: "a number", float: "a number", list: "a list",
+               dict: "an object", type(None): "null"}
+
+
+def _no_text(record: dict[str, object]) -> str:
+    """Why a record's ``text`` cannot be read, in JSON's terms."""
+    if "text" not in record:
+        keys = ", ".join(repr(k) for k in list(record)[:8]) or "none"
+        return f"record has no 'text' (its keys: {keys}); give the article's text as 'text'"
+    text = record["text"]
+    if isinstance(text, str):
+        return "record's 'text' is empty (or white space only)"
+    return (f"record's 'text' is {_JSON_TYPES.get(type(text), type(text).__name__)}, not a "
+            "string; give the article's text as a JSON string")
+
+
 def _record(record: object, where: str, fallback_id: str, max_bytes: int) -> Draft | Skipped:
     if not isinstance(record, dict):
         return Skipped(path=where, reason="expected a JSON object with 'id' and 'text'")
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
-        return Skipped(path=where, reason="record has no 'text' (or it is empty)")
+        return Skipped(path=where, reason=_no_text(record))
     if len(text) > max_bytes:
         return Skipped(path=where, reason=_too_large(len(text), max_bytes))
     text, lone = _LONE_SURROGATE.subn("\ufffd", text)
