@@ -6,19 +6,21 @@ Seed, extend, filter (after Sanchez-Perez, Sidorov & Gelbukh, PAN 2014):
   2. regions: seeds clustered by position in both texts, allowing ``max_gap`` units
      between neighbours; each region is validated by the cosine of its whole text on
      both sides, and re-clustered with a smaller gap when that fails;
-  3. a second pass with a wide gap finds summaries (a short text condensing a long one);
+  3. a second pass with a wide gap finds summaries (a short text condensing a long one),
+     unless what it joins are copies found apart (``_joins_copies``);
   4. each fragment is refined word by word into passages (``passages.build_region``),
-     and where the resulting regions overlap the better supported one is kept.
+     and where the resulting regions overlap the better supported one is kept; a summary
+     kept replaces the narrow regions inside it, one that loses leaves them standing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import NamedTuple
 
 from provcheck.passages import Side, build_region
-from provcheck.records import Region
+from provcheck.records import Kind, Region
 from provcheck.segment import Segmented
 from provcheck.settings import Settings
 from provcheck.vectors import PairSimilarity, pair_similarity
@@ -63,13 +65,21 @@ def align_sides(a: Side, b: Side, settings: Settings) -> tuple[Region, ...]:
     seeds = list(zip(sim.i.tolist(), sim.j.tolist(), strict=True))
     if not seeds:
         return ()
-    fragments = _fragments(seeds, sim, settings.max_gap, settings, _less_by_one)
+    narrow = _fragments(seeds, sim, settings.max_gap, settings, _less_by_one)
+    built = [_Built(f, r, ()) for f in narrow
+             if (r := build_region(a, b, f.seeds, settings)) is not None]
     if len(seeds) >= SUMMARY_MIN_UNITS:
         wide = _fragments(seeds, sim, settings.summary_max_gap, settings, _halved)
-        summaries = [f for f in wide if _is_summary(f, a, b)]
-        fragments = summaries + [f for f in fragments if not any(_clash(f, s) for s in summaries)]
-    built = [(f, build_region(a, b, f.seeds, settings)) for f in fragments]
-    regions = _without_overlaps([(f, r) for f, r in built if r is not None])
+        for f in wide:
+            if not _is_summary(f, a, b):
+                continue
+            members = tuple(x for x in built if set(f.seeds).issuperset(x.fragment.seeds))
+            if _joins_copies(members):
+                continue
+            region = build_region(a, b, f.seeds, settings)
+            if region is not None:
+                built.append(_Built(f, region, members))
+    regions = _without_overlaps(built)
     return tuple(sorted(regions, key=lambda r: (r.a.start, r.b.start)))
 
 
@@ -122,14 +132,38 @@ def _split(group: list[Seed], side: int, gap: int) -> list[list[Seed]]:
 
 def _is_summary(fragment: _Fragment, a: Side, b: Side) -> bool:
     """Several sentences condensing a stretch several times longer."""
-    distinct = min(len({i for i, _ in fragment.seeds}), len({j for _, j in fragment.seeds}))
-    return distinct >= SUMMARY_MIN_UNITS and _ratio(fragment, a, b) >= SUMMARY_RATIO
+    return _distinct(fragment) >= SUMMARY_MIN_UNITS and _ratio(fragment, a, b) >= SUMMARY_RATIO
 
 
-def _clash(x: _Fragment, y: _Fragment) -> bool:
-    (xa0, xa1), (xb0, xb1) = x.a_range, x.b_range
-    (ya0, ya1), (yb0, yb1) = y.a_range, y.b_range
-    return (xa0 <= ya1 and ya0 <= xa1) or (xb0 <= yb1 and yb0 <= xb1)
+def _joins_copies(members: Sequence[_Built]) -> bool:
+    """Whether a summary's fragment only joins copies the narrow pass found apart: two
+    of its members, each of ``SUMMARY_MIN_UNITS`` sentences or more mostly copied word
+    for word, one after the other in both texts or crossed. A summary condenses, and
+    what it lifts word for word are a sentence or two; two copies of one source with
+    other text between them (a story quoting two paragraphs of a wire report, with a
+    few thousand characters of its own between them) condense nothing, and each is a
+    case of its own. The two are alike in shape (a summary lifting two distant
+    paragraphs is two copies too); PAN13 counts the first as one case, and this rule
+    costs its summaries 0.006 plagdet (benchmarks/RESULTS.md)."""
+    copies = [m.fragment for m in members
+              if _mostly_copied(m.region) and _distinct(m.fragment) >= SUMMARY_MIN_UNITS]
+    for k, x in enumerate(copies):
+        for y in copies[k + 1:]:
+            first, second = sorted((x, y), key=lambda f: f.a_range)
+            if second.a_range[0] > first.a_range[1] and (
+                    second.b_range[0] > first.b_range[1] or first.b_range[0] > second.b_range[1]):
+                return True  # apart in both texts, in order or crossed
+    return False
+
+
+def _distinct(fragment: _Fragment) -> int:
+    """Sentences the fragment links, on its side with fewer."""
+    return min(len({i for i, _ in fragment.seeds}), len({j for _, j in fragment.seeds}))
+
+
+def _mostly_copied(region: Region) -> bool:
+    copied = sum(len(p.a) for p in region.passages if p.kind is not Kind.PARAPHRASE)
+    return 2 * copied > sum(len(p.a) for p in region.passages)
 
 
 def _ratio(fragment: _Fragment, a: Side, b: Side) -> float:
@@ -138,12 +172,24 @@ def _ratio(fragment: _Fragment, a: Side, b: Side) -> float:
     return max(len_a, len_b) / max(1, min(len_a, len_b))
 
 
-def _without_overlaps(built: list[tuple[_Fragment, Region]]) -> list[Region]:
-    """Where regions overlap on either side, keep the better supported one."""
-    ranked = sorted(built, key=lambda fr: (-len(fr[1].passages), -len(fr[0].seeds),
-                                           -fr[0].similarity))
-    kept: list[Region] = []
-    for _, region in ranked:
-        if not any(region.a.overlaps(k.a) or region.b.overlaps(k.b) for k in kept):
-            kept.append(region)
-    return kept
+class _Built(NamedTuple):
+    fragment: _Fragment
+    region: Region
+    members: tuple[_Built, ...]  # for a summary, the narrow regions it replaces
+
+
+def _without_overlaps(built: list[_Built]) -> list[Region]:
+    """Where regions overlap on either side, keep the better supported one; a summary
+    kept replaces the narrow regions inside it, and one that would overlap any other
+    kept region is dropped, leaving its narrow regions (a copy a stray seed made look
+    like part of a summary is still found)."""
+    ranked = sorted(built, key=lambda x: (-len(x.region.passages), -len(x.fragment.seeds),
+                                          -x.fragment.similarity))
+    kept: list[_Built] = []
+    for candidate in ranked:
+        region = candidate.region
+        others = [k for k in kept if not any(k is m for m in candidate.members)]
+        if any(region.a.overlaps(k.region.a) or region.b.overlaps(k.region.b) for k in others):
+            continue
+        kept = [*others, candidate]
+    return [k.region for k in kept]
