@@ -62,6 +62,7 @@ class Side:
     entries: Entries
     body_chars: int  # characters of its units outside chrome
     _words: _Words | None = None  # made when a pair first compares words (most never do)
+    _keys: np.ndarray | None = None  # made when a pair first needs them (few do)
 
     @classmethod
     def of(cls, seg: Segmented, text: str) -> Side:
@@ -79,6 +80,13 @@ class Side:
         if self._words is None:
             self._words = _Words.of(self.seg, self.units)
         return self._words
+
+    @property
+    def row_keys(self) -> np.ndarray:
+        """uint64 [rows]: a key of each row's words in order (``Segmented.unit_keys``)."""
+        if self._keys is None:
+            self._keys = self.seg.unit_keys[self.units]
+        return self._keys
 
     def chars(self, first: int, last: int) -> int:
         """Length in characters of participating units ``first..last`` (inclusive)."""
@@ -221,7 +229,13 @@ def _pair_units(a: Side, b: Side, seeds: Sequence[tuple[int, int]]) -> list[tupl
     rivals_b = Counter(j for _, j in seeds)
     closeness = [_wording(a, b, i, j) if rivals_a[i] > 1 or rivals_b[j] > 1 else 0.0
                  for i, j in seeds]
-    order = sorted(range(len(seeds)), key=lambda k: -closeness[k])  # stable
+    # Among partners worded alike (a sentence the other text repeats), the one on the
+    # fragment's main diagonal: a copy keeps its sentences' order, so its pairs share
+    # one offset, and a region over a repeated passage stays over one of its printings.
+    offsets = Counter(j - i for i, j in seeds)
+    main = max(offsets, key=lambda d: (offsets[d], -d))
+    order = sorted(range(len(seeds)),
+                   key=lambda k: (-closeness[k], abs(seeds[k][1] - seeds[k][0] - main)))
     partners_a: dict[int, list[int]] = {}
     partners_b: dict[int, list[int]] = {}
     chosen = []
@@ -287,11 +301,14 @@ def compare_tokens(
 
 def _kind(light_a: str, light_b: str, a_tok: tuple[int, int], b_tok: tuple[int, int],
           matched: int, reported: bool) -> Kind:
-    """How two passages relate, from their texts normalised by ``light``."""
-    if reported:
-        return Kind.PARAPHRASE
+    """How two passages relate, from their texts normalised by ``light``. The same words
+    are verbatim even when one side reads as quoted and the other not: reported speech
+    rewords what it reports, and an apostrophe (``'Abd``, ``'90s``) can open a quote that
+    is none."""
     if light_a.strip(_EDGE) == light_b.strip(_EDGE):
         return Kind.VERBATIM
+    if reported:
+        return Kind.PARAPHRASE
     longest = max(a_tok[1] - a_tok[0], b_tok[1] - b_tok[0])
     edits = longest - min(matched, longest)
     if edits <= max(2, round(NEAR_EDIT_SHARE * longest)):

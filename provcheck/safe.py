@@ -75,6 +75,12 @@ def one_line(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: m.group() if m.group() == "\\" else _escape(m), text)
 
 
+def field(text: str) -> str:
+    """A metadata value (a title, an outlet) as one line: white space of any kind, line
+    breaks included, as single spaces, and any other control character escaped."""
+    return one_line(" ".join(text.split()))
+
+
 def printable(text: str) -> str:
     """``text`` for a terminal: control characters (an escape sequence, a carriage
     return) shown as escapes instead of acting on the terminal; newlines and tabs kept."""

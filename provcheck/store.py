@@ -151,6 +151,7 @@ class Index:
                                  f"rewrites to format 3 when it opens it, and that failed "
                                  f"({err}): open it once where it can be written, or build a "
                                  "new index.") from err
+        existed = target.exists()
         try:
             connection = _connect(path, write=write, timeout=wait)
         except sqlite3.OperationalError as err:
@@ -159,8 +160,15 @@ class Index:
         except sqlite3.DatabaseError as err:
             raise InputError(_DAMAGED.format(path=path, why=err)) from err
         index = cls(path, connection, settings, write=write)
-        with index._guard():
-            index._prepare(create)
+        try:
+            with index._guard():
+                index._prepare(create)
+        except BaseException:
+            index.close()
+            if create and not existed:  # leave no empty file that is not an index
+                for leftover in (path, path + "-wal", path + "-shm"):
+                    Path(leftover).unlink(missing_ok=True)
+            raise
         return index
 
     def _prepare(self, create: bool) -> None:

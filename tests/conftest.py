@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -52,11 +54,32 @@ def pan13_root(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 @pytest.fixture(scope="session")
+def pan13_folder(pan13_root: Path,
+                 tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Path]:
+    """Makes a folder of the first ``count`` PAN13 source articles: real, unrelated texts."""
+    def make(count: int) -> Path:
+        folder = tmp_path_factory.mktemp(f"pan13-{count}")
+        for path in sorted((pan13_root / "src").glob("*.txt"))[:count]:
+            shutil.copy(path, folder)
+        return folder
+    return make
+
+
+@pytest.fixture(scope="session")
 def polnear_root(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from provcheck.eval.polnear import corpus_root
 
     return corpus_root(str(data_dir / "polnear-train-dev.tar.gz"),
                        cache=str(tmp_path_factory.mktemp("polnear-cache")))
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The real browser the HTML report is tested in."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.fail("Chromium is needed for the HTML tests: apt-get install -y chromium")
+    return found
 
 
 @pytest.fixture

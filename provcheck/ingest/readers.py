@@ -41,6 +41,8 @@ class Draft:
     notes: list[str] = field(default_factory=list)
 
     def set(self, name: str, value: str | None, source: str, evidence: str | None = None) -> None:
+        """Set a metadata field, as one printable line (it ends up in table cells)."""
+        value = safe.field(value) if value else value
         if value:
             self.meta[name] = value
             self.meta_source[name] = source
@@ -235,7 +237,7 @@ def _record(record: object, where: str, fallback_id: str, max_bytes: int) -> Dra
     if len(text) > max_bytes:
         return Skipped(path=where, reason=_too_large(len(text), max_bytes))
     text, lone = _LONE_SURROGATE.subn("\ufffd", text)
-    doc_id = _LONE_SURROGATE.sub("\ufffd", str(record.get("id") or fallback_id))
+    doc_id = safe.one_line(_LONE_SURROGATE.sub("\ufffd", str(record.get("id") or fallback_id)))
     draft = Draft(id=doc_id, path=where, text=text, format="json", encoding="utf-8",
                   keys=(doc_id, where))
     if lone:
