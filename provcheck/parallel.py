@@ -34,6 +34,8 @@ _worker_context: Any = None  # set once per worker process by _install
 WORKER_COLLECT_AFTER = 50_000
 # How often a worker looks whether its parent is still alive.
 PARENT_CHECK_SECONDS = 0.2
+# A terminated worker that has not ended after this long is killed.
+WORKER_END_SECONDS = 1.0
 
 
 def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -125,15 +127,30 @@ def stop_pool(pool: ProcessPoolExecutor, *, abandoned: bool) -> None:
     """Shut ``pool`` down. A run that is abandoned (an error, Ctrl-C, SIGTERM) ends its
     workers at once instead of waiting for their batches, which may take minutes."""
     if abandoned:
-        # Python 3.14 has ``terminate_workers``; before it, the pool's processes are
-        # only reachable through its private ``_processes``.
-        terminate = getattr(pool, "terminate_workers", None)
-        if terminate is not None:
-            terminate()
-            return
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            process.terminate()
+        _end_workers(pool)
     pool.shutdown(wait=True, cancel_futures=abandoned)
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill ``pool``'s workers and let its manager thread see them gone.
+
+    A worker killed while it writes a result leaves half a message in the result pipe,
+    and the pool's manager thread waits for the rest for ever: the parent holds the
+    pipe's write end too, so the read never ends (and ``shutdown``, and the interpreter
+    at exit, wait on that thread). Once the workers are reaped, closing the parent's
+    write end ends the read; the thread reads a broken pool and stops. The processes
+    and the pipe are only reachable through private attributes (CPython 3.10-3.14)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=WORKER_END_SECONDS)
+        if process.exitcode is None:  # SIGTERM held off (a worker stuck in a system call)
+            process.kill()
+            process.join()
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
 
 
 @contextmanager

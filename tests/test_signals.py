@@ -64,7 +64,8 @@ def test_no_process_outlives_a_killed_run(corpus: Path, tmp_path: Path, command:
     for pid in alive:  # leave nothing behind, even when the test fails
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    assert alive == [], f"{len(alive)} process(es) of a run still alive {GRACE} s after {sig.name}"
+    assert alive == [], (f"{len(alive)} process(es) of a run still alive {GRACE} s after "
+                         f"{sig.name}: {'the run' if run.pid in alive else 'workers'}")
     code = run.wait(timeout=10)
     if sig == signal.SIGTERM:
         assert code == 143 and run.stderr and run.stderr.read() == "Terminated.\n"
