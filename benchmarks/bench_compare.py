@@ -33,11 +33,11 @@ from measure import Measured, peak_memory, run_benchmark, run_measured
 
 from provcheck.eval.pan13 import TYPES, corpus_root, load_pairs, read_cases
 from provcheck.ingest import ingest
-from provcheck.lexicon import STOP_WORDS, TOKEN, Lexicon
-from provcheck.normalize import fold, normalize
 from provcheck.pipeline import segment_corpus
 from provcheck.settings import Settings
 from provcheck.signatures import minhash, sign
+from provcheck.text.lexicon import STOP_WORDS, TOKEN, Lexicon
+from provcheck.text.normalize import fold, normalize
 
 DATASKETCH_SAMPLE = 20_000  # passages: the plain loop is too slow to run on all of them
 

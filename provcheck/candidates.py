@@ -23,7 +23,7 @@ import numpy as np
 
 from provcheck.engine import Engine, LocalEngine
 from provcheck.settings import Settings
-from provcheck.signatures import Signed
+from provcheck.signatures import Signed, pair_estimate
 
 # A candidate passage pair must estimate at least this share of the LSH threshold.
 ESTIMATE_SLACK = 0.7
@@ -301,13 +301,3 @@ def _estimates(bits: np.ndarray, left: np.ndarray, right: np.ndarray
     for n in numba.prange(len(left)):
         out[n] = pair_estimate(bits[left[n]], bits[right[n]])
     return out
-
-
-@numba.njit(inline="always", cache=True)
-def pair_estimate(ours: np.ndarray, theirs: np.ndarray) -> float:  # pragma: no cover - compiled
-    """Estimated Jaccard of two passages from their 8-bit MinHash values: the share of
-    equal values, less the 1/256 that agree by chance (b-bit minwise hashing)."""
-    equal = 0
-    for j in range(len(ours)):
-        equal += ours[j] == theirs[j]
-    return (equal / len(ours) - 1 / 256) / (1 - 1 / 256)

@@ -21,9 +21,9 @@ import numpy as np
 
 from provcheck.credits import agency_of, domain_label
 from provcheck.hashing import sha1_hash32
-from provcheck.normalize import fold
 from provcheck.records import SHARED_FIELDS, Document, Evidence, Kind, PairResult, Passage, Shared
-from provcheck.segment import Segmented
+from provcheck.text.normalize import fold
+from provcheck.text.segment import Segmented
 
 # A reworded passage this similar to its counterpart keeps the other's sentence (PAN13's
 # obfuscations, a paper rewriting agency copy); below it, two reports of one fact in

@@ -11,15 +11,14 @@ accepted), or one (every match of that document is accepted); ``#`` starts a com
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from provcheck.errors import ConfigError
-from provcheck.records import Document, Gate, PairResult, Relation
+from provcheck.records import Document, FailOn, Gate, PairResult, Relation
 
 STRENGTH = {Relation.DUPLICATE: 5, Relation.COPY: 4, Relation.SYNDICATED: 3, Relation.PARAPHRASE: 2,
             Relation.SHARED_SOURCE: 1, Relation.RELATED: 1, Relation.UNRELATED: 0}
-FAIL_ON = ("duplicate", "copy", "syndicated", "paraphrase", "shared_source")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,36 +54,65 @@ def load_baseline(path: str) -> Baseline:
     return Baseline(frozenset(pairs), frozenset(documents))
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Policy:
+    """What fails a check (``--fail-on``, ``--min-coverage``, ``--baseline``,
+    ``--accept-all``)."""
+
+    fail_on: FailOn = FailOn.COPY
+    min_coverage: float = 0.0
+    baseline: str | None = None  # the file of accepted matches
+    accept_all: bool = False  # add every failing match to it, and pass
+
+    def accepted(self) -> Baseline:
+        """The accepted matches, read once and before the work, so that a bad baseline
+        stops the run before it starts (a missing one is created by ``--accept-all``)."""
+        if self.accept_all and not self.baseline:
+            raise ConfigError("--accept-all needs --baseline FILE: the file to add the "
+                              "accepted matches to.")
+        if self.baseline and (Path(self.baseline).exists() or not self.accept_all):
+            return load_baseline(self.baseline)
+        return Baseline(frozenset(), frozenset())
+
+
+def apply(policy: Policy, accepted: Baseline, pairs: Sequence[PairResult],
+          documents: Sequence[Document], checked: Sequence[str]) -> tuple[Gate, int]:
+    """The gate of a check, and how many matches ``--accept-all`` added to the baseline
+    (they are accepted from now on, this run included)."""
+    result = gate(pairs, documents, checked, policy, accepted)
+    if not policy.accept_all or policy.baseline is None:
+        return result, 0
+    added = _append(policy.baseline, result)
+    return replace(result, failing=(), accepted=result.accepted + result.failing), added
+
+
 def gate(pairs: Sequence[PairResult], documents: Sequence[Document], checked: Sequence[str],
-         fail_on: str, min_coverage: float, baseline: str | None) -> Gate:
+         policy: Policy, accepted_by: Baseline) -> Gate:
     """The matches of the checked documents that fail the run (see the module docstring)."""
-    accepted_by = load_baseline(baseline) if baseline else None
-    bar = STRENGTH[Relation(fail_on)]
+    bar = STRENGTH[policy.fail_on.relation]
     docs = {d.id: d for d in documents}
     new = set(checked)
-    failing, accepted = [], []
+    failing: list[PairResult] = []
+    accepted: list[PairResult] = []
     for pair in pairs:
         if pair.a not in new and pair.b not in new:
             continue
         coverage = max(pair.coverage_a if pair.a in new else 0.0,
                        pair.coverage_b if pair.b in new else 0.0)
-        if STRENGTH[pair.relation] < bar or coverage < min_coverage:
+        if STRENGTH[pair.relation] < bar or coverage < policy.min_coverage:
             continue
-        if accepted_by is not None and accepted_by.accepts(pair, docs):
-            accepted.append(pair)
-        else:
-            failing.append(pair)
-    return Gate(fail_on=fail_on, min_coverage=min_coverage, baseline=baseline,
-                checked=tuple(checked), failing=tuple(failing), accepted=tuple(accepted))
+        (accepted if accepted_by.accepts(pair, docs) else failing).append(pair)
+    return Gate(fail_on=policy.fail_on, min_coverage=policy.min_coverage,
+                baseline=policy.baseline, checked=tuple(checked), failing=tuple(failing),
+                accepted=tuple(accepted))
 
 
-def accept(result: Gate, path: str) -> int:
+def _append(path: str, result: Gate) -> int:
     """Append the failing matches of ``result`` to the baseline at ``path`` (created if
-    missing), each with a comment saying what it is; return how many were new to it."""
+    missing), each with a comment saying what it is; return how many were added."""
     target = Path(path)
-    known = load_baseline(path) if target.exists() else Baseline(frozenset(), frozenset())
     lines = [f"{p.a} {p.b}  # {describe(p, checked_side(p, result.checked))}"
-             for p in result.failing if frozenset((p.a, p.b)) not in known.pairs]
+             for p in result.failing]
     if lines:
         existing = target.read_text(encoding="utf-8") if target.exists() else ""
         prefix = "" if not existing or existing.endswith("\n") else "\n"

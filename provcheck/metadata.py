@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from dateutil import parser as dateparser
 
-from provcheck.segment import blocks_of
+from provcheck.text.segment import blocks_of
 
 TITLE_SCAN_BLOCKS = 12
 CUE_LINE_MAX_WORDS = 20

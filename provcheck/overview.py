@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from provcheck.records import Document, OutletFlow, Overview, PairResult
-from provcheck.segment import Segmented
+from provcheck.text.segment import Segmented
 
 UNKNOWN_OUTLET = "(unknown outlet)"
 # A direction this sure or surer says an outlet took from another; a weaker one does not.

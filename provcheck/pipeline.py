@@ -19,17 +19,16 @@ from functools import partial
 import numpy as np
 
 from provcheck import __version__
-from provcheck.align import align_sides
+from provcheck.alignment.align import align_sides
+from provcheck.alignment.passages import Side
 from provcheck.candidates import find_candidates
-from provcheck.chrome import BlockEntry, Blocks, Detail, Found, corpus_boilerplate
 from provcheck.credits import agency_finder
 from provcheck.engine import Engine, LocalEngine
 from provcheck.evidence import rarity_sums, rarity_table, shared
-from provcheck.ingest import Ingested, ingest, load_manifest
-from provcheck.lexicon import Lexicon
+from provcheck.index.catalog import Index, Stored
+from provcheck.ingest import Ingested, ingest, load_manifest, nothing_readable
 from provcheck.overview import overview
 from provcheck.parallel import Pending, collector_paused
-from provcheck.passages import Side
 from provcheck.provenance import context, judge
 from provcheck.quotes import attribute, quotations_of, quote_map
 from provcheck.quotes.extract import Quotation
@@ -49,10 +48,11 @@ from provcheck.records import (
     pair_from_tuple,
     pair_to_tuple,
 )
-from provcheck.segment import Segmented, segment
 from provcheck.settings import Settings
 from provcheck.signatures import Signed, concatenate, permutations, remap, sign, without_chrome
-from provcheck.store import Index, Stored
+from provcheck.text.chrome import BlockEntry, Blocks, Detail, Found, corpus_boilerplate
+from provcheck.text.lexicon import Lexicon
+from provcheck.text.segment import Segmented, segment
 
 # (stage, items done in this step, total items); the CLI draws a progress bar from it.
 Progress = Callable[[str, int, int], None]
@@ -121,12 +121,16 @@ def compare(
 
 def read_inputs(paths: Sequence[str], settings: Settings, meta: str | None,
                 engine: Engine | None = None) -> Ingested:
-    """The documents under ``paths``. While they are read, this process readies itself
-    for the stages after if ``engine``'s workers are forked from it (see ``ready``)."""
+    """The documents under ``paths`` (an ``InputError`` listing what was skipped when
+    there is none). While they are read, this process readies itself for the stages
+    after if ``engine``'s workers are forked from it (see ``ready``)."""
     manifest = load_manifest(meta) if meta else None
     forked = engine is not None and engine.forks
-    return ingest(paths, max_bytes=settings.max_file_bytes, manifest=manifest,
-                  jobs=settings.jobs, meanwhile=partial(ready, settings) if forked else None)
+    ingested = ingest(paths, max_bytes=settings.max_file_bytes, manifest=manifest,
+                      jobs=settings.jobs, meanwhile=partial(ready, settings) if forked else None)
+    if not ingested.documents:
+        raise nothing_readable(paths, ingested.skipped)
+    return ingested
 
 
 # A short article with a quotation, its speaker and a paragraph break (see ``ready``).

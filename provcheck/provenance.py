@@ -37,7 +37,7 @@ from provcheck.records import (
     Relation,
     Span,
 )
-from provcheck.segment import Segmented
+from provcheck.text.segment import Segmented
 from provcheck.verdict import VerdictModel, direction_inputs, explain, inputs, load
 
 # Reuse is of narration: a pair sharing fewer words outside quotations than this shares

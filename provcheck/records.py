@@ -60,6 +60,20 @@ class Relation(str, enum.Enum):
     UNRELATED = "unrelated"
 
 
+class FailOn(str, enum.Enum):
+    """The weakest relation that fails a check (``--fail-on``)."""
+
+    DUPLICATE = "duplicate"
+    COPY = "copy"
+    SYNDICATED = "syndicated"
+    PARAPHRASE = "paraphrase"
+    SHARED_SOURCE = "shared_source"
+
+    @property
+    def relation(self) -> Relation:
+        return Relation(self.value)
+
+
 # Relations that say one text reuses the other's, and those that say it does not.
 REUSE = frozenset({Relation.DUPLICATE, Relation.COPY, Relation.PARAPHRASE,
                    Relation.SYNDICATED})
@@ -276,7 +290,7 @@ class Overview:
 class Gate:
     """The verdict of ``check`` for CI: which matches of the checked documents fail it."""
 
-    fail_on: str  # the weakest relation that fails
+    fail_on: FailOn  # the weakest relation that fails
     min_coverage: float
     baseline: str | None  # the file of accepted matches
     checked: tuple[str, ...]  # ids of the documents checked

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -13,6 +14,10 @@ MB = 1024 * 1024
 # Raised whenever tokenising, segmenting or chrome rules change what a passage's signature
 # is made of: an index built by an older analysis must be rebuilt, not queried.
 ANALYSIS_VERSION = 1
+
+
+# The signature settings an index records: its values are used unless given (``resolve``).
+SIGNATURE_OPTIONS = ("num_perm", "seed", "lsh_threshold")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,9 +82,6 @@ class Settings:
         lsh = MinHashLSH(threshold=self.lsh_threshold, num_perm=self.num_perm)
         return lsh.b, lsh.r
 
-    def replace(self, **changes: Any) -> Settings:
-        return dataclasses.replace(self, **changes)
-
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
         out.pop("jobs")
@@ -96,3 +98,19 @@ def _verdict_model_version() -> str:
     from provcheck.verdict import load
 
     return load().version
+
+
+def resolve(options: Mapping[str, Any], *, given: Collection[str] = (),
+            stored: Mapping[str, Any] | None = None) -> Settings:
+    """Settings from command-line ``options`` (``jobs``, ``max_file_size`` in MB and the
+    ``SIGNATURE_OPTIONS``; ``given``: those set on the command line) and the settings an
+    existing index ``stored``: the index's signature settings win unless given, and then
+    the index checks that they match what it holds."""
+    values = {k: options[k] for k in SIGNATURE_OPTIONS if k in options}
+    values |= {k: v for k, v in (stored or {}).items() if k in SIGNATURE_OPTIONS
+               and k not in given}
+    if "jobs" in options:
+        values["jobs"] = options["jobs"]
+    if "max_file_size" in options:
+        values["max_file_bytes"] = int(options["max_file_size"] * MB)
+    return Settings(**values)

@@ -18,8 +18,8 @@ import numba
 import numpy as np
 
 from provcheck.records import picklable
-from provcheck.segment import Segmented
 from provcheck.settings import Settings
+from provcheck.text.segment import Segmented
 
 EMPTY = np.uint32(0xFFFFFFFF)
 MIN_SHINGLES = 3
@@ -223,3 +223,13 @@ def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
 def _band_kernel(sig: np.ndarray, rows: int, keys: np.ndarray) -> None:  # pragma: no cover
     for i in numba.prange(sig.shape[0]):
         _keys_of(sig[i], rows, keys[i])
+
+
+@numba.njit(inline="always", cache=True)
+def pair_estimate(ours: np.ndarray, theirs: np.ndarray) -> float:  # pragma: no cover - compiled
+    """Estimated Jaccard of two passages from their 8-bit MinHash values: the share of
+    equal values, less the 1/256 that agree by chance (b-bit minwise hashing)."""
+    equal = 0
+    for j in range(len(ours)):
+        equal += ours[j] == theirs[j]
+    return (equal / len(ours) - 1 / 256) / (1 - 1 / 256)

@@ -6,12 +6,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from provcheck.align import _shared_run, align_pair
-from provcheck.lexicon import Lexicon
-from provcheck.passages import Side
+from provcheck.alignment.align import _shared_run, align_pair
+from provcheck.alignment.passages import Side
 from provcheck.records import Kind, Passage, Region
-from provcheck.segment import segment
 from provcheck.settings import Settings
+from provcheck.text.lexicon import Lexicon
+from provcheck.text.segment import segment
 
 
 def passages(text_a: str, text_b: str, settings: Settings | None = None) -> list[Passage]:

@@ -26,16 +26,16 @@ from provcheck.cli import main
 from provcheck.engine import DaskEngine, Engine, LocalEngine, open_engine
 from provcheck.errors import ConfigError
 from provcheck.eval.pan13 import load_pairs
-from provcheck.indexing import check, index_add
+from provcheck.index.workflow import check, index_add
 from provcheck.ingest import ingest
-from provcheck.lexicon import Lexicon
 from provcheck.pipeline import compare, segment_corpus
 from provcheck.quotes import quotations_of
 from provcheck.records import Span
 from provcheck.report.json_report import render_json
-from provcheck.segment import segment
 from provcheck.settings import Settings
 from provcheck.signatures import sign, without_chrome
+from provcheck.text.lexicon import Lexicon
+from provcheck.text.segment import segment
 
 SETTINGS = Settings(jobs=2)
 

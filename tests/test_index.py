@@ -441,8 +441,8 @@ def test_block_counts_stop_at_what_the_boilerplate_rule_needs(
     """An outlet's footer held by many indexed documents is counted up to ``at_most``,
     leaving out the documents asked to be left out; documents and quotations come in the
     order asked; read on one connection or on several at once."""
-    from provcheck import store
-    from provcheck.store import Index
+    from provcheck.index import catalog as store
+    from provcheck.index.catalog import Index
 
     monkeypatch.setattr(store, "STRETCHES_FROM", split)
     monkeypatch.setattr(store, "READERS", 3)
@@ -515,10 +515,10 @@ def test_the_stored_blocks_are_those_segmenting_again_gives(tmp_path: Path) -> N
     """``check`` counts the indexed documents' boilerplate from the blocks the index
     stored for them while it segments them again: the two must agree, document by
     document (with an outlet: blocks count; without one: none do)."""
-    from provcheck.chrome import outlet_blocks
-    from provcheck.lexicon import Lexicon
-    from provcheck.segment import segment
-    from provcheck.store import Index
+    from provcheck.index.catalog import Index
+    from provcheck.text.chrome import outlet_blocks
+    from provcheck.text.lexicon import Lexicon
+    from provcheck.text.segment import segment
 
     records = [(f"dp{n}", "Daily Planet" if n % 3 else "", f"Story number {n}.\n\n"
                 + BODIES[n % 4]) for n in range(6)]
@@ -541,10 +541,10 @@ def test_the_stored_blocks_are_those_segmenting_again_gives(tmp_path: Path) -> N
 def test_the_stored_quotations_are_those_finding_them_again_gives(indexed: Path) -> None:
     """``check`` reads the indexed documents' quotations and speakers from the index
     instead of running the rules again: what it reads must be what they find."""
-    from provcheck.lexicon import Lexicon
+    from provcheck.index.catalog import Index
     from provcheck.quotes import quotations_of
-    from provcheck.segment import segment
-    from provcheck.store import Index
+    from provcheck.text.lexicon import Lexicon
+    from provcheck.text.segment import segment
 
     index = Index.open(str(indexed), Settings(), create=False)
     try:

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provcheck.lexicon import TOKEN
-from provcheck.normalize import _ONE_TO_ONE, fold, light, normalize, one_to_one
+from provcheck.text.lexicon import TOKEN
+from provcheck.text.normalize import _ONE_TO_ONE, fold, light, normalize, one_to_one
 
 
 def tokens(text: str) -> list[str]:

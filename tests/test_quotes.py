@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from provcheck.lexicon import Lexicon
 from provcheck.pipeline import compare, read_inputs, segment_corpus
 from provcheck.quotes import attribute, quotations_of, quote_map
 from provcheck.quotes.cluster import _earliest
 from provcheck.quotes.speakers import canonical_names, person_name
 from provcheck.records import QuoteOccurrence, Report
-from provcheck.segment import segment
 from provcheck.settings import Settings
+from provcheck.text.lexicon import Lexicon
+from provcheck.text.segment import segment
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provcheck.lexicon import TOKEN, Lexicon
-from provcheck.segment import blocks_of, segment, tokens
-from provcheck.wordscan import form_key, token_bounds
+from provcheck.text.lexicon import TOKEN, Lexicon
+from provcheck.text.segment import blocks_of, segment, tokens
+from provcheck.text.wordscan import form_key, token_bounds
 
 
 def seg(text: str):  # type: ignore[no-untyped-def]

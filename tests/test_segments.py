@@ -11,12 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from provcheck import segments, store
 from provcheck.errors import InputError
+from provcheck.index import bands as segments
+from provcheck.index import catalog as store
+from provcheck.index.catalog import Index
 from provcheck.records import Document
 from provcheck.settings import Settings
 from provcheck.signatures import Signed
-from provcheck.store import Index
 
 SETTINGS = Settings(max_bucket_docs=4)
 FLOOR = 0.33  # about half of the pairs of _passages' bits reach it

@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provcheck.sentences import (
+from provcheck.text.sentences import (
     MAX_UNIT_TOKENS,
     MIN_UNIT_TOKENS,
     SENTENCE_END,
@@ -20,7 +20,7 @@ from provcheck.sentences import (
     unit_spans,
     units_of,
 )
-from provcheck.wordscan import code_points, token_bounds
+from provcheck.text.wordscan import code_points, token_bounds
 
 # Pieces the sentence rule reads: marks, closing and opening marks, white space of
 # several kinds, capitals in and out of its class, abbreviations and initials.

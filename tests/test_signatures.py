@@ -14,11 +14,11 @@ from provcheck.candidates import (
     estimates,
     find_candidates,
 )
-from provcheck.lexicon import STOP_WORDS, TOKEN, Lexicon
-from provcheck.normalize import fold, normalize
-from provcheck.segment import segment
 from provcheck.settings import Settings
 from provcheck.signatures import band_keys, lsh_view, minhash, sign
+from provcheck.text.lexicon import STOP_WORDS, TOKEN, Lexicon
+from provcheck.text.normalize import fold, normalize
+from provcheck.text.segment import segment
 
 
 def datasketch_signature(shingles: list[bytes], num_perm: int = 128, seed: int = 1) -> np.ndarray:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provcheck.vectors import NAME_WEIGHT, Entries, UnitTerms, pair_similarity, unit_terms
+from provcheck.alignment.vectors import NAME_WEIGHT, Entries, UnitTerms, pair_similarity, unit_terms
 
 
 def reference(a: Entries, b: Entries) -> tuple[np.ndarray, ...]:

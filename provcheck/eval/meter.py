@@ -31,8 +31,8 @@ from provcheck.engine import LocalEngine
 from provcheck.eval import unpacked
 from provcheck.eval.metrics import auc, best_threshold, macro_f1
 from provcheck.records import REUSE, PairResult, Report, Span
-from provcheck.segment import tokens
 from provcheck.settings import Settings
+from provcheck.text.segment import tokens
 
 LABELS = ("wholly", "partially", "non")
 AGENCY = "PA"

@@ -20,12 +20,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from provcheck.align import align_pair
+from provcheck.alignment.align import align_pair
 from provcheck.engine import LocalEngine
 from provcheck.eval import unpacked
-from provcheck.lexicon import Lexicon
-from provcheck.segment import segment
 from provcheck.settings import Settings
+from provcheck.text.lexicon import Lexicon
+from provcheck.text.segment import segment
 
 TYPES = (
     "01-no-plagiarism",

@@ -20,9 +20,9 @@ from typing import Any
 
 from provcheck.engine import LocalEngine
 from provcheck.eval import unpacked
-from provcheck.lexicon import Lexicon
 from provcheck.quotes.extract import Quotation, extract
-from provcheck.segment import segment
+from provcheck.text.lexicon import Lexicon
+from provcheck.text.segment import segment
 
 Spans = tuple[tuple[int, int], ...]
 _EDGES = " \t\n.,;:!?\"'\u201c\u201d\u2018\u2019()-\u2014\u2013"

@@ -99,6 +99,22 @@ def ingest_batches(
     yield Ingested(documents=last.documents, skipped=last.skipped, notes=notes)
 
 
+SKIPS_LISTED = 10
+
+
+def nothing_readable(paths: Sequence[str], skipped: Sequence[Skipped]) -> InputError:
+    """The error for a run that read no document: each file skipped, with its reason."""
+    where = ", ".join(safe.name(p) for p in paths)
+    if not skipped:
+        return InputError(f"no documents in {where}: provcheck reads .txt, .md, .html, "
+                          ".json and .jsonl files.")
+    lines = [f"  {s.path}: {s.reason}" for s in skipped[:SKIPS_LISTED]]
+    if len(skipped) > SKIPS_LISTED:
+        lines.append(f"  ... and {len(skipped) - SKIPS_LISTED} more")
+    return InputError(f"no readable documents in {where} ({len(skipped)} skipped):\n"
+                      + "\n".join(lines))
+
+
 def _built(drafts: list[Draft], skipped: list[Skipped], manifest: Manifest | None,
            used: set[str]) -> Ingested:
     if manifest:

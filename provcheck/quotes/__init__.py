@@ -8,7 +8,7 @@ from provcheck.quotes import stored
 from provcheck.quotes.cluster import Attributed, Printing, QuoteMap, quote_map
 from provcheck.quotes.extract import Quotation, extract
 from provcheck.quotes.speakers import LocalSpeaker, canonical_names, resolve_document
-from provcheck.segment import Segmented, with_quotes
+from provcheck.text.segment import Segmented, with_quotes
 
 __all__ = ["Attributed", "Printing", "Quotation", "QuoteMap", "attribute", "quotations_of",
            "quote_map"]

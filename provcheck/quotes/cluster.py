@@ -27,12 +27,12 @@ import numpy as np
 from rapidfuzz.distance import Indel, LCSseq
 
 from provcheck.candidates import colliding
-from provcheck.normalize import light
 from provcheck.quotes.extract import Quotation
 from provcheck.records import Document, QuoteCluster, QuoteOccurrence, Span
-from provcheck.segment import Segmented
 from provcheck.settings import Settings
 from provcheck.signatures import lsh_view, minhash
+from provcheck.text.normalize import light
+from provcheck.text.segment import Segmented
 
 MIN_STATEMENT_TOKENS = 3
 SAME_SHARE = 0.75  # shared words over the longer statement: the same statement

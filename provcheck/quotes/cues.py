@@ -90,7 +90,3 @@ TIME_WORDS = frozenset(
     earlier later recently previously last this on in at late early morning afternoon
     evening night week month year ago once again also then now repeatedly""".split()
 )
-
-
-def is_cue(word: str) -> bool:
-    return word.lower() in SPEECH_VERBS

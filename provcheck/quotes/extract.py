@@ -22,7 +22,6 @@ from typing import NamedTuple
 import numpy as np
 
 from provcheck.hashing import sha1_hash32
-from provcheck.normalize import fold
 from provcheck.quotes.cues import (
     DETERMINERS,
     INFINITIVE_CUES,
@@ -31,11 +30,11 @@ from provcheck.quotes.cues import (
     PRONOUNS,
     SPEECH_VERBS,
     TIME_WORDS,
-    TITLE_WORDS,
 )
-from provcheck.quotespan import find_quote_groups
 from provcheck.records import Span, picklable
-from provcheck.segment import Segmented
+from provcheck.text.normalize import fold
+from provcheck.text.quotespan import find_quote_groups
+from provcheck.text.segment import Segmented
 
 MIN_QUOTE_WORDS = 4  # shorter quoted phrases count only with a cue next to them
 MIN_REPORTED_WORDS = 4
@@ -670,6 +669,3 @@ def _trim_end(doc: _Doc, end: int) -> int:
 def _mostly_inside(span: Span, other: Span) -> bool:
     inside = max(0, min(span.end, other.end) - max(span.start, other.start))
     return inside * 2 > len(span)
-
-
-TITLE_WORDS = TITLE_WORDS  # re-exported for speakers

@@ -18,7 +18,7 @@ def render_junit(report: Report) -> str:
         matches = [p for p in report.pairs if doc_id in (p.a, p.b)]
         failed = [p for p in matches if p in gate.failing]
         lines = "\n".join(describe(p, doc_id) for p in matches)
-        message = f"{len(failed)} match(es) at or above {gate.fail_on}"
+        message = f"{len(failed)} match(es) at or above {gate.fail_on.value}"
         body = (f"<failure message={_attribute(message)}>{_text(lines)}</failure>" if failed
                 else (f"<system-out>{_text(lines)}</system-out>" if matches else ""))
         cases.append(f'  <testcase classname="provcheck.check" name={_attribute(doc_id)} '

@@ -49,7 +49,7 @@ def _gate(gate: Gate) -> dict[str, Any]:
                 "coverage": max(pair.coverage_a if pair.a in gate.checked else 0.0,
                                 pair.coverage_b if pair.b in gate.checked else 0.0)}
 
-    return {"passed": gate.passed, "fail_on": gate.fail_on, "min_coverage": gate.min_coverage,
+    return {"passed": gate.passed, "fail_on": gate.fail_on.value, "min_coverage": gate.min_coverage,
             "baseline": gate.baseline, "checked": list(gate.checked),
             "failing": [match(p) for p in gate.failing],
             "accepted": [match(p) for p in gate.accepted]}

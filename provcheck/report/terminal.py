@@ -63,7 +63,7 @@ def _count(n: int, noun: str) -> str:
 
 def _gate(console: Console, gate: Gate) -> None:
     """Last, where a CI log ends: whether the check passed, and the matches that decide."""
-    bar = f"at or above {gate.fail_on}" + (
+    bar = f"at or above {gate.fail_on.value}" + (
         f" covering {gate.min_coverage:.0%} or more" if gate.min_coverage else "")
     accepted = f", {len(gate.accepted)} accepted by {gate.baseline}" if gate.baseline else ""
     if gate.passed:

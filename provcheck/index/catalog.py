@@ -28,11 +28,8 @@ from typing import Any, TypeVar
 import numpy as np
 
 from provcheck import __version__
-from provcheck.chrome import OUTLET_MIN_DOCS, BlockEntry
 from provcheck.errors import ConfigError, InputError
-from provcheck.quotes import stored
-from provcheck.records import Document
-from provcheck.segments import (
+from provcheck.index.bands import (
     Hits,
     Segment,
     SegmentInfo,
@@ -41,8 +38,11 @@ from provcheck.segments import (
     remove_unregistered,
     upgrade_band_table,
 )
+from provcheck.quotes import stored
+from provcheck.records import Document
 from provcheck.settings import Settings
 from provcheck.signatures import Signed, concatenate, remap
+from provcheck.text.chrome import OUTLET_MIN_DOCS, BlockEntry
 
 K = TypeVar("K")
 T = TypeVar("T")

@@ -17,8 +17,8 @@ import numpy as np
 import Stemmer
 
 from provcheck.hashing import sha1_hash32
-from provcheck.normalize import fold
-from provcheck.wordscan import TOKEN, form_key
+from provcheck.text.normalize import fold
+from provcheck.text.wordscan import TOKEN, form_key
 
 __all__ = ["STOP_WORDS", "TOKEN", "Lexicon", "TokenInfo", "TokenTable"]
 

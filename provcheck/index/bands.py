@@ -42,7 +42,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from provcheck.candidates import pair_estimate
+from provcheck.signatures import pair_estimate
 
 # A band key held by more passages than this many times the bucket limit is boilerplate
 # without counting its documents (counting would read all its entries).
@@ -248,7 +248,7 @@ def _similar(rows: np.ndarray, first: np.ndarray, last: np.ndarray, query_of: np
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     # For each entry (a passage row of ``bits``) and each query row in
     # query_of[first:last], the pairs whose estimated Jaccard (share of equal 8-bit
-    # values, less the 1/256 that agree by chance: candidates.pair_estimate) reaches
+    # values, less the 1/256 that agree by chance: signatures.pair_estimate) reaches
     # ``floor``. Counted, then filled, each pass over the entries in parallel.
     kept = np.zeros(len(rows), np.int64)
     for e in numba.prange(len(rows)):
@@ -366,14 +366,11 @@ class SegmentWriter:
                 np.ascontiguousarray(values[name], dtype=dtype).tofile(handle)
         self.units += len(doc)
 
-    def _append_run(self, keys: np.ndarray, rows: np.ndarray, *, extend: bool = False) -> None:
+    def _append_run(self, keys: np.ndarray, rows: np.ndarray) -> None:
         for name, values in (("run_key", keys), ("run_row", rows)):
             with (self.path / name).open("ab") as handle:
                 values.tofile(handle)
-        if extend and self.runs:
-            self.runs[-1] += len(keys)
-        else:
-            self.runs.append(len(keys))
+        self.runs.append(len(keys))
 
 
 class BandTable:

@@ -21,12 +21,12 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from provcheck.normalize import light
-from provcheck.quotespan import in_spans
+from provcheck.alignment.vectors import Entries
 from provcheck.records import Kind, Passage, Region, Span
-from provcheck.segment import Segmented
 from provcheck.settings import Settings
-from provcheck.vectors import Entries
+from provcheck.text.normalize import light
+from provcheck.text.quotespan import in_spans
+from provcheck.text.segment import Segmented
 
 # Punctuation at a passage's edges says where the sentence went on, not how it was copied.
 _EDGE = " .,;:!?\"'-"

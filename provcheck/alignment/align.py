@@ -25,11 +25,11 @@ from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import NamedTuple
 
-from provcheck.passages import Side, build_region
+from provcheck.alignment.passages import Side, build_region
+from provcheck.alignment.vectors import PairSimilarity, pair_similarity
 from provcheck.records import Kind, Passage, Region, Span
-from provcheck.segment import Segmented
 from provcheck.settings import Settings
-from provcheck.vectors import PairSimilarity, pair_similarity
+from provcheck.text.segment import Segmented
 
 MIN_SHARED_CONTENT = 2.0
 # A summary region condenses one side: its longer side is this many times the shorter,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -22,10 +22,11 @@ from provcheck.candidates import (
     find_candidates,
     shared_shingles,
 )
-from provcheck.chrome import BlockEntry, outlet_blocks
 from provcheck.engine import Engine, LocalEngine
+from provcheck.gate import Policy, apply
+from provcheck.index.bands import Hits, first_distinct
+from provcheck.index.catalog import Index, record_of
 from provcheck.ingest import Ingested, ingest_batches, load_manifest
-from provcheck.lexicon import Lexicon
 from provcheck.parallel import collector_paused
 from provcheck.pipeline import (
     SEGMENT_BATCH,
@@ -41,11 +42,11 @@ from provcheck.pipeline import (
 )
 from provcheck.quotes import quotations_of, stored
 from provcheck.records import Document, Report, Skipped, picklable
-from provcheck.segment import segment
-from provcheck.segments import Hits, first_distinct
 from provcheck.settings import Settings
 from provcheck.signatures import Signed, sign, without_chrome
-from provcheck.store import Index, record_of
+from provcheck.text.chrome import BlockEntry, outlet_blocks
+from provcheck.text.lexicon import Lexicon
+from provcheck.text.segment import segment
 
 T = TypeVar("T")
 
@@ -64,8 +65,9 @@ class AddSummary:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Checked:
-    report: Report
+    report: Report  # with its gate
     new: tuple[str, ...]  # ids of the documents checked (the others came from the index)
+    added: int = 0  # matches ``--accept-all`` added to the baseline
 
 
 def index_add(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None = None,
@@ -188,12 +190,15 @@ def _read_ahead(batches: Iterator[T]) -> Iterator[T]:
 
 
 @collector_paused()
-def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None = None,
-          progress: Progress | None = None, engine: Engine | None = None,
-          keep_unrelated: bool = False) -> Checked:
+def check(paths: Sequence[str], db: str, settings: Settings, policy: Policy | None = None, *,
+          meta: str | None = None, progress: Progress | None = None,
+          engine: Engine | None = None, keep_unrelated: bool = False) -> Checked:
     """Compare the documents under ``paths`` with the index and with each other, as
-    ``compare`` would over the index and them together (``keep_unrelated``: report
-    the aligned pairs judged unrelated too)."""
+    ``compare`` would over the index and them together, and gate the result by
+    ``policy`` (default: ``--fail-on copy``). ``keep_unrelated``: report the aligned
+    pairs judged unrelated too."""
+    policy = policy or Policy()
+    accepted = policy.accepted()  # a bad baseline stops the run before the work
     timings: dict[str, float] = {}
     engine = engine or LocalEngine(settings.jobs)
     index = Index.open(db, settings, create=False)
@@ -245,7 +250,9 @@ def check(paths: Sequence[str], db: str, settings: Settings, *, meta: str | None
                     {"new_documents": len(new.documents), "indexed_matches": len(loaded),
                      "quotations_from_index": len(found)},
                     about={d.id for d in new.documents}, keep_unrelated=keep_unrelated)
-    return Checked(report=report, new=tuple(d.id for d in new.documents))
+    checked = tuple(d.id for d in new.documents)
+    result, added = apply(policy, accepted, report.pairs, report.documents, checked)
+    return Checked(report=replace(report, gate=result), new=checked, added=added)
 
 
 def _matched(signed: Signed, hits: Hits, settings: Settings) -> list[tuple[int, int]]:

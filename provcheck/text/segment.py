@@ -16,15 +16,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from provcheck import chrome
+from provcheck.alignment.vectors import UnitTerms, unit_terms
 from provcheck.hashing import sha1_hash32
-from provcheck.lexicon import Lexicon
-from provcheck.normalize import NormalizedText, normalize
-from provcheck.quotespan import find_quote_spans
 from provcheck.records import Span, picklable
-from provcheck.sentences import structure, unit_spans
-from provcheck.vectors import UnitTerms, unit_terms
-from provcheck.wordscan import code_points, token_bounds
+from provcheck.text import chrome
+from provcheck.text.lexicon import Lexicon
+from provcheck.text.normalize import NormalizedText, normalize
+from provcheck.text.quotespan import find_quote_spans
+from provcheck.text.sentences import structure, unit_spans
+from provcheck.text.wordscan import code_points, token_bounds
 
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
 # Odd 64-bit multipliers of a token's hash by its place in a unit (``unit_keys``).

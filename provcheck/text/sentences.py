@@ -19,7 +19,7 @@ from functools import cache
 import numba
 import numpy as np
 
-from provcheck.wordscan import code_point_classes, code_points
+from provcheck.text.wordscan import code_point_classes, code_points
 
 MIN_UNIT_TOKENS = 4
 MAX_UNIT_TOKENS = 60
