@@ -31,9 +31,10 @@ from datasketch import MinHash
 from datasketch.hashfunc import sha1_hash32
 from measure import Measured, peak_memory, run_benchmark, run_measured
 
+from provcheck.engine import LocalEngine
 from provcheck.eval.pan13 import TYPES, corpus_root, load_pairs, read_cases
 from provcheck.ingest import ingest
-from provcheck.pipeline import segment_corpus
+from provcheck.pipeline import Run, segment_corpus
 from provcheck.settings import Settings
 from provcheck.signatures import minhash, sign
 from provcheck.text.lexicon import STOP_WORDS, TOKEN, Lexicon
@@ -55,7 +56,7 @@ def passages_as_shingles(root: Path, settings: Settings,
     seconds = []
     for _ in range(2):
         start = time.perf_counter()
-        corpus = segment_corpus(docs, settings, quotations=False)
+        corpus = segment_corpus(docs, Run(settings, LocalEngine(settings.jobs)), quotations=False)
         seconds.append(time.perf_counter() - start)
     signed = sign(list(corpus.segmented), settings)
     lexicon = Lexicon()

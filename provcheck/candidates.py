@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from provcheck.engine import Engine, LocalEngine
+from provcheck.engine import Engine
 from provcheck.settings import Settings
 from provcheck.signatures import Signed, pair_estimate
 
@@ -56,7 +56,7 @@ class Collisions:
     boilerplate_buckets: int
 
 
-def find_candidates(signed: Signed, settings: Settings, engine: Engine | None = None) -> Candidates:
+def find_candidates(signed: Signed, settings: Settings, engine: Engine) -> Candidates:
     """Document pairs worth aligning: one strong passage collision, or several.
 
     The band entries are split by key into the engine's partitions and each is joined on
@@ -69,7 +69,6 @@ def find_candidates(signed: Signed, settings: Settings, engine: Engine | None = 
     empty = Candidates(pairs=np.zeros((0, 2), np.int64), passage_pairs=0, boilerplate_buckets=0)
     if len(signed.doc) < 2:
         return empty
-    engine = engine or LocalEngine()
     found = engine.map(join_shards, band_shards(signed, engine.partitions), batch_size=1,
                        context=settings)
     left = np.concatenate([c.left for c in found])

@@ -1,30 +1,37 @@
-"""The pipeline: every stage of ``provcheck compare`` as one line, each timed.
+"""The pipeline: every stage of ``compare``, ``compare --db`` and ``check``, one line
+each, each timed.
 
-ingest -> segment (+ quotations) -> boilerplate -> sign -> candidates -> align ->
-quote map -> provenance -> report
+    ingest -> gather -> align -> quote map -> provenance -> report
 
-The quote map does not depend on the alignment: it is made in this process while the
-workers align, so the timings of the two overlap.
+The three differ only in how they *gather* the corpus and its candidate pairs
+(``Gather``): ``compare`` segments every document (its quotations, then boilerplate
+across the corpus), signs it (``--db``: with the signatures an index stored for the
+documents it holds unchanged) and joins the signatures by LSH in memory; ``check``
+segments and signs the new documents, looks their signatures up in the index, and adds
+the indexed documents they match (``index.workflow.from_index``). The quote map does
+not depend on the alignment: it is made in this process while the workers align, so
+the timings of the two overlap.
 """
 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import Protocol
 
 import numpy as np
 
 from provcheck import __version__
 from provcheck.alignment.align import align_sides
+from provcheck.alignment.pairs import Members, align_batch, members_of, pair_from
 from provcheck.alignment.passages import Side
 from provcheck.candidates import find_candidates
 from provcheck.credits import agency_finder
 from provcheck.engine import Engine, LocalEngine
-from provcheck.evidence import rarity_sums, rarity_table, shared
+from provcheck.evidence import rarity_table
 from provcheck.index.catalog import Index, Stored
 from provcheck.ingest import Ingested, ingest, load_manifest, nothing_readable
 from provcheck.overview import overview
@@ -35,18 +42,13 @@ from provcheck.quotes.extract import Quotation
 from provcheck.quotes.speakers import LocalSpeaker
 from provcheck.records import (
     BoilerplateBlock,
-    Direction,
     Document,
     Overview,
     PairResult,
-    PairTuple,
     QuoteCluster,
-    Region,
     Relation,
     Report,
     Span,
-    pair_from_tuple,
-    pair_to_tuple,
 )
 from provcheck.settings import Settings
 from provcheck.signatures import Signed, concatenate, permutations, remap, sign, without_chrome
@@ -72,7 +74,53 @@ class Corpus:
     boilerplate: tuple[Found, ...] = ()  # blocks set aside, by (document, block) position
 
 
-@collector_paused()
+class Timer:
+    """Seconds spent in each stage of a run (``with timer("align"): ...``)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+
+    def add(self, other: Timer) -> None:
+        """Count ``other``'s seconds in this timer's stages too."""
+        for stage, seconds in other.seconds.items():
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """What every stage of one run shares: its settings, the one engine its batch stages
+    run on, its progress display and its timer."""
+
+    settings: Settings
+    engine: Engine
+    tick: Progress | None = None
+    timer: Timer = field(default_factory=Timer)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Gathered:
+    """A run's corpus and the document pairs to align in it."""
+
+    corpus: Corpus
+    pairs: np.ndarray  # int64 [pairs, 2]: positions in the corpus
+    stats: dict[str, object]  # the gathering's own counts, for the report
+    about: frozenset[str] | None = None  # check: the ids of the documents checked
+
+
+class Gather(Protocol):
+    def __call__(self, ingested: Ingested, stages: Run, /) -> Gathered:
+        """The corpus of the ``ingested`` documents and its candidate pairs."""
+        ...
+
+
 def compare(
     paths: Sequence[str],
     settings: Settings,
@@ -90,33 +138,50 @@ def compare(
     With ``keep_unrelated``, aligned pairs judged unrelated are reported too.
     The batch stages run on ``engine`` (default: this machine, ``settings.jobs``
     processes)."""
-    timings: dict[str, float] = {}
-    tick = progress or (lambda stage, done, total: None)
-    engine = engine or LocalEngine(settings.jobs)
-    with _timed(timings, "ingest"):
-        ingested = read_inputs(paths, settings, meta, engine)
-    aligning: Pending[PairResult | None] = Pending(done=[])
-    stats: dict[str, object] = {}
-    with _opened(db, settings) as index:
-        with _timed(timings, "segment"):
-            held = _held(index, ingested.documents) if index else {}
-            stored = _stored_quotations(index, held, len(ingested.documents)) if index else None
-            corpus = segment_corpus(ingested.documents, settings, tick, engine=engine,
-                                    stored=stored)
-        if pairs:
-            with _timed(timings, "signatures"):
-                reused = {n: index.stored(rowid) for n, rowid in held.items()} if index else {}
-                signed = without_chrome(sign_corpus(corpus, settings, reused), corpus.segmented)
-            with _timed(timings, "candidates"):
-                candidates = find_candidates(signed, settings, engine)
-            aligning = start_alignment(corpus, candidates.pairs, settings, tick, engine)
-            stats = {"signed_passages": len(signed.doc), "signatures_from_index": len(held),
-                     "quotations_from_index": sum(r is not None for r in stored or ()),
-                     "candidate_passage_pairs": candidates.passage_pairs,
-                     "candidate_document_pairs": len(candidates.pairs),
-                     "boilerplate_buckets": candidates.boilerplate_buckets}
-    return finish(ingested, corpus, aligning, settings, timings, stats, corpus_view=pairs,
+    return run(paths, settings, partial(in_memory, db=db, pairs=pairs), meta=meta,
+               progress=progress, engine=engine, keep_unrelated=keep_unrelated,
+               corpus_view=pairs)
+
+
+@collector_paused()
+def run(paths: Sequence[str], settings: Settings, gather: Gather, *, meta: str | None = None,
+        progress: Progress | None = None, engine: Engine | None = None,
+        keep_unrelated: bool = False, corpus_view: bool = True) -> Report:
+    """The pipeline over the documents under ``paths``, with the corpus and pairs
+    ``gather`` makes of them (see the module docstring)."""
+    stages = Run(settings, engine or LocalEngine(settings.jobs), progress)
+    with stages.timer("ingest"):
+        ingested = read_inputs(paths, settings, meta, stages.engine)
+    gathered = gather(ingested, stages)
+    aligning = start_alignment(gathered.corpus, gathered.pairs, stages)
+    return finish(ingested, gathered, aligning, stages, corpus_view=corpus_view,
                   keep_unrelated=keep_unrelated)
+
+
+def in_memory(ingested: Ingested, run: Run, *, db: str | None = None,
+              pairs: bool = True) -> Gathered:
+    """``compare``'s corpus: every document segmented, and the pairs an LSH join of
+    their signatures finds (none with ``pairs`` off: ``quotes``). With ``db``, the
+    signatures and quotations of documents the index holds unchanged are its own."""
+    documents, settings, timer = ingested.documents, run.settings, run.timer
+    with _opened(db, settings) as index:
+        with timer("segment"):
+            held = _held(index, documents) if index else {}
+            stored = _stored_quotations(index, held, len(documents)) if index else None
+            corpus = segment_corpus(documents, run, stored=stored)
+        if not pairs:
+            return Gathered(corpus=corpus, pairs=np.zeros((0, 2), np.int64), stats={})
+        with timer("signatures"):
+            reused = {n: index.stored(rowid) for n, rowid in held.items()} if index else {}
+            signed = without_chrome(sign_corpus(corpus, settings, reused), corpus.segmented)
+    with timer("candidates"):
+        candidates = find_candidates(signed, settings, run.engine)
+    return Gathered(corpus=corpus, pairs=candidates.pairs, stats={
+        "signed_passages": len(signed.doc), "signatures_from_index": len(held),
+        "quotations_from_index": sum(r is not None for r in stored or ()),
+        "candidate_passage_pairs": candidates.passage_pairs,
+        "candidate_document_pairs": len(candidates.pairs),
+        "boilerplate_buckets": candidates.boilerplate_buckets})
 
 
 def read_inputs(paths: Sequence[str], settings: Settings, meta: str | None,
@@ -156,55 +221,50 @@ def ready(settings: Settings) -> None:
     settings.bands  # noqa: B018 - a cached property, chosen now
 
 
-def finish(ingested: Ingested, corpus: Corpus, aligning: Pending[PairResult | None],
-           settings: Settings, timings: dict[str, float], stats: dict[str, object], *,
-           corpus_view: bool = True, about: Collection[str] | None = None,
-           keep_unrelated: bool = False) -> Report:
-    """Quote map, provenance and corpus view: the stages compare and check share, while
-    the candidate pairs are ``aligning`` (``align`` is timed from here to the last
-    pair aligned, with the quote map made and the pairs aligned so far judged
-    meanwhile). With ``about`` (check's new documents), the report's statements are
-    those printed by one of them: the others are mapped to find where those were
-    printed too, and for provenance (what one side of a pair prints and the other does
-    not), but not described. Pairs judged unrelated are left out of the report unless
-    ``keep_unrelated``."""
-    start = time.perf_counter()
-    judging = 0.0
+def finish(ingested: Ingested, gathered: Gathered, aligning: Pending[PairResult | None],
+           run: Run, *, corpus_view: bool = True, keep_unrelated: bool = False) -> Report:
+    """Quote map, provenance and corpus view, while the candidate pairs are ``aligning``
+    (``align`` is timed from here to the last pair aligned, with the quote map made and
+    the pairs aligned so far judged meanwhile). With ``gathered.about`` (check's new
+    documents), the report's statements are those printed by one of them: the others
+    are mapped to find where those were printed too, and for provenance (what one side
+    of a pair prints and the other does not), but not described. Pairs judged unrelated
+    are left out of the report unless ``keep_unrelated``."""
+    corpus, about, timer = gathered.corpus, gathered.about, run.timer
+    judging = Timer()
     try:
-        with _timed(timings, "quotes"):
-            quotations, speakers = _outside_boilerplate(corpus)
-            among = None if about is None else {
-                n for n, d in enumerate(corpus.documents) if d.id in about}
-            mapped = quote_map(corpus.documents, corpus.segmented,
-                               attribute(quotations, speakers), settings, about=among)
-            quotes = mapped.clusters
-        known = context(corpus.documents, corpus.segmented, mapped,
-                        explain_unrelated=keep_unrelated)
-        judged: list[PairResult] = []
-        for found in aligning.each():  # judged while the workers align the rest
-            if found is not None:
-                began = time.perf_counter()
-                judged.append(judge(found, known))
-                judging += time.perf_counter() - began
+        with timer("align"):
+            with timer("quotes"):
+                quotations, speakers = _outside_boilerplate(corpus)
+                among = None if about is None else {
+                    n for n, d in enumerate(corpus.documents) if d.id in about}
+                mapped = quote_map(corpus.documents, corpus.segmented,
+                                   attribute(quotations, speakers), run.settings, about=among)
+            known = context(corpus.documents, corpus.segmented, mapped,
+                            explain_unrelated=keep_unrelated)
+            judged: list[PairResult] = []
+            for found in aligning.each():  # judged while the workers align the rest
+                if found is not None:
+                    with judging("provenance"):
+                        judged.append(judge(found, known))
     finally:
         aligning.close()
-    timings["align"] = time.perf_counter() - start
     related = [p for p in judged if p.relation is not Relation.UNRELATED]
-    with _timed(timings, "provenance"):
+    with timer("provenance"):
         view = overview(corpus.documents, corpus.segmented, related) if corpus_view else None
-    timings["provenance"] += judging
+    timer.add(judging)
     summary: dict[str, object] = {
         "documents": len(corpus.documents),
         "skipped": len(ingested.skipped),
         "related_pairs": len(related),
         "aligned_pairs_not_related": len(judged) - len(related),
         "quotations": sum(len(q) for q in quotations),
-        "quote_clusters": len(quotes),
-        **stats,
-        "seconds": {k: round(v, 3) for k, v in timings.items()},
+        "quote_clusters": len(mapped.clusters),
+        **gathered.stats,
+        "seconds": {k: round(v, 3) for k, v in timer.seconds.items()},
     }
-    return build_report(ingested, corpus, judged if keep_unrelated else related, quotes, view,
-                        settings, summary)
+    return build_report(ingested, corpus, judged if keep_unrelated else related,
+                        mapped.clusters, view, run.settings, summary)
 
 
 def _outside_boilerplate(corpus: Corpus) -> tuple[list[tuple[Quotation, ...]],
@@ -269,38 +329,30 @@ def _held(index: Index, documents: Sequence[Document]) -> dict[int, int]:
             if held.get(d.id, ("",))[0] == d.sha256}
 
 
-def segment_corpus(
-    documents: Sequence[Document], settings: Settings, tick: Progress | None = None, *,
-    quotations: bool = True, engine: Engine | None = None,
-    stored: Sequence[str | None] | None = None,
-) -> Corpus:
+def segment_corpus(documents: Sequence[Document], run: Run, *, quotations: bool = True,
+                   stored: Sequence[str | None] | None = None) -> Corpus:
     """Segment every document and find its quotations (unless ``quotations`` is off, or
     read them from ``stored``: see ``start_segmenting``), then flag blocks that are
     boilerplate across an outlet."""
-    segmenting = start_segmenting(documents, settings, tick, quotations=quotations,
-                                  engine=engine, stored=stored)
+    segmenting = start_segmenting(documents, run, quotations=quotations, stored=stored)
     return flag_boilerplate(corpus_of(documents, segmenting.result()))
 
 
 Prepared = tuple[Segmented, tuple[Quotation, ...], tuple[LocalSpeaker, ...]]
 
 
-def start_segmenting(
-    documents: Sequence[Document], settings: Settings, tick: Progress | None = None, *,
-    quotations: bool = True, engine: Engine | None = None,
-    stored: Sequence[str | None] | None = None,
-) -> Pending[Prepared]:
+def start_segmenting(documents: Sequence[Document], run: Run, *, quotations: bool = True,
+                     stored: Sequence[str | None] | None = None) -> Pending[Prepared]:
     """``segment_corpus``'s work, started on the engine's workers: this process can do
     other work until ``corpus_of`` takes the results. ``stored``: each document's
     quotations as an index holds them (``quotes.stored``), or None to find them."""
-    done = _counter("segment", len(documents), tick)
-    engine = engine or LocalEngine(settings.jobs)
+    done = _counter("segment", len(documents), run.tick)
     if not quotations:
-        return engine.start(_segment_only, list(documents), batch_size=SEGMENT_BATCH,
-                            on_batch=done)
+        return run.engine.start(_segment_only, list(documents), batch_size=SEGMENT_BATCH,
+                                on_batch=done)
     records = [None] * len(documents) if stored is None else stored
-    return engine.start(_segment_batch, list(zip(documents, records, strict=True)),
-                        batch_size=SEGMENT_BATCH, on_batch=done)
+    return run.engine.start(_segment_batch, list(zip(documents, records, strict=True)),
+                            batch_size=SEGMENT_BATCH, on_batch=done)
 
 
 def corpus_of(documents: Sequence[Document], prepared: Sequence[Prepared]) -> Corpus:
@@ -339,10 +391,7 @@ def _block_detail(seg: Segmented) -> Detail:
                   sentences=seg.unit_keys[body], sentence_block=seg.unit_block[body])
 
 
-def start_alignment(
-    corpus: Corpus, pairs: np.ndarray, settings: Settings, tick: Progress | None = None,
-    engine: Engine | None = None,
-) -> Pending[PairResult | None]:
+def start_alignment(corpus: Corpus, pairs: np.ndarray, run: Run) -> Pending[PairResult | None]:
     """Verify and align each candidate pair, on the engine's workers: a pair's result is
     None when it shares no reused region."""
     # Each pair is read with the document of smaller id as side a, whatever produced
@@ -350,39 +399,11 @@ def start_alignment(
     # Sorted, so that the pairs of one batch share documents prepared once.
     ids = [d.id for d in corpus.documents]
     tasks = sorted({(a, b) if ids[a] <= ids[b] else (b, a) for a, b in pairs.tolist()})
-    done = _counter("align", len(tasks), tick)
-    engine = engine or LocalEngine(settings.jobs)
-    return engine.start(partial(_align_batch, settings=settings), tasks,
-                        batch_size=ALIGN_BATCH, context=Members.of(corpus), subset=_members_of,
-                        on_batch=done).decoded(_pair_from)
-
-
-def pair_result(
-    doc_a: Document, seg_a: Segmented, doc_b: Document, seg_b: Segmented,
-    regions: Sequence[Region], rare_a: np.ndarray | None = None,
-) -> PairResult:
-    """A related pair with its coverage figures and what it shares (``rare_a``: the
-    ``evidence.rarity_sums`` of a, if kept); relation and direction come later."""
-    passages = [p for r in regions for p in r.passages]
-    ranges_a = seg_a.token_ranges([p.a for p in passages]).tolist()
-    ranges_b = seg_b.token_ranges([p.b for p in passages]).tolist()
-    covered_a, covered_b = _covered_words(ranges_a), _covered_words(ranges_b)
-    body_a, body_b = max(1, seg_a.body_words), max(1, seg_b.body_words)
-    coverage = round(covered_a / body_a, 4), round(covered_b / body_b, 4)
-    return PairResult(
-        a=doc_a.id,
-        b=doc_b.id,
-        relation=Relation.RELATED,
-        similarity=round((covered_a + covered_b) / (body_a + body_b), 4),
-        coverage_a=coverage[0],
-        coverage_b=coverage[1],
-        direction=Direction(),
-        regions=tuple(regions),
-        shared_words_a=covered_a,
-        shared_words_b=covered_b,
-        shared=shared(seg_a, seg_b, passages, (ranges_a, ranges_b), coverage,
-                      body_a <= body_b, rare_a),
-    )
+    return run.engine.start(partial(align_batch, settings=run.settings), tasks,
+                            batch_size=ALIGN_BATCH,
+                            context=Members.of(corpus.documents, corpus.segmented),
+                            subset=members_of, on_batch=_counter("align", len(tasks), run.tick),
+                            ).decoded(pair_from)
 
 
 def build_report(
@@ -439,102 +460,7 @@ def _segment_only(documents: Sequence[Document], _context: object = None) -> lis
     return [(segment(d.id, d.text, lexicon), (), ()) for d in documents]
 
 
-class Members(Mapping[int, tuple[Document, Segmented]]):
-    """Documents with their segmentation by corpus position (the whole corpus, or the
-    part a cluster ships with one batch), and their alignment ``Side``s. A worker aligns
-    batch after batch against one context, and a document is in pairs of many batches,
-    so the last ``SIDES_KEPT`` sides made are kept (about 45 KB each, 90 MB in all). Of
-    PAN13's 31,526 candidate pairs on two workers, 13,875 sides are made with 1,024 kept
-    and 9,262 with 2,048 (4,942 documents)."""
-
-    SIDES_KEPT = 2048
-
-    def __init__(self, entries: Mapping[int, tuple[Document, Segmented]]) -> None:
-        self.entries = entries
-        self._sides: OrderedDict[int, Side] = OrderedDict()
-        self._rarity: OrderedDict[int, np.ndarray] = OrderedDict()
-
-    @classmethod
-    def of(cls, corpus: Corpus) -> Members:
-        return cls(dict(enumerate(zip(corpus.documents, corpus.segmented, strict=True))))
-
-    def __getitem__(self, k: int) -> tuple[Document, Segmented]:
-        return self.entries[k]
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self.entries)
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    def side(self, k: int) -> Side:
-        found = self._sides.get(k)
-        if found is not None:
-            self._sides.move_to_end(k)
-            return found
-        doc, seg = self.entries[k]
-        self._sides[k] = found = Side.of(seg, doc.text)
-        if len(self._sides) > self.SIDES_KEPT:
-            self._sides.popitem(last=False)
-        return found
-
-    def rarity(self, k: int) -> np.ndarray:
-        """``evidence.rarity_sums`` of document ``k``, kept as its side is."""
-        found = self._rarity.get(k)
-        if found is None:
-            found = self._rarity[k] = rarity_sums(self.entries[k][1])
-            if len(self._rarity) > self.SIDES_KEPT:
-                self._rarity.popitem(last=False)
-        return found
-
-
-def _members_of(members: Members, tasks: Sequence[tuple[int, int]]) -> Members:
-    """The documents a batch of pairs needs: what a cluster ships with the batch."""
-    return Members({k: members[k] for k in sorted({k for pair in tasks for k in pair})})
-
-
-def _align_batch(tasks: Sequence[tuple[int, int]], members: Members, settings: Settings,
-                 ) -> list[PairTuple | None]:
-    """Each pair's result as tuples (``records.pair_to_tuple``), None where the pair
-    shares no reused region."""
-    out: list[PairTuple | None] = []
-    for i, j in tasks:
-        regions = align_sides(members.side(i), members.side(j), settings)
-        if regions:
-            (doc_a, seg_a), (doc_b, seg_b) = members[i], members[j]
-            out.append(pair_to_tuple(pair_result(doc_a, seg_a, doc_b, seg_b, regions,
-                                                 members.rarity(i))))
-        else:
-            out.append(None)
-    return out
-
-
-def _pair_from(values: PairTuple | None) -> PairResult | None:
-    return None if values is None else pair_from_tuple(values)
-
-
-def _covered_words(ranges: list[list[int]]) -> int:
-    """Tokens inside the union of token ``ranges`` (passages of a side rarely overlap:
-    their merged lengths, without an array the length of the document)."""
-    covered, reach = 0, 0
-    for lo, hi in sorted(ranges):
-        lo = max(lo, reach)
-        if hi > lo:
-            covered += hi - lo
-            reach = hi
-    return covered
-
-
 def _counter(stage: str, total: int, tick: Progress | None) -> Callable[[int], None] | None:
     if tick is None:
         return None
     return lambda n: tick(stage, n, total)
-
-
-@contextmanager
-def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
-    start = time.perf_counter()
-    try:
-        yield
-    finally:
-        timings[stage] = time.perf_counter() - start

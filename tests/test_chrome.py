@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 
-from provcheck.pipeline import Corpus, segment_corpus
+from provcheck.engine import LocalEngine
+from provcheck.pipeline import Corpus, Run, segment_corpus
 from provcheck.records import Document
 from provcheck.settings import Settings
 
@@ -31,7 +32,7 @@ def corpus(texts: list[tuple[str, str | None]]) -> Corpus:
                           sha256=hashlib.sha256(text.encode()).hexdigest(), format="text",
                           encoding="utf-8", outlet=outlet)
                  for n, (text, outlet) in enumerate(texts)]
-    return segment_corpus(documents, Settings())
+    return segment_corpus(documents, Run(Settings(), LocalEngine()))
 
 
 def flagged(c: Corpus, doc: int) -> list[str]:

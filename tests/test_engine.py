@@ -28,7 +28,7 @@ from provcheck.errors import ConfigError
 from provcheck.eval.pan13 import load_pairs
 from provcheck.index.workflow import check, index_add
 from provcheck.ingest import ingest
-from provcheck.pipeline import compare, segment_corpus
+from provcheck.pipeline import Run, compare, segment_corpus
 from provcheck.quotes import quotations_of
 from provcheck.records import Span
 from provcheck.report.json_report import render_json
@@ -97,9 +97,9 @@ def test_dask_index_and_check_give_the_embedded_results(cluster: Engine, seeds_d
 @pytest.mark.parametrize("parts", [2, 3, 7])
 def test_band_partitions_find_the_same_candidates(pan_sample: Path, parts: int) -> None:
     docs = ingest([str(pan_sample)], max_bytes=SETTINGS.max_file_bytes).documents
-    corpus = segment_corpus(docs, SETTINGS, quotations=False)
+    corpus = segment_corpus(docs, Run(SETTINGS, LocalEngine()), quotations=False)
     signed = without_chrome(sign(list(corpus.segmented), SETTINGS), corpus.segmented)
-    whole = find_candidates(signed, SETTINGS)
+    whole = find_candidates(signed, SETTINGS, LocalEngine())
     split = LocalEngine(1)
     split.partitions = parts
     found = find_candidates(signed, SETTINGS, split)

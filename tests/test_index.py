@@ -88,6 +88,18 @@ def test_check_reports_a_pair_exactly_as_compare_does(indexed: Path, tmp_path: P
     assert pair(checked) == pair(compared)
 
 
+@pytest.mark.parametrize("extra", [[], ["--all-pairs"]], ids=["related", "all aligned"])
+def test_check_finds_exactly_the_pairs_compare_finds(indexed: Path, extra: list[str]) -> None:
+    """check and compare share every stage but where their candidate pairs come from:
+    checking 002 against an index of the other seeds gives the pairs of 002 that
+    compare over all five gives, field for field."""
+    checked = json.loads(cli("check", str(S002), "--db", str(indexed), "--format", "json",
+                             *extra).stdout)
+    compared = json.loads(cli("compare", str(SEEDS), "--format", "json", *extra).stdout)
+    of_002 = [p for p in compared["pairs"] if S002.stem in (p["a"], p["b"])]
+    assert of_002 and checked["pairs"] == of_002
+
+
 def test_check_reports_the_statements_of_the_checked_documents(
         indexed: Path, tmp_path: Path) -> None:
     """Each statement a checked document prints, with the indexed documents that print

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from provcheck.pipeline import compare, read_inputs, segment_corpus
+from provcheck.engine import LocalEngine
+from provcheck.pipeline import Run, compare, read_inputs, segment_corpus
 from provcheck.quotes import attribute, quotations_of, quote_map
 from provcheck.quotes.cluster import _earliest
 from provcheck.quotes.speakers import canonical_names, person_name
@@ -233,7 +234,7 @@ def test_a_map_about_some_documents_describes_their_clusters_as_the_full_map_doe
     printed (what provenance reads) does not change."""
     settings = Settings()
     corpus = segment_corpus(read_inputs([str(ROOT / "seeds")], settings, None).documents,
-                            settings)
+                            Run(settings, LocalEngine()))
     attributed = attribute(corpus.quotations, corpus.speakers)
     full = quote_map(corpus.documents, corpus.segmented, attributed, settings)
     assert len({o.doc for c in full.clusters for o in c.occurrences}) == 5

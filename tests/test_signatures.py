@@ -14,6 +14,7 @@ from provcheck.candidates import (
     estimates,
     find_candidates,
 )
+from provcheck.engine import LocalEngine
 from provcheck.settings import Settings
 from provcheck.signatures import band_keys, lsh_view, minhash, sign
 from provcheck.text.lexicon import STOP_WORDS, TOKEN, Lexicon
@@ -162,7 +163,7 @@ def test_the_bucket_join_is_every_pair_sharing_a_key(
 def test_candidates_pair_the_related_seed_documents(seed_texts: dict[str, str]) -> None:
     lexicon = Lexicon()
     segs = [segment(k, t, lexicon) for k, t in seed_texts.items()]
-    pairs = find_candidates(sign(segs, Settings()), Settings()).pairs.tolist()
+    pairs = find_candidates(sign(segs, Settings()), Settings(), LocalEngine()).pairs.tolist()
     # Candidates are unverified: 004 may appear here, the aligner decides (test_align).
     assert [1, 2] in pairs  # 001 and 002
 
@@ -172,4 +173,4 @@ def test_no_collisions_at_all_is_no_candidates() -> None:
     texts = ["Sheep graze quietly on the green hills near the old farm house every day.",
              "Quantum computers promise faster factoring of very large prime numbers soon."]
     segs = [segment(str(n), t, lexicon) for n, t in enumerate(texts)]
-    assert find_candidates(sign(segs, Settings()), Settings()).pairs.tolist() == []
+    assert find_candidates(sign(segs, Settings()), Settings(), LocalEngine()).pairs.tolist() == []

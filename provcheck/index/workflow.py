@@ -27,17 +27,16 @@ from provcheck.gate import Policy, apply
 from provcheck.index.bands import Hits, first_distinct
 from provcheck.index.catalog import Index, record_of
 from provcheck.ingest import Ingested, ingest_batches, load_manifest
-from provcheck.parallel import collector_paused
 from provcheck.pipeline import (
     SEGMENT_BATCH,
     Corpus,
+    Gathered,
     Progress,
+    Run,
     corpus_of,
-    finish,
     flag_boilerplate,
-    read_inputs,
+    run,
     segment_corpus,
-    start_alignment,
     start_segmenting,
 )
 from provcheck.quotes import quotations_of, stored
@@ -189,7 +188,6 @@ def _read_ahead(batches: Iterator[T]) -> Iterator[T]:
             yield item
 
 
-@collector_paused()
 def check(paths: Sequence[str], db: str, settings: Settings, policy: Policy | None = None, *,
           meta: str | None = None, progress: Progress | None = None,
           engine: Engine | None = None, keep_unrelated: bool = False) -> Checked:
@@ -199,60 +197,64 @@ def check(paths: Sequence[str], db: str, settings: Settings, policy: Policy | No
     pairs judged unrelated too."""
     policy = policy or Policy()
     accepted = policy.accepted()  # a bad baseline stops the run before the work
-    timings: dict[str, float] = {}
-    engine = engine or LocalEngine(settings.jobs)
+    checked: list[str] = []  # the ids of the documents checked, once they are read
+
+    def gather(ingested: Ingested, stages: Run) -> Gathered:
+        checked.extend(d.id for d in ingested.documents)
+        return from_index(ingested, stages, db=db)
+
+    report = run(paths, settings, gather, meta=meta, progress=progress, engine=engine,
+                 keep_unrelated=keep_unrelated)
+    new = tuple(checked)
+    result, added = apply(policy, accepted, report.pairs, report.documents, new)
+    return Checked(report=replace(report, gate=result), new=new, added=added)
+
+
+def from_index(ingested: Ingested, run: Run, *, db: str) -> Gathered:
+    """``check``'s corpus: the new documents, segmented and signed, then the indexed
+    documents their signatures match in the index at ``db``, segmented again (with the
+    quotations the index holds); the pairs are those matches and the LSH join of the
+    new documents among themselves. Boilerplate counts the index's documents too."""
+    settings, timer = run.settings, run.timer
     index = Index.open(db, settings, create=False)
     try:
-        start = time.perf_counter()
-        ingested = read_inputs(paths, settings, meta, engine)
-        new = segment_corpus(ingested.documents, settings, progress, engine=engine)
-        signed = sign(list(new.segmented), settings)
-        timings["analyse"] = time.perf_counter() - start
-        start = time.perf_counter()
-        rowids = index.rowids([d.id for d in new.documents])
-        # A checked document the index holds under its id stands in for that entry.
-        replaced = {rowids[d.id] for d in new.documents if d.id in rowids}
-        new = flag_boilerplate(new, index.block_counts(_blocks(new), exclude=replaced))
-        signed = without_chrome(signed, new.segmented)
-        hits = index.lookup(signed.keys, signed.bits, settings.lsh_threshold * ESTIMATE_SLACK,
-                            exclude=replaced)
-        matched = _matched(signed, hits, settings)
-        timings["index"] = time.perf_counter() - start
-        start = time.perf_counter()
-        loaded = index.documents(sorted({r for _, r in matched}))
-        found = index.quotations(list(loaded))
-        timings["load"] = time.perf_counter() - start
-        start = time.perf_counter()
-        # The index holds the indexed documents' blocks and quotations: the blocks'
-        # counts are read while the workers segment those documents again.
-        segmenting = start_segmenting(list(loaded.values()), settings, progress,
-                                      engine=engine, stored=[found.get(r) for r in loaded])
-        try:
-            known = index.block_counts(_blocks(new) | index.outlet_blocks(list(loaded)),
-                                       exclude=replaced | set(loaded))
-            old = corpus_of(list(loaded.values()), segmenting.result())
-        finally:
-            segmenting.close()
-        corpus = flag_boilerplate(_joined(new, old), known)
-        timings["segment"] = time.perf_counter() - start
-        start = time.perf_counter()
+        with timer("segment"):
+            new = segment_corpus(ingested.documents, run)
+        with timer("signatures"):
+            signed = sign(list(new.segmented), settings)
+        with timer("index"):
+            rowids = index.rowids([d.id for d in new.documents])
+            # A checked document the index holds under its id stands in for that entry.
+            replaced = {rowids[d.id] for d in new.documents if d.id in rowids}
+            new = flag_boilerplate(new, index.block_counts(_blocks(new), exclude=replaced))
+            signed = without_chrome(signed, new.segmented)
+            hits = index.lookup(signed.keys, signed.bits,
+                                settings.lsh_threshold * ESTIMATE_SLACK, exclude=replaced)
+            matched = _matched(signed, hits, settings)
+            loaded = index.documents(sorted({r for _, r in matched}))
+            found = index.quotations(list(loaded))
+        with timer("segment"):
+            # The index holds the indexed documents' blocks and quotations: the blocks'
+            # counts are read while the workers segment those documents again.
+            segmenting = start_segmenting(list(loaded.values()), run,
+                                          stored=[found.get(r) for r in loaded])
+            try:
+                known = index.block_counts(_blocks(new) | index.outlet_blocks(list(loaded)),
+                                           exclude=replaced | set(loaded))
+                old = corpus_of(list(loaded.values()), segmenting.result())
+            finally:
+                segmenting.close()
+            corpus = flag_boilerplate(_joined(new, old), known)
     finally:
         index.close()
-    position = {row: len(new.documents) + k for k, row in enumerate(loaded)}
-    pairs = np.array([[n, position[row]] for n, row in matched] +
-                     find_candidates(signed, settings, engine).pairs.tolist(),
-                     dtype=np.int64).reshape(-1, 2)
-    timings["candidates"] = time.perf_counter() - start
-    aligning = start_alignment(corpus, pairs, settings, progress, engine)
-    ingested = Ingested(documents=corpus.documents, skipped=ingested.skipped,
-                        notes=ingested.notes)
-    report = finish(ingested, corpus, aligning, settings, timings,
-                    {"new_documents": len(new.documents), "indexed_matches": len(loaded),
-                     "quotations_from_index": len(found)},
-                    about={d.id for d in new.documents}, keep_unrelated=keep_unrelated)
-    checked = tuple(d.id for d in new.documents)
-    result, added = apply(policy, accepted, report.pairs, report.documents, checked)
-    return Checked(report=replace(report, gate=result), new=checked, added=added)
+    with timer("candidates"):
+        position = {row: len(new.documents) + k for k, row in enumerate(loaded)}
+        pairs = np.array([[n, position[row]] for n, row in matched] +
+                         find_candidates(signed, settings, run.engine).pairs.tolist(),
+                         dtype=np.int64).reshape(-1, 2)
+    return Gathered(corpus=corpus, pairs=pairs, about=frozenset(d.id for d in new.documents),
+                    stats={"new_documents": len(new.documents), "indexed_matches": len(loaded),
+                           "quotations_from_index": len(found)})
 
 
 def _matched(signed: Signed, hits: Hits, settings: Settings) -> list[tuple[int, int]]:
