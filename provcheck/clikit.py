@@ -67,12 +67,12 @@ def engine_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 def settings_of(options: dict[str, Any], db: str | None = None) -> Settings:
     """The run's settings from the command's ``options``; with an existing index, its
     signature settings unless an option was given (``settings.resolve``)."""
-    from provcheck.index.catalog import Index
+    from provcheck.index.schema import stored_settings
 
     context = click.get_current_context()
     given = {k for k in options
              if context.get_parameter_source(k) is not click.core.ParameterSource.DEFAULT}
-    return resolve(options, given=given, stored=Index.stored_settings(db) if db else None)
+    return resolve(options, given=given, stored=stored_settings(db) if db else None)
 
 
 @contextmanager

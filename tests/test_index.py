@@ -453,11 +453,11 @@ def test_block_counts_stop_at_what_the_boilerplate_rule_needs(
     """An outlet's footer held by many indexed documents is counted up to ``at_most``,
     leaving out the documents asked to be left out; documents and quotations come in the
     order asked; read on one connection or on several at once."""
-    from provcheck.index import catalog as store
+    from provcheck.index import sqlite
     from provcheck.index.catalog import Index
 
-    monkeypatch.setattr(store, "STRETCHES_FROM", split)
-    monkeypatch.setattr(store, "READERS", 3)
+    monkeypatch.setattr(sqlite, "STRETCHES_FROM", split)
+    monkeypatch.setattr(sqlite, "READERS", 3)
 
     records = [(f"dp{n}", "Daily Planet", f"Story number {n}. " + BODIES[n % 4])
                for n in range(6)]
@@ -477,7 +477,7 @@ def test_block_counts_stop_at_what_the_boilerplate_rule_needs(
         assert index.block_counts(footer, rowids) == {}
         blocks = set(index.db.execute("SELECT outlet, key FROM outlet_blocks"))
         one_each = index.block_counts(blocks, at_most=1)
-        assert one_each == dict.fromkeys(blocks, 1) and len(blocks) > store.READERS
+        assert one_each == dict.fromkeys(blocks, 1) and len(blocks) > sqlite.READERS
         backwards = [*rowids[::-1], 10**9]  # and one the index does not hold
         assert list(index.documents(backwards)) == rowids[::-1]
         assert [d.id for d in index.documents(backwards).values()] == [

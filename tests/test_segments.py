@@ -13,7 +13,7 @@ import pytest
 
 from provcheck.errors import InputError
 from provcheck.index import bands as segments
-from provcheck.index import catalog as store
+from provcheck.index import segment_set
 from provcheck.index.catalog import Index
 from provcheck.records import Document
 from provcheck.settings import Settings
@@ -107,8 +107,8 @@ def _live(index: Index, put: dict[str, tuple]) -> Passages:
 @pytest.fixture
 def small(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tiny runs, key ranges and segment limit, so that a few documents exercise them."""
-    monkeypatch.setattr(store, "RUN_PASSAGES", 7)
-    monkeypatch.setattr(store, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(segment_set, "RUN_PASSAGES", 7)
+    monkeypatch.setattr(segment_set, "MAX_SEGMENTS", 3)
     monkeypatch.setattr(segments, "RANGE_ENTRIES", 100)
     monkeypatch.setattr(segments, "POPULAR", 2)
 
@@ -141,7 +141,7 @@ def test_removals_and_merges_keep_lookups_exact(tmp_path: Path, small: None) -> 
     _, query, query_bits = _passages(rng, 25)
     for run in range(5):  # one segment per run; past MAX_SEGMENTS they are merged
         _add(index, rng, range(run * 10, run * 10 + 10), put)
-        assert index.stats()["segments"] <= store.MAX_SEGMENTS
+        assert index.stats()["segments"] <= segment_set.MAX_SEGMENTS
         assert _found(index, query, query_bits, set()) == _reference(_live(index, put), query,
                                                                 query_bits, set())
     _add(index, rng, range(100, 160), put)  # a big segment, then small ones after it

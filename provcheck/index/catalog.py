@@ -1,7 +1,7 @@
 """The corpus index: documents (text, metadata, outlet blocks) in one SQLite file, their
 passages' LSH band keys and 8-bit MinHash values in segment files beside it
-(``FILE-segments/``, see ``segments``), registered in the same transaction. All SQL of
-provcheck lives here.
+(``FILE-segments/``, see ``bands``), registered in the same transaction. All SQL of
+provcheck lives in this package (``schema``, ``sqlite`` and here).
 
 Every write happens in one transaction per run (``BEGIN IMMEDIATE``), so a run killed at
 any point leaves the index as it was before the run, and two runs at once take turns: the
@@ -15,86 +15,53 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import os
 import sqlite3
 import time
-import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 
-from provcheck import __version__
 from provcheck.errors import ConfigError, InputError
 from provcheck.index.bands import (
     Hits,
     Segment,
     SegmentInfo,
-    SegmentWriter,
     lookup,
     remove_unregistered,
     upgrade_band_table,
 )
+from provcheck.index.schema import (
+    APPLICATION_ID,
+    BLOCK_COUNTS,
+    QUOTATIONS,
+    SCHEMA_VERSION,
+    create,
+    settings_differ,
+)
+from provcheck.index.segment_set import SegmentSet, to_merge
+from provcheck.index.sqlite import (
+    DAMAGED,
+    as_json,
+    connect,
+    format_of,
+    read_in_stretches,
+    sqlite_errors,
+)
 from provcheck.quotes import stored
 from provcheck.records import Document
 from provcheck.settings import Settings
-from provcheck.signatures import Signed, concatenate, remap
+from provcheck.signatures import Signed, remap
 from provcheck.text.chrome import OUTLET_MIN_DOCS, BlockEntry
 
 K = TypeVar("K")
 T = TypeVar("T")
 V = TypeVar("V")
 
-APPLICATION_ID = 0x70726F76  # "prov"
-SCHEMA_VERSION = 3  # 3: band tables of prefix directories and check bits (segments)
-# Passages of one run buffered before they are written as a sorted run of band entries.
-RUN_PASSAGES = 200_000
-# More segments than this are merged into one (all but the oldest if it holds most).
-MAX_SEGMENTS = 8
 CACHE_KIB = 256 * 1024  # SQLite page cache of a connection
-# Reads of this many rows or more are made on READERS connections at once (_in_stretches).
-STRETCHES_FROM = 1000
-READERS = 8
-# Settings an index's signatures depend on; a query must use the same.
-KEYED_SETTINGS = ("num_perm", "seed", "scheme", "shingle", "lsh_threshold", "analysis")
-_DAMAGED = ("{path} is damaged or not an SQLite database ({why}); restore it from a "
-            "backup or rebuild it with 'provcheck index add'.")
-_FULL = ("cannot write {path} ({why}): the disk may be full; free space on it or choose "
-         "another --db location. The index is as it was before this run.")
 _DOCUMENT_FIELDS = frozenset(f.name for f in dataclasses.fields(Document))
-
-_SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE documents (
-    rowid INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    path TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    size INTEGER,
-    mtime REAL,
-    record TEXT NOT NULL,
-    text TEXT NOT NULL,
-    added TEXT NOT NULL,
-    units INTEGER NOT NULL
-);
-CREATE TABLE segments (
-    name TEXT PRIMARY KEY, units INTEGER NOT NULL, entries INTEGER NOT NULL,
-    added TEXT NOT NULL
-);
-CREATE TABLE outlet_blocks (
-    outlet TEXT NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL,
-    PRIMARY KEY (outlet, key, doc)
-) WITHOUT ROWID;
-CREATE INDEX outlet_blocks_doc ON outlet_blocks (doc);
-CREATE INDEX documents_units ON documents (units);
-"""
-# Each document's quotations as ``quotes.stored`` records them, with the version of the
-# rules that found them (added to format 2; an index made before has none).
-_QUOTATIONS = ("CREATE TABLE IF NOT EXISTS quotations (doc INTEGER PRIMARY KEY, "
-               "version INTEGER NOT NULL, record TEXT NOT NULL)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +85,7 @@ class Index:
         self.write = write
         self.settings = settings
         self.folder = Path(path + "-segments")
-        self._open: list[Segment] | None = None  # registered segments, mapped when needed
-        # Passages put in the running transaction, written as sorted runs of a new segment.
-        self._writer: SegmentWriter | None = None
-        self._pending: list[Signed] = []  # doc: the index rowid
-        self._pending_units = 0
+        self.files = SegmentSet(self.folder, settings)
         self._next_rowid = 0
 
     # --- opening -----------------------------------------------------------------------
@@ -141,7 +104,7 @@ class Index:
                              f"'provcheck index add FOLDER --db {path}'.")
         if target.is_dir():
             raise InputError(f"{path} is a folder: give --db a file name such as corpus.db.")
-        if not write and _format_of(path) == 2:
+        if not write and format_of(path) == 2:
             try:  # upgraded where it lies, once, as a run that writes it would
                 cls.open(path, settings, create=False, write=True, wait=wait).close()
             except InputError as err:
@@ -153,12 +116,12 @@ class Index:
                                  "new index.") from err
         existed = target.exists()
         try:
-            connection = _connect(path, write=write, timeout=wait)
+            connection = connect(path, write=write, timeout=wait)
         except sqlite3.OperationalError as err:
             raise InputError(f"cannot open or create {path}: {err}; choose a writable --db "
                              "location.") from err
         except sqlite3.DatabaseError as err:
-            raise InputError(_DAMAGED.format(path=path, why=err)) from err
+            raise InputError(DAMAGED.format(path=path, why=err)) from err
         index = cls(path, connection, settings, write=write)
         try:
             with index._guard():
@@ -199,7 +162,7 @@ class Index:
         self._check_settings()
         if create:  # indexes of format 2 made before these get them
             self.db.execute("CREATE INDEX IF NOT EXISTS documents_units ON documents (units)")
-            self.db.execute(_QUOTATIONS)
+            self.db.execute(QUOTATIONS)
 
     def _tables(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = "
@@ -209,18 +172,8 @@ class Index:
         """Make the tables of a new index, unless another run made them while this one
         waited for the write lock (two first ``index add`` at once)."""
         with self._schema_transaction():
-            if self._tables():
-                return
-            self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            for statement in [*_SCHEMA.split(";"), _QUOTATIONS]:  # not executescript: it commits
-                if statement.strip():
-                    self.db.execute(statement)
-            meta = {**_keyed(self.settings), "bands": self.settings.bands[0],
-                    "rows": self.settings.bands[1], "created_by": f"provcheck {__version__}",
-                    "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
-            self.db.executemany("INSERT INTO meta VALUES (?, ?)",
-                                [(k, json.dumps(v)) for k, v in meta.items()])
+            if not self._tables():
+                create(self.db, self.settings)
 
     def _upgrade_from_2(self) -> None:
         """Rewrite the band tables of a format-2 index (whole keys, ``band_key``) as
@@ -242,25 +195,10 @@ class Index:
             (self.folder / info.name / "band_key").unlink(missing_ok=True)
 
     def _check_settings(self) -> None:
-        stored = {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
-        mine = _keyed(self.settings)
-        differ = [f"{k} {mine[k]!r} (index: {stored.get(k)!r})" for k in KEYED_SETTINGS
-                  if stored.get(k) != mine[k]]
+        differ = settings_differ(self.db, self.settings)
         if differ:
             raise ConfigError(f"{self.path} was built with other settings: {'; '.join(differ)}. "
                               "Run with the index's settings, or build a new index.")
-
-    @staticmethod
-    def stored_settings(path: str) -> dict[str, Any]:
-        """The keyed settings an existing index was built with (empty if none)."""
-        if not Path(path).is_file():
-            return {}
-        try:
-            with contextlib.closing(_connect(path, write=False, timeout=60)) as db:
-                return {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")
-                        if k in KEYED_SETTINGS}
-        except sqlite3.DatabaseError:
-            return {}  # opening it properly will say what is wrong
 
     def close(self) -> None:
         self.db.close()
@@ -281,12 +219,10 @@ class Index:
                 self._publish()
             except BaseException:
                 self.db.execute("ROLLBACK")
-                if self._writer is not None:
-                    self._writer.discard()
-                self._writer, self._pending, self._pending_units = None, [], 0
+                self.files.discard()
                 raise
             self.db.execute("COMMIT")
-            self._open = None
+            self.files.forget()
             remove_unregistered(self.folder, {i.name for i in self._infos()})
 
     @contextlib.contextmanager
@@ -299,24 +235,8 @@ class Index:
             raise
         self.db.execute("COMMIT")
 
-    @contextlib.contextmanager
-    def _guard(self) -> Iterator[None]:
-        """SQLite errors as one-line provcheck errors."""
-        try:
-            yield
-        except sqlite3.OperationalError as err:
-            text = str(err)
-            if "locked" in text or "busy" in text:
-                raise InputError(f"{self.path} is being written by another provcheck run; try "
-                                 "again when it has finished.") from err
-            if "readonly" in text or "unable to open" in text:
-                raise InputError(f"cannot write {self.path}: {text}; choose a writable --db "
-                                 "location.") from err
-            if "full" in text or "I/O" in text:
-                raise InputError(_FULL.format(path=self.path, why=text)) from err
-            raise InputError(f"{self.path}: {text}") from err
-        except sqlite3.DatabaseError as err:
-            raise InputError(_DAMAGED.format(path=self.path, why=err)) from err
+    def _guard(self) -> contextlib.AbstractContextManager[None]:
+        return sqlite_errors(self.path)
 
     # --- reading -----------------------------------------------------------------------
 
@@ -329,24 +249,22 @@ class Index:
     def fingerprints(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
         """document id -> (sha256 of its text, its metadata record as stored), for those
         of ``ids`` the index holds."""
-        out: dict[str, tuple[str, str]] = {}
-        with self._guard():
-            for part in _chunks(list(ids)):
-                out.update((i, (h, r)) for i, h, r in self.db.execute(
-                    "SELECT id, sha256, record FROM documents WHERE id IN "
-                    f"({','.join('?' * len(part))})", part))
-        return out
+        def read(db: sqlite3.Connection, part: list[str]) -> dict[str, tuple[str, str]]:
+            return {i: (h, r) for i, h, r in db.execute(
+                "SELECT id, sha256, record FROM documents WHERE id IN "
+                "(SELECT value FROM json_each(?))", (as_json(part),))}
+
+        return self._in_stretches(sorted(set(ids)), read)
 
     def outlet_blocks(self, rowids: Sequence[int]) -> set[BlockEntry]:
         """The blocks of the documents ``rowids`` that count towards their outlets'
         boilerplate, as ``put`` stored them: what segmenting them again would give."""
-        out: set[BlockEntry] = set()
-        with self._guard():
-            for part in _chunks([int(r) for r in rowids]):
-                out.update(self.db.execute(
-                    "SELECT outlet, key FROM outlet_blocks WHERE doc IN "
-                    f"({','.join('?' * len(part))})", part))
-        return out
+        def read(db: sqlite3.Connection, part: list[int]) -> dict[BlockEntry, None]:
+            return dict.fromkeys(db.execute(
+                "SELECT outlet, key FROM outlet_blocks WHERE doc IN "
+                "(SELECT value FROM json_each(?))", (as_json(part),)))
+
+        return set(self._in_stretches(sorted({int(r) for r in rowids}), read))
 
     def block_counts(self, entries: Iterable[BlockEntry], exclude: Iterable[int] = (), *,
                      at_most: int = OUTLET_MIN_DOCS) -> dict[BlockEntry, int]:
@@ -359,19 +277,22 @@ class Index:
         skip = json.dumps(sorted(set(exclude)))
 
         def count(db: sqlite3.Connection, probes: list[BlockEntry]) -> dict[BlockEntry, int]:
-            rows = db.execute(_BLOCK_COUNTS, (json.dumps(probes), skip, at_most))
+            rows = db.execute(BLOCK_COUNTS, (as_json(probes), skip, at_most))
             return {(outlet, key): n for outlet, key, n in rows if n}
 
         return self._in_stretches(sorted(set(entries)), count)
 
     def rowids(self, ids: Sequence[str] | None = None) -> dict[str, int]:
         """document id -> rowid, for every document or those of ``ids`` held."""
-        with self._guard():
-            if ids is None:
+        if ids is None:
+            with self._guard():
                 return dict(self.db.execute("SELECT id, rowid FROM documents"))
-            return {i: r for part in _chunks(list(ids)) for i, r in self.db.execute(
-                f"SELECT id, rowid FROM documents WHERE id IN ({','.join('?' * len(part))})",
-                part)}
+
+        def read(db: sqlite3.Connection, part: list[str]) -> dict[str, int]:
+            return dict(db.execute("SELECT id, rowid FROM documents WHERE id IN "
+                                   "(SELECT value FROM json_each(?))", (as_json(part),)))
+
+        return self._in_stretches(sorted(set(ids)), read)
 
     def documents(self, rowids: Sequence[int]) -> dict[int, Document]:
         """The documents ``rowids`` that the index holds, in that order."""
@@ -379,7 +300,7 @@ class Index:
         def read(db: sqlite3.Connection, part: list[int]) -> dict[int, tuple]:
             return {row: rest for row, *rest in db.execute(
                 "SELECT d.rowid, d.id, d.path, d.sha256, d.record, d.text FROM json_each(?) "
-                "AS j JOIN documents AS d ON d.rowid = j.value", (json.dumps(part),))}
+                "AS j JOIN documents AS d ON d.rowid = j.value", (as_json(part),))}
 
         wanted = [int(r) for r in rowids]
         found = self._in_stretches(wanted, read)
@@ -397,36 +318,18 @@ class Index:
         def read(db: sqlite3.Connection, part: list[int]) -> dict[int, str]:
             return dict(db.execute(
                 "SELECT q.doc, q.record FROM json_each(?) AS j JOIN quotations AS q "
-                "ON q.doc = j.value WHERE q.version = ?", (json.dumps(part), stored.VERSION)))
+                "ON q.doc = j.value WHERE q.version = ?", (as_json(part), stored.VERSION)))
 
         return self._in_stretches(sorted({int(r) for r in rowids}), read)
 
     def _in_stretches(self, items: list[T], read: Callable[[sqlite3.Connection, list[T]],
                                                            dict[K, V]]) -> dict[K, V]:
-        """``read(connection, items)``, for ``items`` in the order of the table's key: on
-        this connection when they are few, else cut into READERS stretches read at once,
-        each on a connection of its own. From a cold page cache each item waits for a
-        random page read, and the disk serves several at once faster than one after
-        another (a check's 139 thousand outlet-block probes: 4.5-5.8 s one by one, 1.5-1.7
-        s on eight connections; its 7,680 indexed articles and their quotations: 1.7 and
-        0.85 s. With the index in the page cache: 0.5 and 0.6-0.8 s, 0.15 and 0.3 s)."""
-        # Inside a write transaction, only this connection sees what it has written.
-        if len(items) < STRETCHES_FROM or self.db.in_transaction:
-            with self._guard():
-                return read(self.db, items)
-        stretches = [items[k * len(items) // READERS:(k + 1) * len(items) // READERS]
-                     for k in range(READERS)]
+        """``read`` over ``items`` (``sqlite.read_in_stretches``): every bulk read."""
+        def reopen() -> sqlite3.Connection:
+            return connect(self.path, write=self.write, timeout=60, check_same_thread=False)
 
-        def on_own_connection(stretch: list[T]) -> dict[K, V]:
-            with contextlib.closing(_connect(self.path, write=self.write, timeout=60,
-                                             check_same_thread=False)) as db:
-                return read(db, stretch)
-
-        out: dict[K, V] = {}
-        with self._guard(), ThreadPoolExecutor(READERS) as pool:
-            for part in pool.map(on_own_connection, stretches):  # in order
-                out.update(part)
-        return out
+        with self._guard():
+            return read_in_stretches(self.db, reopen, items, read)
 
     def stored(self, rowid: int) -> Stored:
         with self._guard():
@@ -505,10 +408,7 @@ class Index:
             "units) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (rowid, doc.id, doc.path, doc.sha256, size, mtime, record_of(doc), doc.text,
              time.strftime("%Y-%m-%dT%H:%M:%S"), len(signed.unit)))
-        self._pending.append(remap(signed, [rowid]))
-        self._pending_units += len(signed.doc)
-        if self._pending_units >= RUN_PASSAGES:
-            self._flush()
+        self.files.add(remap(signed, [rowid]))
         self.db.executemany("INSERT OR IGNORE INTO outlet_blocks VALUES (?, ?, ?)",
                             [(outlet, key, rowid) for outlet, key in blocks])
         if quotations is not None:
@@ -541,16 +441,7 @@ class Index:
             "SELECT name, units, entries FROM segments ORDER BY rowid")]
 
     def _segments(self) -> list[Segment]:
-        if self._open is None:
-            bands = self.settings.bands[0]
-            try:
-                self._open = [Segment.open(self.folder, info, self.settings.num_perm, bands)
-                              for info in self._infos()]
-            except (FileNotFoundError, ValueError) as err:
-                raise InputError(f"the segment files of {self.path} in {self.folder} are "
-                                 f"missing or cut short ({err}); restore them together with "
-                                 "the index file, or rebuild the index.") from err
-        return self._open
+        return self.files.opened(self._infos(), self.path)
 
     def _live_units(self) -> int:
         """Passages of the documents held (read from the index on units, not the rows
@@ -567,128 +458,30 @@ class Index:
         top = self.db.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM documents").fetchone()
         return max(json.loads(stored[0]) if stored else 1, top[0])
 
-    def _flush(self) -> None:
-        """Write the pending passages as one sorted run of the new segment."""
-        if not self._pending:
-            return
-        with self._writing_segments():
-            if self._writer is None:
-                self._writer = SegmentWriter(self.folder, self.settings.num_perm,
-                                             self.settings.bands[0])
-            run = concatenate(self._pending, self.settings)
-            self._writer.add(run.doc, run.unit, run.size, run.keys, run.bits)
-        self._pending, self._pending_units = [], 0
-
-    @contextlib.contextmanager
-    def _writing_segments(self) -> Iterator[None]:
-        """A segment file that cannot be written (a full disk) as a one-line error; the
-        transaction then rolls back and the segment's files are removed."""
-        try:
-            yield
-        except OSError as err:
-            raise InputError(_FULL.format(path=self.folder, why=err.strerror or err)) from err
-
     def _publish(self) -> None:
         """Register the segment of this transaction's passages; merge segments when there
         are too many, or when a quarter of what they hold was removed."""
-        self._flush()
-        if self._writer is not None:
-            with self._writing_segments():
-                self._register(self._writer.finish())
-            self._writer = None
+        made = self.files.finish()
+        if made is not None:
+            self._register(made)
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('next_rowid', ?)",
                         (json.dumps(self._next_rowid),))
-        infos = self._infos()
-        stored = sum(i.units for i in infos)
-        live = self._live_units()
-        if len(infos) > MAX_SEGMENTS:
-            # Only a run of the newest segments may be merged apart from the others: the
-            # segments then stay in order of their documents' rowids.
-            if infos[0].units * 2 > stored and stored - live <= stored // 4:
-                infos = infos[1:]
-        elif stored - live <= stored // 4 or stored == 0:
-            return
-        self._merge(infos)
-
-    def _merge(self, infos: list[SegmentInfo]) -> None:
-        live = self._live_rowids()
-        with self._writing_segments():
-            writer = SegmentWriter(self.folder, self.settings.num_perm, self.settings.bands[0])
-            for info in infos:
-                seg = Segment.open(self.folder, info, self.settings.num_perm,
-                                   self.settings.bands[0])
-                writer.add_segment(seg, np.isin(seg.doc, live))
-            merged = writer.finish()
-        self.db.executemany("DELETE FROM segments WHERE name = ?", [(i.name,) for i in infos])
-        self._register(merged)
+        merging = to_merge(self._infos(), self._live_units())
+        if merging:
+            merged = self.files.merged(merging, self._live_rowids())
+            self.db.executemany("DELETE FROM segments WHERE name = ?",
+                                [(i.name,) for i in merging])
+            self._register(merged)
 
     def _register(self, info: SegmentInfo) -> None:
         self.db.execute("INSERT INTO segments VALUES (?, ?, ?, ?)",
                         (info.name, info.units, info.entries, time.strftime("%Y-%m-%dT%H:%M:%S")))
 
 
-# The documents other than ?2 (a JSON list) that print each (outlet, key) of ?1, up to ?3:
-# SQLite walks the probes without coming back to Python between them.
-_BLOCK_COUNTS = """
-SELECT json_extract(p.value, '$[0]') AS outlet, json_extract(p.value, '$[1]') AS key, (
-    SELECT COUNT(*) FROM (
-        SELECT 1 FROM outlet_blocks b
-        WHERE b.outlet = json_extract(p.value, '$[0]') AND b.key = json_extract(p.value, '$[1]')
-          AND b.doc NOT IN (SELECT value FROM json_each(?2))
-        LIMIT ?3))
-FROM json_each(?1) AS p
-"""
-
-
-def _connect(path: str, *, write: bool, timeout: float,
-             check_same_thread: bool = True) -> sqlite3.Connection:
-    """A connection to the index file at ``path``: read-write, or read-only. A reader of
-    an index in WAL mode needs its ``-shm`` file, which it cannot make in a read-only
-    folder: there, the file is opened as immutable (no run can be writing it, as a writer
-    could not make its files there either)."""
-    if write:
-        return sqlite3.connect(path, timeout=timeout, isolation_level=None,
-                               check_same_thread=check_same_thread)
-    uri = "file:" + urllib.parse.quote(os.path.abspath(path))
-    connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout,
-                                 isolation_level=None, check_same_thread=check_same_thread)
-    try:
-        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.OperationalError as err:
-        connection.close()
-        if "unable to open" not in str(err) and "readonly" not in str(err):
-            raise
-        connection = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True,
-                                     timeout=timeout, isolation_level=None,
-                                     check_same_thread=check_same_thread)
-    return connection
-
-
-def _format_of(path: str) -> int | None:
-    """The format (``user_version``) of the index at ``path``; None if it cannot be read
-    (opening it says why)."""
-    try:
-        with contextlib.closing(_connect(path, write=False, timeout=60)) as db:
-            return int(db.execute("PRAGMA user_version").fetchone()[0])
-    except sqlite3.DatabaseError:
-        return None
-
-
-def _chunks(values: list[V]) -> Iterator[list[V]]:
-    """Parameter lists short enough for one SQL statement."""
-    for start in range(0, len(values), 500):
-        yield values[start:start + 500]
-
-
 def record_of(doc: Document) -> str:
     """A document's metadata as the index stores it (JSON): all but id, path, hash, text."""
     return json.dumps({k: v for k, v in dataclasses.asdict(doc).items()
                        if k not in ("id", "path", "sha256", "text")}, sort_keys=True)
-
-
-def _keyed(settings: Settings) -> dict[str, Any]:
-    values = settings.to_dict()
-    return {k: values[k] for k in KEYED_SETTINGS}
 
 
 def _document(doc_id: str, path: str, sha: str, record: str, text: str) -> Document:

@@ -148,6 +148,7 @@ def index_remove(ids: tuple[str, ...], db: str) -> None:
 
 def _open_index(db: str, *, write: bool = False) -> Any:
     from provcheck.index.catalog import Index
+    from provcheck.index.schema import stored_settings
 
-    return Index.open(db, resolve({}, stored=Index.stored_settings(db)), create=False,
+    return Index.open(db, resolve({}, stored=stored_settings(db)), create=False,
                       write=write)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -22,11 +22,12 @@ from provcheck.candidates import (
     find_candidates,
     shared_shingles,
 )
-from provcheck.engine import Engine, LocalEngine
+from provcheck.engine import Engine, open_engine
 from provcheck.gate import Policy, apply
 from provcheck.index.bands import Hits, first_distinct
 from provcheck.index.catalog import Index, record_of
 from provcheck.ingest import Ingested, ingest_batches, load_manifest
+from provcheck.parallel import Pending
 from provcheck.pipeline import (
     SEGMENT_BATCH,
     Corpus,
@@ -75,6 +76,11 @@ def index_add(paths: Sequence[str], db: str, settings: Settings, *, meta: str | 
     """Add new and changed documents to the index at ``db`` (created if missing); wait up
     to ``wait`` seconds while another run writes it. The documents are read, segmented
     and stored ``ADD_BATCH`` at a time, all in one transaction."""
+    if engine is None:  # one pool for every batch, as the command line's engine keeps
+        with open_engine(None, settings.jobs) as own:
+            return index_add(paths, db, settings, meta=meta, wait=wait, progress=progress,
+                             engine=own)
+    run = engine
     start = time.perf_counter()
     index = Index.open(db, settings, create=True, wait=wait)
     added: list[str] = []
@@ -100,30 +106,28 @@ def index_add(paths: Sequence[str], db: str, settings: Settings, *, meta: str | 
             batches = ingest_batches(paths, max_bytes=settings.max_file_bytes,
                                      manifest=manifest, keep=fresh, size=ADD_BATCH)
             work = partial(_entries, settings=settings)
-            run = engine or LocalEngine(settings.jobs)
             # Batch k is stored while the workers segment batch k + 1, which the reading
-            # thread read while they segmented batch k.
-            waiting: tuple[list[Document], set[str], Future[list[Entry]]] | None = None
-            with ThreadPoolExecutor(max_workers=1) as segmenting:
-                for batch in _read_ahead(batches):
-                    skipped.extend(batch.skipped)
-                    stored = index.fingerprints([d.id for d in batch.documents])
-                    changed = []
-                    for doc in batch.documents:
-                        if _unchanged(doc, stored):
-                            if (file_stat := _file_stat(doc.path)) is not None:
-                                index.touch(doc.id, file_stat)
-                            same += 1
-                        else:
-                            changed.append(doc)
-                    tick = _ticker(progress, len(changed))
-                    segmented = segmenting.submit(run.map, work, changed,
-                                                  batch_size=SEGMENT_BATCH, on_batch=tick)
-                    if waiting:
-                        _put(index, *waiting, added, replaced)
-                    waiting = (changed, set(stored), segmented)
+            # thread read while they segmented batch k. Nothing else waits on the workers:
+            # a run stopped (Ctrl-C, SIGTERM) stops its engine's pool and ends at once.
+            waiting: tuple[list[Document], set[str], Pending[Entry]] | None = None
+            for batch in _read_ahead(batches):
+                skipped.extend(batch.skipped)
+                stored = index.fingerprints([d.id for d in batch.documents])
+                changed = []
+                for doc in batch.documents:
+                    if _unchanged(doc, stored):
+                        if (file_stat := _file_stat(doc.path)) is not None:
+                            index.touch(doc.id, file_stat)
+                        same += 1
+                    else:
+                        changed.append(doc)
+                segmented = run.start(work, changed, batch_size=SEGMENT_BATCH,
+                                      on_batch=_ticker(progress, len(changed)))
                 if waiting:
                     _put(index, *waiting, added, replaced)
+                waiting = (changed, set(stored), segmented)
+            if waiting:
+                _put(index, *waiting, added, replaced)
     finally:
         index.close()
     return AddSummary(added=tuple(added), replaced=tuple(replaced),
@@ -144,7 +148,7 @@ class Entry:
 
 
 def _put(index: Index, documents: list[Document], known: set[str],
-         entries: Future[list[Entry]], added: list[str], replaced: list[str]) -> None:
+         entries: Pending[Entry], added: list[str], replaced: list[str]) -> None:
     """Store a batch's documents with their entries once the workers have made them."""
     for doc, entry in zip(documents, entries.result(), strict=True):
         index.put(doc, entry.signed, entry.blocks, _file_stat(doc.path), entry.quotations)
