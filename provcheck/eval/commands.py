@@ -32,7 +32,7 @@ def eval_pan13(corpus: str, sample: int | None, sample_seed: int, fmt: str, **op
 
     \b
     Example:
-      provcheck eval pan13 ../shared/data/pan13-train.tar.gz --sample 100
+      provcheck eval pan13 ../shared/data/pan13-train.tar.gz --sample 20
     """
     import json
 
