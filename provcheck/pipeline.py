@@ -38,17 +38,20 @@ from provcheck.overview import overview
 from provcheck.parallel import Pending, collector_paused
 from provcheck.provenance import context, judge
 from provcheck.quotes import attribute, quotations_of, quote_map
-from provcheck.quotes.extract import Quotation
+from provcheck.quotes.reading import Quotation
 from provcheck.quotes.speakers import LocalSpeaker
 from provcheck.records import (
     BoilerplateBlock,
+    DocFormat,
     Document,
+    DocumentWords,
     Overview,
     PairResult,
     QuoteCluster,
     Relation,
     Report,
     Span,
+    Stats,
 )
 from provcheck.settings import Settings
 from provcheck.signatures import Signed, concatenate, permutations, remap, sign, without_chrome
@@ -111,7 +114,7 @@ class Gathered:
 
     corpus: Corpus
     pairs: np.ndarray  # int64 [pairs, 2]: positions in the corpus
-    stats: dict[str, object]  # the gathering's own counts, for the report
+    stats: dict[str, int]  # the gathering's own counts (``Stats`` fields), for the report
     about: frozenset[str] | None = None  # check: the ids of the documents checked
 
 
@@ -211,7 +214,7 @@ def ready(settings: Settings) -> None:
     0.15 s for aligning) by doing both to a sample, so that workers forked from it start
     with them instead of each loading them for itself; and datasketch, which chooses the
     LSH bands and the permutations (0.35 s: see ``hashing``)."""
-    sample = Document(id="sample", path="sample", text=_SAMPLE, sha256="", format="text",
+    sample = Document(id="sample", path="sample", text=_SAMPLE, sha256="", format=DocFormat.TEXT,
                       encoding="utf-8")
     seg = _segment_batch([(sample, None)])[0][0]
     side = Side.of(seg, sample.text)
@@ -253,18 +256,13 @@ def finish(ingested: Ingested, gathered: Gathered, aligning: Pending[PairResult 
     with timer("provenance"):
         view = overview(corpus.documents, corpus.segmented, related) if corpus_view else None
     timer.add(judging)
-    summary: dict[str, object] = {
-        "documents": len(corpus.documents),
-        "skipped": len(ingested.skipped),
-        "related_pairs": len(related),
-        "aligned_pairs_not_related": len(judged) - len(related),
-        "quotations": sum(len(q) for q in quotations),
-        "quote_clusters": len(mapped.clusters),
-        **gathered.stats,
-        "seconds": {k: round(v, 3) for k, v in timer.seconds.items()},
-    }
+    stats = Stats(documents=len(corpus.documents), skipped=len(ingested.skipped),
+                  related_pairs=len(related), aligned_pairs_not_related=len(judged) - len(related),
+                  quotations=sum(len(q) for q in quotations), quote_clusters=len(mapped.clusters),
+                  **gathered.stats, notes=tuple(ingested.notes),
+                  seconds={k: round(v, 3) for k, v in timer.seconds.items()})
     return build_report(ingested, corpus, judged if keep_unrelated else related,
-                        mapped.clusters, view, run.settings, summary)
+                        mapped.clusters, view, run.settings, stats)
 
 
 def _outside_boilerplate(corpus: Corpus) -> tuple[list[tuple[Quotation, ...]],
@@ -409,12 +407,10 @@ def start_alignment(corpus: Corpus, pairs: np.ndarray, run: Run) -> Pending[Pair
 def build_report(
     ingested: Ingested, corpus: Corpus, pairs: Sequence[PairResult],
     quotes: Sequence[QuoteCluster], view: Overview | None, settings: Settings,
-    stats: dict[str, object],
+    stats: Stats,
 ) -> Report:
-    words = {
-        d.id: {"words": len(s.tok_start), "body_words": s.body_words}
-        for d, s in zip(corpus.documents, corpus.segmented, strict=True)
-    }
+    words = {d.id: DocumentWords(words=len(s.tok_start), body_words=s.body_words)
+             for d, s in zip(corpus.documents, corpus.segmented, strict=True)}
     ordered = sorted(pairs, key=lambda p: (-p.similarity, p.a, p.b))
     return Report(
         tool_version=__version__,
@@ -424,8 +420,9 @@ def build_report(
         skipped=ingested.skipped,
         quotes=tuple(quotes),
         overview=view,
-        stats={**stats, "notes": list(ingested.notes), "words": words},
+        stats=stats,
         boilerplate=_boilerplate_blocks(corpus),
+        words=words,
     )
 
 

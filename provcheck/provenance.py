@@ -34,6 +34,7 @@ from provcheck.records import (
     Document,
     Evidence,
     PairResult,
+    QuoteKind,
     Relation,
     Span,
 )
@@ -86,7 +87,7 @@ def context(documents: Sequence[Document], segmented: Sequence[Segmented],
     carried: dict[str, set[str]] = {d.id: set() for d in documents}
     spans: dict[str, list[tuple[Span, str]]] = {d.id: [] for d in documents}
     for printing in quotes.printings:
-        if printing.kind != "reported":
+        if printing.kind is not QuoteKind.REPORTED:
             carried[printing.doc].add(printing.cluster)
         spans[printing.doc].extend((p, printing.cluster) for p in printing.parts)
     finder = CreditFinder.of({d.outlet for d in documents if d.outlet})

@@ -60,6 +60,22 @@ class Relation(str, enum.Enum):
     UNRELATED = "unrelated"
 
 
+class QuoteKind(str, enum.Enum):
+    """How a statement is printed."""
+
+    DIRECT = "direct"  # in quotation marks
+    LABEL = "label"  # after a speaker's label in a transcript
+    REPORTED = "reported"  # reported speech: "X said (that) ..."
+
+
+class DocFormat(str, enum.Enum):
+    """What a document was read from."""
+
+    TEXT = "text"
+    HTML = "html"
+    JSON = "json"
+
+
 class FailOn(str, enum.Enum):
     """The weakest relation that fails a check (``--fail-on``)."""
 
@@ -114,7 +130,7 @@ class Document:
     path: str
     text: str
     sha256: str
-    format: str  # "text", "html" or "json"
+    format: DocFormat
     encoding: str
     title: str | None = None
     outlet: str | None = None
@@ -246,7 +262,7 @@ class QuoteOccurrence:
 
     doc: str
     parts: tuple[Span, ...]
-    kind: str  # "direct" (in quotation marks), "label" (a transcript), "reported"
+    kind: QuoteKind
     speaker: str | None
     mention: Span | None  # the words naming the speaker in this document
     difference: str  # from the canonical text: canonical, verbatim, variant, part, ...
@@ -315,6 +331,45 @@ class BoilerplateBlock:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DocumentWords:
+    """A document's length: its words, and those outside page chrome (its body)."""
+
+    words: int
+    body_words: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Stats:
+    """A run's counts and timings, as the JSON report's ``stats`` shows them; the counts
+    of one kind of run only (``compare``'s candidates, ``check``'s index) are None in
+    the other and left out of the report."""
+
+    documents: int
+    skipped: int
+    related_pairs: int
+    aligned_pairs_not_related: int
+    quotations: int
+    quote_clusters: int
+    # compare (with --db: what the index gave)
+    signed_passages: int | None = None
+    signatures_from_index: int | None = None
+    quotations_from_index: int | None = None
+    candidate_passage_pairs: int | None = None
+    candidate_document_pairs: int | None = None
+    boilerplate_buckets: int | None = None
+    # check
+    new_documents: int | None = None
+    indexed_matches: int | None = None
+    seconds: Mapping[str, float] = field(default_factory=dict)  # by stage
+    notes: tuple[str, ...] = ()  # what the run says of its input (a manifest's columns)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["seconds"], out["notes"] = dict(self.seconds), list(self.notes)
+        return {k: v for k, v in out.items() if v is not None}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
     """Everything one run found, ready for a renderer."""
 
@@ -325,9 +380,10 @@ class Report:
     skipped: tuple[Skipped, ...]
     quotes: tuple[QuoteCluster, ...] = ()
     overview: Overview | None = None
-    stats: Mapping[str, Any] = field(default_factory=dict)
+    stats: Stats
     gate: Gate | None = None  # set by ``check``
     boilerplate: tuple[BoilerplateBlock, ...] = ()
+    words: Mapping[str, DocumentWords] = field(default_factory=dict)  # by document id
 
 
 # A related pair as plain tuples, how alignment workers send their results: pickling

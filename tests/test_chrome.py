@@ -7,7 +7,7 @@ import hashlib
 
 from provcheck.engine import LocalEngine
 from provcheck.pipeline import Corpus, Run, segment_corpus
-from provcheck.records import Document
+from provcheck.records import DocFormat, Document
 from provcheck.settings import Settings
 
 NOTE = ("Editor's note: this outlet reminds readers that the candidate has repeatedly made "
@@ -29,7 +29,7 @@ def story(topic: str, n: int = 4) -> list[str]:
 
 def corpus(texts: list[tuple[str, str | None]]) -> Corpus:
     documents = [Document(id=f"d{n}", path=f"d{n}.txt", text=text,
-                          sha256=hashlib.sha256(text.encode()).hexdigest(), format="text",
+                          sha256=hashlib.sha256(text.encode()).hexdigest(), format=DocFormat.TEXT,
                           encoding="utf-8", outlet=outlet)
                  for n, (text, outlet) in enumerate(texts)]
     return segment_corpus(documents, Run(Settings(), LocalEngine()))

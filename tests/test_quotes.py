@@ -10,7 +10,7 @@ from provcheck.pipeline import Run, compare, read_inputs, segment_corpus
 from provcheck.quotes import attribute, quotations_of, quote_map
 from provcheck.quotes.cluster import _earliest
 from provcheck.quotes.speakers import canonical_names, person_name
-from provcheck.records import QuoteOccurrence, Report
+from provcheck.records import QuoteKind, QuoteOccurrence, Report
 from provcheck.settings import Settings
 from provcheck.text.lexicon import Lexicon
 from provcheck.text.segment import segment
@@ -206,7 +206,7 @@ def test_extraction_meets_the_floors_on_polnear_dev(data_dir: Path, polnear_root
 def test_documents_printing_a_quote_first_on_one_day_are_listed_by_id() -> None:
     # Not in the order a set of ids happens to iterate: the report is the same every run.
     ids = [f"doc{n:02d}" for n in range(40, 0, -3)]
-    occurrences = [QuoteOccurrence(doc=i, parts=(), kind="direct", speaker=None, mention=None,
+    occurrences = [QuoteOccurrence(doc=i, parts=(), kind=QuoteKind.DIRECT, speaker=None, mention=None,
                                    difference="verbatim") for i in ids]
     dates = dict.fromkeys(ids, "2025-01-01") | {"doc01": "2025-01-02"}
     earliest, published = _earliest(occurrences, dates)

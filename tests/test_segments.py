@@ -15,7 +15,7 @@ from provcheck.errors import InputError
 from provcheck.index import bands as segments
 from provcheck.index import segment_set
 from provcheck.index.catalog import Index
-from provcheck.records import Document
+from provcheck.records import DocFormat, Document
 from provcheck.settings import Settings
 from provcheck.signatures import Signed
 
@@ -26,7 +26,7 @@ BANDS, PERM = SETTINGS.bands[0], SETTINGS.num_perm
 
 def _doc(n: int) -> Document:
     return Document(id=f"d{n}", path=f"d{n}.txt", text=f"text {n}", sha256=f"{n:064x}",
-                    format="text", encoding="utf-8")
+                    format=DocFormat.TEXT, encoding="utf-8")
 
 
 def _passages(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

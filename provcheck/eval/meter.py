@@ -116,9 +116,8 @@ def score(texts: Sequence[Text], report: Report) -> dict[str, Any]:
             covered[paper.path].extend(p.a if side == pair.a else p.b for p in pair.passages)
             if pair.relation in REUSE:
                 _count_direction(pair, other, side, directions)
-    words = report.stats.get("words", {})
-    body = {t.path: words.get(d.id, {}).get("body_words") or 1 for d in report.documents
-            if (t := text_of.get(d.id))}
+    body = {t.path: report.words[d.id].body_words or 1 for d in report.documents
+            if (t := text_of.get(d.id)) and d.id in report.words}
     doc_of = {t.path: docs[i] for i, t in text_of.items()}
     coverage = {t.path: _covered_words(doc_of[t.path].text, covered[t.path])
                 / body.get(t.path, 1) if t.path in doc_of else 0.0 for t in papers}

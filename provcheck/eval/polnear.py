@@ -20,7 +20,8 @@ from typing import Any
 
 from provcheck.engine import LocalEngine
 from provcheck.eval import unpacked
-from provcheck.quotes.extract import Quotation, extract
+from provcheck.quotes.extract import extract
+from provcheck.quotes.reading import Quotation
 from provcheck.text.lexicon import Lexicon
 from provcheck.text.segment import segment
 

@@ -51,7 +51,7 @@ from provcheck.index.sqlite import (
     sqlite_errors,
 )
 from provcheck.quotes import stored
-from provcheck.records import Document
+from provcheck.records import DocFormat, Document
 from provcheck.settings import Settings
 from provcheck.signatures import Signed, remap
 from provcheck.text.chrome import OUTLET_MIN_DOCS, BlockEntry
@@ -488,4 +488,5 @@ def _document(doc_id: str, path: str, sha: str, record: str, text: str) -> Docum
     fields: Mapping[str, Any] = json.loads(record)
     values = {k: v for k, v in fields.items() if k in _DOCUMENT_FIELDS}
     values["notes"] = tuple(values.get("notes", ()))
+    values["format"] = DocFormat(values["format"])
     return Document(id=doc_id, path=path, sha256=sha, text=text, **values)

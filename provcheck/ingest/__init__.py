@@ -21,7 +21,7 @@ from provcheck.errors import InputError
 from provcheck.ingest.manifest import Manifest, load_manifest
 from provcheck.ingest.readers import JSON_SUFFIXES, STREAMED_SUFFIXES, Draft, read_file
 from provcheck.parallel import batches, pool_of
-from provcheck.records import Document, Skipped
+from provcheck.records import DocFormat, Document, Skipped
 
 __all__ = ["Ingested", "ingest", "ingest_batches", "load_manifest"]
 
@@ -195,7 +195,7 @@ class _Ids:
         self.seen: dict[str, str] = {}
 
     def claim(self, draft: Draft) -> Skipped | None:
-        if draft.format != "json" and draft.id in self.clashing:
+        if draft.format is not DocFormat.JSON and draft.id in self.clashing:
             draft.id = draft.path
         first = self.seen.get(draft.id)
         if first is None:

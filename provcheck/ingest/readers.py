@@ -12,7 +12,7 @@ from pathlib import Path
 from provcheck import safe
 from provcheck.ingest.decode import NotText, decode
 from provcheck.metadata import parse_date, read_metadata
-from provcheck.records import Document, Skipped
+from provcheck.records import DocFormat, Document, Skipped
 from provcheck.settings import MB
 
 TEXT_SUFFIXES = (".txt", ".md", ".text", ".markdown")
@@ -32,7 +32,7 @@ class Draft:
     id: str
     path: str
     text: str
-    format: str
+    format: DocFormat
     encoding: str
     keys: tuple[str, ...]  # what a manifest row may be keyed by
     meta: dict[str, str] = field(default_factory=dict)
@@ -110,7 +110,7 @@ def _read_text(data: bytes, shown: str, doc_id: str, keys: tuple[str, ...]) -> D
         decoded = decode(data)
     except NotText as why:
         return Skipped(path=shown, reason=str(why))
-    draft = Draft(id=doc_id, path=shown, text=decoded.text, format="text",
+    draft = Draft(id=doc_id, path=shown, text=decoded.text, format=DocFormat.TEXT,
                   encoding=decoded.encoding, keys=keys)
     if decoded.encoding != "utf-8":
         draft.notes.append(f"decoded as {decoded.encoding} (not UTF-8)")
@@ -160,7 +160,8 @@ def _read_html(data: bytes, shown: str, doc_id: str, keys: tuple[str, ...]) -> D
     text = getattr(extracted, "text", None) if extracted is not None else None
     if not text or not text.strip():
         return Skipped(path=shown, reason="no main text found in the HTML page")
-    draft = Draft(id=doc_id, path=shown, text=text, format="html", encoding="html", keys=keys)
+    draft = Draft(id=doc_id, path=shown, text=text, format=DocFormat.HTML, encoding="html",
+                  keys=keys)
     draft.notes.append("offsets index the main text extracted from the HTML page")
     draft.set("title", getattr(extracted, "title", None), "html")
     draft.set("outlet", getattr(extracted, "sitename", None), "html")
@@ -238,7 +239,7 @@ def _record(record: object, where: str, fallback_id: str, max_bytes: int) -> Dra
         return Skipped(path=where, reason=_too_large(len(text), max_bytes))
     text, lone = _LONE_SURROGATE.subn("\ufffd", text)
     doc_id = safe.one_line(_LONE_SURROGATE.sub("\ufffd", str(record.get("id") or fallback_id)))
-    draft = Draft(id=doc_id, path=where, text=text, format="json", encoding="utf-8",
+    draft = Draft(id=doc_id, path=where, text=text, format=DocFormat.JSON, encoding="utf-8",
                   keys=(doc_id, where))
     if lone:
         draft.notes.append(f"{lone} unpaired surrogate escape(s) in the text replaced by "

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 from provcheck.quotes import stored
 from provcheck.quotes.cluster import Attributed, Printing, QuoteMap, quote_map
-from provcheck.quotes.extract import Quotation, extract
+from provcheck.quotes.extract import extract
+from provcheck.quotes.reading import Quotation
 from provcheck.quotes.speakers import LocalSpeaker, canonical_names, resolve_document
+from provcheck.records import QuoteKind
 from provcheck.text.segment import Segmented, with_quotes
 
 __all__ = ["Attributed", "Printing", "Quotation", "QuoteMap", "attribute", "quotations_of",
@@ -25,7 +27,7 @@ def quotations_of(
         speakers = tuple(resolve_document(text, found))
     else:
         found, speakers = stored.decode(record)
-    quoted = [(p.start, p.end) for q in found if q.kind != "reported" for p in q.parts]
+    quoted = [(p.start, p.end) for q in found if q.kind is not QuoteKind.REPORTED for p in q.parts]
     return with_quotes(seg, quoted), found, speakers
 
 

@@ -27,8 +27,8 @@ import numpy as np
 from rapidfuzz.distance import Indel, LCSseq
 
 from provcheck.candidates import colliding
-from provcheck.quotes.extract import Quotation
-from provcheck.records import Document, QuoteCluster, QuoteOccurrence, Span
+from provcheck.quotes.reading import Quotation
+from provcheck.records import Document, QuoteCluster, QuoteKind, QuoteOccurrence, Span
 from provcheck.settings import Settings
 from provcheck.signatures import lsh_view, minhash
 from provcheck.text.normalize import light
@@ -209,7 +209,7 @@ def _same_statement(a: _Statement, b: _Statement, ta: list[int], tb: list[int],
         return True
     if shortest >= PART_MIN_TOKENS and shared >= PART_SHARE * shortest:
         return True
-    reported = "reported" in (attributed[a.quote].quotation.kind,
+    reported = QuoteKind.REPORTED in (attributed[a.quote].quotation.kind,
                               attributed[b.quote].quotation.kind)
     return reported and shortest >= PART_MIN_TOKENS and shared >= REPORTED_SHARE * shortest
 
@@ -301,7 +301,7 @@ def _cluster(cluster_id: str, group: list[tuple[int, list[_Statement]]], speaker
              attributed: Sequence[Attributed], documents: Sequence[Document],
              dates: dict[str, str]) -> QuoteCluster:
     pieces = {q: _occurrence_text(ss, attributed[q], documents) for q, ss in group}
-    canonical_q = max(pieces, key=lambda q: (attributed[q].quotation.kind != "reported",
+    canonical_q = max(pieces, key=lambda q: (attributed[q].quotation.kind is not QuoteKind.REPORTED,
                                              len(pieces[q].split()), -q))
     canonical = pieces[canonical_q]
     occurrences = tuple(
@@ -342,7 +342,7 @@ def _difference(canonical: str, printed: str, kind: str) -> tuple[str, tuple[tup
     edits = tuple((" ".join(a[s0:s1]), " ".join(b[d0:d1]))
                   for s0, s1, d0, d1 in _replacements(ops))[:MAX_EDITS_SHOWN]
     shared = sum(s1 - s0 for tag, s0, s1, _, _ in ops if tag == "equal")
-    if kind == "reported":
+    if kind is QuoteKind.REPORTED:
         return "reported speech", edits
     if a == b:
         return "verbatim", ()

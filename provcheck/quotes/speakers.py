@@ -29,8 +29,9 @@ from provcheck.quotes.cues import (
     TIME_WORDS,
     TITLE_WORDS,
 )
-from provcheck.quotes.extract import INHERIT_PARAGRAPHS, Quotation
-from provcheck.records import picklable
+from provcheck.quotes.extract import INHERIT_PARAGRAPHS
+from provcheck.quotes.reading import Quotation
+from provcheck.records import QuoteKind, picklable
 
 REACH = 3000  # characters back in which "he" or "the NATO chief" finds its person
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f][\w.'\u2019\-]*")
@@ -84,7 +85,7 @@ def _resolve(mention: str, quotation: Quotation, position: int, people: list[_Pe
              named: _Named, affiliations: dict[str, str]) -> LocalSpeaker:
     flat = " ".join(mention.split())
     low = flat.lower()
-    if quotation.kind == "label" and low in affiliations:
+    if quotation.kind is QuoteKind.LABEL and low in affiliations:
         return LocalSpeaker(affiliations[low], None)
     if low in PRONOUNS:
         person = _last(people, position, set()) if low in PERSON_PRONOUNS else None
@@ -92,7 +93,7 @@ def _resolve(mention: str, quotation: Quotation, position: int, people: list[_Pe
     name, context = person_name(flat)
     if name:
         people.append(_Person(name, context, position))
-        if quotation.kind == "label" and "," in flat:
+        if quotation.kind is QuoteKind.LABEL and "," in flat:
             affiliations[flat.split(",", 1)[1].strip().lower()] = name
         return LocalSpeaker(name, None)
     if low.startswith(_INDEFINITE):

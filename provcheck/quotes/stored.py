@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 import orjson
 
-from provcheck.quotes.extract import Quotation
+from provcheck.quotes.reading import Quotation
 from provcheck.quotes.speakers import LocalSpeaker
-from provcheck.records import Span
+from provcheck.records import QuoteKind, Span
 
 # Raised whenever the quotation or speaker rules change what a text's quotations or
 # local speakers are: records of other versions are then found again.
@@ -29,8 +29,8 @@ def encode(quotations: Sequence[Quotation], speakers: Sequence[LocalSpeaker]) ->
     quotation [kind, [start, end, ...] of its parts, cue, mention, inherited] with its
     speaker's [name, description]."""
     return orjson.dumps([
-        [q.kind, [x for p in q.parts for x in (p.start, p.end)], _pair(q.cue), _pair(q.mention),
-         q.inherited, s.name, s.description]
+        [q.kind.value, [x for p in q.parts for x in (p.start, p.end)], _pair(q.cue),
+         _pair(q.mention), q.inherited, s.name, s.description]
         for q, s in zip(quotations, speakers, strict=True)]).decode()
 
 
@@ -41,7 +41,7 @@ def decode(record: str) -> Found:
         quotations.append(Quotation(
             parts=tuple(Span(start=s, end=e) for s, e in zip(bounds[::2], bounds[1::2],
                                                               strict=True)),
-            kind=kind, cue=_span(cue), mention=_span(mention), inherited=inherited))
+            kind=QuoteKind(kind), cue=_span(cue), mention=_span(mention), inherited=inherited))
         speakers.append(LocalSpeaker(name=name, description=description))
     return tuple(quotations), tuple(speakers)
 

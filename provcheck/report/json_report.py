@@ -13,6 +13,7 @@ import orjson
 from provcheck.records import (
     BoilerplateBlock,
     Document,
+    DocumentWords,
     Evidence,
     Gate,
     Overview,
@@ -27,18 +28,18 @@ SCHEMA_VERSION = 1
 
 def to_dict(report: Report, *, include_text: bool = False) -> dict[str, Any]:
     texts = {d.id: d.text for d in report.documents}
-    words = report.stats.get("words", {})
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "provcheck", "version": report.tool_version},
         "settings": dict(report.settings),
-        "documents": [_document(d, words.get(d.id, {}), include_text) for d in report.documents],
+        "documents": [_document(d, report.words.get(d.id), include_text)
+                      for d in report.documents],
         "pairs": [_pair(p, texts[p.a], texts[p.b]) for p in report.pairs],
         "quotes": [_quote(q, texts) for q in report.quotes],
         "corpus": _overview(report.overview) if report.overview else None,
         "boilerplate": [_boilerplate(b, texts) for b in report.boilerplate],
         "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
-        "stats": {k: v for k, v in report.stats.items() if k != "words"},
+        "stats": report.stats.to_dict(),
         **({"gate": _gate(report.gate)} if report.gate else {}),
     }
 
@@ -69,7 +70,8 @@ def json_bytes(report: Report, *, include_text: bool = False, pretty: bool = Fal
     return orjson.dumps(to_dict(report, include_text=include_text), option=option)
 
 
-def _document(doc: Document, words: dict[str, int], include_text: bool) -> dict[str, Any]:
+def _document(doc: Document, words: DocumentWords | None, include_text: bool,
+              ) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": doc.id,
         "path": doc.path,
@@ -79,10 +81,10 @@ def _document(doc: Document, words: dict[str, int], include_text: bool) -> dict[
         "url": doc.url,
         "metadata_source": dict(doc.metadata_source),
         "metadata_evidence": dict(doc.metadata_evidence),
-        "words": words.get("words"),
-        "body_words": words.get("body_words"),
+        "words": words.words if words else None,
+        "body_words": words.body_words if words else None,
         "sha256": doc.sha256,
-        "format": doc.format,
+        "format": doc.format.value,
         "encoding": doc.encoding,
         "notes": list(doc.notes),
     }
@@ -145,7 +147,7 @@ def _quote(cluster: QuoteCluster, texts: dict[str, str]) -> dict[str, Any]:
                 "end": o.parts[-1].end,
                 "parts": [[p.start, p.end] for p in o.parts],
                 "text": " \u2026 ".join(p.of(texts[o.doc]) for p in o.parts),
-                "kind": o.kind,
+                "kind": o.kind.value,
                 "speaker": o.speaker,
                 "speaker_mention": {"start": o.mention.start, "end": o.mention.end,
                                     "text": o.mention.of(texts[o.doc])} if o.mention else None,

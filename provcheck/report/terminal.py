@@ -51,7 +51,7 @@ def render_terminal(report: Report, console: Console, *, verbose: bool = False,
         console.print("[bold]Skipped[/]")
         for s in report.skipped:
             console.print(_plain(f"  {s.path}: {s.reason}"))
-    for note in report.stats.get("notes", []):
+    for note in report.stats.notes:
         console.print(_plain(f"Note: {note}"))
     if report.gate:
         _gate(console, report.gate)
@@ -191,8 +191,9 @@ def _quotes(console: Console, quotes: Sequence[QuoteCluster], docs: dict[str, Do
         for o in cluster.occurrences:
             edits = "; ".join(f"{a or '-'} \u2192 {b or '-'}" for a, b in o.edits[:4])
             other = f", speaker {o.speaker}" if o.speaker != cluster.speaker else ""
-            console.print(_plain(f"    {o.doc} [{o.parts[0].start}:{o.parts[-1].end}] {o.kind}, "
-                                 f"{o.difference}" + (f": {edits}" if edits else "") + other))
+            place = f"{o.doc} [{o.parts[0].start}:{o.parts[-1].end}]"
+            console.print(_plain(f"    {place} {o.kind.value}, {o.difference}"
+                                 + (f": {edits}" if edits else "") + other))
 
 
 def _short(text: str, verbose: bool) -> str:
