@@ -163,7 +163,7 @@ def colliding_entries(
     key's top bits over its position (numpy sorts integers several times faster than it
     argsorts them); only the entries in runs of equal top bits, the buckets, are then
     read (numpy's gathers), and a run whose full keys differ below the top bits (rare:
-    band keys are hashes) is split by them. PAN13's 8.3 million entries: 0.2 s."""
+    band keys are hashes) is split by them."""
     left, right, boilerplate = bucket_pairs(keys, member, group, settings.max_bucket_docs)
     estimate = estimates(bits, left, right)
     keep = estimate >= settings.lsh_threshold * ESTIMATE_SLACK

@@ -40,13 +40,12 @@ main.add_command(eval_group)
 def run() -> None:
     """The ``provcheck`` command: ``main`` with the cyclic garbage collector off, then the
     process ends without tearing the interpreter down. A run over a corpus leaves
-    millions of objects, and freeing them one by one at exit took a third of a second
-    after the report was written (PAN13); the report and every pool are closed by then,
-    so nothing is lost. The collector would scan them all again and again (see
-    ``parallel.collector_paused``), and turned back on when a run ends it scans them
-    once more (0.2 s) just before the process exits; the records hold no reference
-    cycles (an index add of 10,000 articles left 936 cyclic objects behind), and worker
-    processes turn it on for themselves."""
+    millions of objects, and freeing them one by one at exit is time spent after the
+    report is written; the report and every pool are closed by then, so nothing is
+    lost. The collector would scan them all again and again (see
+    ``parallel.collector_paused``), and once more just before the process exits; the
+    records hold next to no reference cycles, and worker processes turn it on for
+    themselves."""
     gc.disable()
     # A CI timeout, ``docker stop`` and ``kill`` send SIGTERM: the run ends as on Ctrl-C,
     # its pools stopped, its temporary files removed and an index write rolled back.

@@ -1,5 +1,5 @@
 """datasketch's default hash, ``sha1_hash32``, without importing datasketch: its package
-imports scipy's integrators (0.35 s), which a run needs only to choose the LSH bands
+imports scipy's integrators (a third of a second), which a run needs only to choose the LSH bands
 (``Settings.bands``), so they are loaded while the files are read (``pipeline.ready``)
 instead of at every start. The two functions agree on every input (a test checks)."""
 

@@ -28,9 +28,8 @@ R_co = TypeVar("R_co", covariant=True)
 _worker_context: Any = None  # set once per worker process by _install
 # A worker collects its young objects after this many allocations (Python's default is
 # 700): it makes records batch after batch and keeps few of them (a cache of prepared
-# documents), so each collection finds next to nothing while it scans what is kept.
-# A PAN13 alignment in one process took 18.3 s at the default, 15.8 s at this (16.2 s
-# with the collector off).
+# documents), so each collection finds next to nothing while it scans what is kept
+# (benchmarks/RESULTS.md has the measurement).
 WORKER_COLLECT_AFTER = 50_000
 # How often a worker looks whether its parent is still alive.
 PARENT_CHECK_SECONDS = 0.2
@@ -102,10 +101,10 @@ class Pending(Generic[R]):
 def collector_paused() -> Iterator[None]:
     """The cyclic garbage collector off in this process while a run builds its records.
     They hold no reference cycles, yet each full collection scans every one of them, and
-    a run's records only grow: 19 full collections took 2.9 s of a PAN13 compare (3.5 s
-    with the younger generations). Reference counting still frees what is dropped; what
-    is cyclic waits for the collector, which is on again after the run. Worker processes
-    forked meanwhile turn it back on for themselves (``worker_pool``)."""
+    a run's records only grow, so each collection takes longer than the last. Reference
+    counting still frees what is dropped; what is cyclic waits for the collector, which
+    is on again after the run. Worker processes forked meanwhile turn it back on for
+    themselves (``worker_pool``)."""
     was = gc.isenabled()
     gc.disable()
     try:

@@ -210,10 +210,10 @@ _SAMPLE = ("Officials said on Monday that the old bridge over the river would re
 
 def ready(settings: Settings) -> None:
     """Load in this process what segmenting and aligning a document loads the first time
-    (the lexicon, the code-point tables, the compiled kernels: 0.5 s for segmenting and
-    0.15 s for aligning) by doing both to a sample, so that workers forked from it start
-    with them instead of each loading them for itself; and datasketch, which chooses the
-    LSH bands and the permutations (0.35 s: see ``hashing``)."""
+    (the lexicon, the code-point tables, the compiled kernels) by doing both to a
+    sample, so that workers forked from it start with them instead of each loading them
+    for itself; and datasketch, which chooses the LSH bands and the permutations (see
+    ``hashing``)."""
     sample = Document(id="sample", path="sample", text=_SAMPLE, sha256="", format=DocFormat.TEXT,
                       encoding="utf-8")
     seg = _segment_batch([(sample, None)])[0][0]

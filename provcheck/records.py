@@ -387,8 +387,8 @@ class Report:
 
 
 # A related pair as plain tuples, how alignment workers send their results: pickling
-# tuples of numbers is C code end to end, while pickling a PAN13 run's 13,684 pairs as
-# records (82,000 passages, 190,000 spans) took 0.5 s of the workers' time.
+# tuples of numbers is C code end to end, while pickling records runs Python code for
+# each of a run's hundreds of thousands of spans.
 PairTuple = tuple[Any, ...]
 
 

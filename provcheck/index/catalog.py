@@ -445,7 +445,7 @@ class Index:
 
     def _live_units(self) -> int:
         """Passages of the documents held (read from the index on units, not the rows
-        with their texts: a scan of a million rows' pages took 9 s)."""
+        with their texts, which would read every page of the table)."""
         return int(self.db.execute("SELECT COALESCE(SUM(units), 0) FROM documents")
                    .fetchone()[0])
 

@@ -73,10 +73,8 @@ def read_in_stretches(db: sqlite3.Connection, reopen: Callable[[], sqlite3.Conne
     """``read(connection, items)``, for ``items`` in the order of the table's key: on
     ``db`` when they are few, else cut into READERS stretches read at once, each on a
     connection of its own (``reopen``). From a cold page cache each item waits for a
-    random page read, and the disk serves several at once faster than one after
-    another (a check's 139 thousand outlet-block probes: 4.5-5.8 s one by one, 1.5-1.7
-    s on eight connections; its 7,680 indexed articles and their quotations: 1.7 and
-    0.85 s. With the index in the page cache: 0.5 and 0.6-0.8 s, 0.15 and 0.3 s)."""
+    random page read, and a disk serves several at once faster than one after another
+    (benchmarks/RESULTS.md: a check's outlet-block probes about three times faster)."""
     # Inside a write transaction, only this connection sees what it has written.
     if len(items) < STRETCHES_FROM or db.in_transaction:
         return read(db, items)

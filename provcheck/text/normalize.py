@@ -47,9 +47,8 @@ _ASCII_ONE_TO_ONE = bytes.maketrans(
 _ONE_TO_ONE_CHARS = re.compile("[" + re.escape("".join(map(chr, _ONE_TO_ONE))) + "]")
 # Characters that carry no text and are dropped.
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
-# A hyphen inside a word, or a word broken across a line end: the hyphen goes.
-# A hyphen inside a word, or a line-end hyphenation. Written to start with the hyphen,
-# so the regex engine jumps from hyphen to hyphen instead of trying every position.
+# A hyphen inside a word, or a word broken across a line end: the hyphen goes. Written
+# to start with the hyphen, so the regex engine jumps from hyphen to hyphen.
 _WORD_HYPHEN = re.compile(r"-(?:(?<=[^\W\d_]-)(?=[^\W\d_])|(?<=[a-z]-) *\n *(?=[a-z]))")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
