@@ -155,8 +155,10 @@ def run(paths: Sequence[str], settings: Settings, gather: Gather, *, meta: str |
     stages = Run(settings, engine or LocalEngine(settings.jobs), progress)
     with stages.timer("ingest"):
         ingested = read_inputs(paths, settings, meta, stages.engine)
+    # segment, quotations, boilerplate, signatures, candidate pairs:
     gathered = gather(ingested, stages)
-    aligning = start_alignment(gathered.corpus, gathered.pairs, stages)
+    aligning = start_alignment(gathered.corpus, gathered.pairs, stages)  # on the workers
+    # meanwhile the quote map; then provenance as pairs arrive, the corpus view, the report:
     return finish(ingested, gathered, aligning, stages, corpus_view=corpus_view,
                   keep_unrelated=keep_unrelated)
 
