@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from provcheck import __version__
+from provcheck import __version__, safe
 from provcheck.clikit import (
     Terminated,
     engine_option,
@@ -120,9 +120,26 @@ def _run(paths: tuple[str, ...], fmt: str, output: str | None, meta: str | None,
 @click.option("--db", type=click.Path(dir_okay=False),
               help="An index: take the signatures of documents it holds unchanged from it.")
 def compare(**opts: Any) -> None:
-    """Find every passage the documents under PATHS share, with exact spans in both.
+    """Find every passage the documents under PATHS share, with exact spans in both,
+    and say what links each pair and the stories they form.
 
     PATHS are folders (read recursively) or files: .txt/.md, .html, .json/.jsonl.
+
+    \b
+    Relations (strongest first):
+      duplicate      the same text, nearly all of both
+      copy           one outlet took the other's text, word for word or lightly edited
+      syndicated     both print one agency's story (AP, Reuters, ...): each took it from it
+      paraphrase     one rewrote the other's text in its own words
+      shared_source  both report one source (a press conference, a statement), not each other
+    A story is a group of documents joined by the first four, with its origin.
+
+    \b
+    --meta FILE: CSV with a header (or JSONL), one row per document, keyed by path (as
+    given, relative to the folder, or the file name) or id; columns outlet, published
+    (ISO 8601), url, title. Example:
+      path,outlet,published,title
+      a.txt,Reuters,2021-02-18T10:46:00+00:00,Stoltenberg: NATO will leave when the time is right
 
     \b
     Example:
@@ -199,8 +216,16 @@ def check(paths: tuple[str, ...], db: str, fmt: str, output: str | None, meta: s
 def _emit(report: Any, fmt: str, output: str | None, view: View) -> None:
     """``report`` to ``output`` or, without one, to the terminal or standard output."""
     if output:
-        write(output, render(report, fmt, view))
+        text = render(report, fmt, view)
+        write(output, text)
+        click.echo(f"wrote {safe.name(output)}: {fmt}, {len(report.documents)} documents, "
+                   f"{len(report.pairs)} related pairs ({_size(text)})", err=True)
     elif fmt == "terminal":
         show(report, view)
     else:
         click.echo(render(report, fmt, view), nl=False)
+
+
+def _size(text: str | bytes) -> str:
+    size = len(text.encode("utf-8") if isinstance(text, str) else text)
+    return f"{size / 1e6:.1f} MB" if size >= 1e5 else f"{size / 1e3:.1f} KB"

@@ -6,7 +6,8 @@ how original each document is.
     documents the target's outlet took from the source's; other pairs are counted apart,
     as sharing, since nothing firm says who took from whom;
   * originality: the share of a document's words not found in any earlier document, or
-    in any document whose date is unknown (reuse that cannot be ruled out counts).
+    in any document whose date is unknown (reuse that cannot be ruled out counts);
+  * stories: documents joined by reuse, with their origin and tree (``stories``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from provcheck.records import Document, OutletFlow, Overview, PairResult
+from provcheck.stories import stories
 from provcheck.text.segment import Segmented
 
 UNKNOWN_OUTLET = "(unknown outlet)"
@@ -29,10 +31,12 @@ def overview(documents: Sequence[Document], segmented: Sequence[Segmented],
              pairs: Sequence[PairResult]) -> Overview:
     docs = {d.id: d for d in documents}
     segs = {d.id: s for d, s in zip(documents, segmented, strict=True)}
+    originality = _originality(docs, segs, pairs)
     return Overview(
         clusters=_clusters([d.id for d in documents], pairs),
         flows=_flows(docs, segs, pairs),
-        originality=_originality(docs, segs, pairs),
+        originality=originality,
+        stories=stories(documents, pairs, originality),
     )
 
 

@@ -294,12 +294,54 @@ class OutletFlow:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StoryOrigin:
+    """Where a story began: a member document, an agency named by its members' credits,
+    or neither; ``basis`` says how it was told ("direction", "agency", "earliest",
+    "unknown": see ``stories``)."""
+
+    document: str | None
+    agency: str | None
+    basis: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryMember:
+    """A document of a story, under the member it took from (``parent``; None for the
+    tree's root), with that pair's relation, the confidence of the direction when one
+    was told, and its evidence in words."""
+
+    document: str
+    outlet: str | None
+    title: str | None
+    published: str | None
+    parent: str | None
+    relation: Relation | None
+    confidence: float | None
+    evidence: tuple[str, ...]
+    original: float | None  # share of its words not found in earlier documents
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Story:
+    """Documents joined by reuse, with their origin and the tree of who took from whom."""
+
+    id: str
+    title: str | None
+    origin: StoryOrigin
+    members: tuple[StoryMember, ...]  # root first, each followed by those under it
+    outlets: tuple[str, ...]  # most members first
+    first_published: str | None
+    last_published: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Overview:
     """The corpus at a glance."""
 
     clusters: tuple[tuple[str, ...], ...]  # documents connected by related pairs
     flows: tuple[OutletFlow, ...]
     originality: Mapping[str, float]  # share of words not found in earlier documents
+    stories: tuple[Story, ...] = ()  # documents joined by reuse, largest first
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

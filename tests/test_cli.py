@@ -31,12 +31,18 @@ def seed_report() -> dict:  # type: ignore[type-arg]
 
 
 def test_terminal_report_lists_the_related_pair(runner: CliRunner, in_root: Path) -> None:
+    """A pair in one line, by outlet and title; its ids with -v; 004 in none."""
     result = runner.invoke(main, ["compare", "seeds/"])
     assert result.exit_code == 0
-    assert "001_6da7febdb4ae2164 <-> 002_2ce565fa5741faf5" in result.stdout
-    assert "004_440fd8f644ac4721 <->" not in result.stdout
-    assert "<-> 004_440fd8f644ac4721" not in result.stdout
+    pairs = result.stdout.split("Related pairs", 1)[1].split("Reuse between outlets")[0]
+    line = next(line for line in pairs.splitlines() if "We will only leave" in line)
+    assert line.lstrip().startswith("shared_source") and "Stoltenberg: the promise" in line
+    assert "Exclusive to NATO chief" not in pairs
     assert result.stderr == ""
+    verbose = runner.invoke(main, ["compare", "seeds/", "-v"]).stdout
+    assert "001_6da7febdb4ae2164  <->  002_2ce565fa5741faf5" in verbose
+    assert "004_440fd8f644ac4721  <->" not in verbose
+    assert "<->  004_440fd8f644ac4721" not in verbose
 
 
 def test_json_report_follows_the_schema(seed_report: dict) -> None:  # type: ignore[type-arg]

@@ -21,22 +21,27 @@ from provcheck.records import (
     Passage,
     QuoteCluster,
     Report,
+    Story,
 )
+from provcheck.stories import story_of
 
 SCHEMA_VERSION = 1
 
 
 def to_dict(report: Report, *, include_text: bool = False) -> dict[str, Any]:
     texts = {d.id: d.text for d in report.documents}
+    member_of = story_of(report.overview.stories) if report.overview else {}
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "provcheck", "version": report.tool_version},
         "settings": dict(report.settings),
         "documents": [_document(d, report.words.get(d.id), include_text)
                       for d in report.documents],
-        "pairs": [_pair(p, texts[p.a], texts[p.b]) for p in report.pairs],
+        "pairs": [_pair(p, texts[p.a], texts[p.b], _story_of_pair(p, member_of))
+                  for p in report.pairs],
         "quotes": [_quote(q, texts) for q in report.quotes],
         "corpus": _overview(report.overview) if report.overview else None,
+        "stories": [_story(s) for s in report.overview.stories] if report.overview else [],
         "boilerplate": [_boilerplate(b, texts) for b in report.boilerplate],
         "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
         "stats": report.stats.to_dict(),
@@ -93,10 +98,38 @@ def _document(doc: Document, words: DocumentWords | None, include_text: bool,
     return out
 
 
-def _pair(pair: PairResult, text_a: str, text_b: str) -> dict[str, Any]:
+def _story_of_pair(pair: PairResult, member_of: dict[str, str]) -> str | None:
+    """The story both documents of ``pair`` are in, if they are in one."""
+    story = member_of.get(pair.a)
+    return story if story is not None and member_of.get(pair.b) == story else None
+
+
+def _story(story: Story) -> dict[str, Any]:
+    return {
+        "id": story.id,
+        "title": story.title,
+        "origin": {"document": story.origin.document, "agency": story.origin.agency,
+                   "basis": story.origin.basis},
+        "documents": len(story.members),
+        "outlets": list(story.outlets),
+        "first_published": story.first_published,
+        "last_published": story.last_published,
+        "members": [
+            {"document": m.document, "outlet": m.outlet, "title": m.title,
+             "published": m.published, "parent": m.parent,
+             "relation": m.relation.value if m.relation else None,
+             "confidence": m.confidence, "evidence": list(m.evidence),
+             "original": m.original}
+            for m in story.members
+        ],
+    }
+
+
+def _pair(pair: PairResult, text_a: str, text_b: str, story: str | None) -> dict[str, Any]:
     return {
         "a": pair.a,
         "b": pair.b,
+        "story": story,
         "relation": pair.relation.value,
         "similarity": pair.similarity,
         "coverage_a": pair.coverage_a,

@@ -1,8 +1,10 @@
-"""The terminal report: documents, then one table of shared passages per related pair."""
+"""The terminal report: a summary line, the stories, one line per related pair, then the
+rest; ``-v`` for everything (each pair's passages, the documents)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 
 from rich import box
 from rich.console import Console
@@ -11,7 +13,7 @@ from rich.text import Text
 
 from provcheck import safe
 from provcheck.gate import checked_side, describe
-from provcheck.records import Document, Gate, Kind, PairResult, QuoteCluster, Report
+from provcheck.records import Document, Gate, Kind, PairResult, QuoteCluster, Report, Story
 
 _KIND_STYLE = {Kind.VERBATIM: "bold red", Kind.NEAR_VERBATIM: "red", Kind.PARAPHRASE: "yellow"}
 _RELATION_STYLE = {"duplicate": "bold red", "copy": "red", "syndicated": "magenta",
@@ -21,28 +23,42 @@ EXCERPT = 90
 
 QUOTES_SHOWN = 10
 BOILERPLATE_SHOWN = 5
+STORIES_SHOWN = 10
+PAIRS_SHOWN = 20
+FLOWS_SHOWN = 10
+TITLE = 60  # characters of a title shown on a line
+PAIR_TITLE = 32  # of each title on a pair's line
 
 
 def render_terminal(report: Report, console: Console, *, verbose: bool = False,
                     quotes_only: bool = False) -> None:
-    """Documents, then one verdict per related pair, the corpus view and the shared quotes;
-    ``verbose`` adds each pair's evidence and passages, and every quote in full."""
+    """A summary line, the stories, one line per related pair, then reuse between outlets,
+    boilerplate and shared quotes; ``verbose`` adds each story's tree, each pair's
+    evidence and passages, the documents and every quote in full."""
     docs = {d.id: d for d in report.documents}
     shared = [q for q in report.quotes if len({o.doc for o in q.occurrences}) > 1]
+    found = report.overview.stories if report.overview else ()
+    relations = Counter(p.relation.value.replace("_", " ") for p in report.pairs)
     console.print(
         f"[bold]provcheck {report.tool_version}[/]: {len(report.documents)} documents, "
-        + ("" if quotes_only else f"{len(report.pairs)} related pairs, ")
+        + ("" if quotes_only else
+           f"{_count(len(found), 'story', 'stories')}, {len(report.pairs)} related pairs"
+           + (f" ({', '.join(f'{n} {r}' for r, n in relations.most_common())})"
+              if relations else "") + ", ")
         + f"{len(report.quotes)} quotes ({len(shared)} carried by several documents), "
         f"{len(report.skipped)} skipped"
     )
-    _documents(console, report)
     if not quotes_only:
-        _verdicts(console, report)
+        _stories(console, found, docs, verbose)
+        _verdicts(console, report, docs, verbose)
         if verbose:
             for pair in report.pairs:
                 _pair(console, pair, docs[pair.a].text, docs[pair.b].text, verbose)
-        _flows(console, report)
+            _documents(console, report)
+        _flows(console, report, verbose)
         _boilerplate(console, report, verbose)
+    elif verbose:
+        _documents(console, report)
     quotes = report.quotes if (quotes_only or verbose) else shared
     _quotes(console, quotes if verbose else quotes[:QUOTES_SHOWN], docs, verbose)
     if not verbose and len(quotes) > QUOTES_SHOWN:
@@ -57,8 +73,73 @@ def render_terminal(report: Report, console: Console, *, verbose: bool = False,
         _gate(console, report.gate)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}{'es' if noun.endswith('ch') else 's'}"
+def _stories(console: Console, found: Sequence[Story], docs: Mapping[str, Document],
+             verbose: bool) -> None:
+    """One line per story, largest first (``-v``: all of them, each with its tree)."""
+    if not found:
+        return
+    console.print("[bold]Stories[/] (documents joined by reuse, largest first"
+                  + (")" if verbose else "; -v: who took from whom)"))
+    for story in found if verbose else found[:STORIES_SHOWN]:
+        outlets = len(story.outlets)
+        when = _span_of_times(story.first_published, story.last_published)
+        where = (f", {_count(outlets, 'outlet')}" if outlets else "") + \
+            (f", {when}" if when else "")
+        _line(console, f"  {story.id}  {_origin(story, docs)}: {len(story.members)} documents"
+              f"{where}  {_title(story.title)}")
+        if verbose:
+            depth: dict[str | None, int] = {None: 0}
+            for m in story.members:
+                depth[m.document] = depth.get(m.parent, 0) + 1
+                how = m.relation.value if m.relation else "origin"
+                sure = f" {m.confidence:.2f}" if m.confidence is not None else ""
+                original = f", {m.original:.0%} original" if m.original is not None else ""
+                _line(console, f"    {'  ' * (depth[m.document] - 1)}{how}{sure}: "
+                      f"{_label(docs[m.document])} ({m.published or 'no date'}{original})")
+    if not verbose and len(found) > STORIES_SHOWN:
+        more = len(found) - STORIES_SHOWN
+        console.print(f"  ... {_count(more, 'more story', 'more stories')}: -v shows them all")
+
+
+def _origin(story: Story, docs: Mapping[str, Document]) -> str:
+    origin = story.origin
+    if origin.document:
+        where = docs[origin.document].outlet or origin.document
+        return f"{origin.agency}'s story ({where})" if origin.agency else \
+            f"from {where}" + (" (the earliest)" if origin.basis == "earliest" else "")
+    return f"{origin.agency}'s story" if origin.agency else "origin unknown"
+
+
+def _span_of_times(first: str | None, last: str | None) -> str:
+    if not first:
+        return ""
+    short = [t.replace("T", " ")[:16] for t in (first, last or first)]
+    return short[0] if short[0] == short[1] else f"{short[0]} to {short[1]}"
+
+
+def _label(doc: Document, width: int = 0) -> str:
+    """A document as a reader knows it: its outlet and title (its id when it has neither)."""
+    if not (doc.title or doc.outlet):
+        return doc.id
+    title = _title(doc.title, width or TITLE)
+    return f"{doc.outlet}: {title}" if doc.outlet else title
+
+
+def _title(title: str | None, width: int = 0) -> str:
+    flat = " ".join((title or "(no title)").split())
+    width = width or TITLE
+    return flat if len(flat) <= width else flat[: width - 1] + "\u2026"
+
+
+def _line(console: Console, line: str) -> None:
+    """One line of corpus text, cut at the terminal's width rather than wrapped."""
+    console.print(_plain(line), no_wrap=True, overflow="ellipsis")
+
+
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {plural or noun + ('es' if noun.endswith('ch') else 's')}"
 
 
 def _gate(console: Console, gate: Gate) -> None:
@@ -88,24 +169,29 @@ def _documents(console: Console, report: Report) -> None:
     console.print(table)
 
 
-def _verdicts(console: Console, report: Report) -> None:
+def _verdicts(console: Console, report: Report, docs: Mapping[str, Document],
+              verbose: bool) -> None:
+    """One line per related pair, most similar first (``-v``: all of them)."""
     if not report.pairs:
         console.print("No reused passages found.")
         return
-    table = Table(box=box.SIMPLE_HEAD, title="Related pairs (-v: evidence and passages)",
-                  title_justify="left")
-    for name in ("relation", "documents", "direction", "confidence", "shared words"):
-        table.add_column(name, overflow="fold")
-    for pair in report.pairs:
+    console.print("[bold]Related pairs[/]" + ("" if verbose else
+                                              " (-v: evidence, passages and every pair)"))
+    for pair in report.pairs if verbose else report.pairs[:PAIRS_SHOWN]:
+        relation = pair.relation.value
+        text = Text(f"  {relation:<14}", style=_RELATION_STYLE.get(relation, ""))
         d = pair.direction
-        table.add_row(
-            Text(pair.relation.value, style=_RELATION_STYLE.get(pair.relation.value, "")),
-            _cell(f"{pair.a} <-> {pair.b}"),
-            _cell(_direction(pair)),
-            f"{d.confidence:.2f}",
-            f"{pair.shared_words_a} / {pair.shared_words_b}",
-        )
-    console.print(table)
+        first, second = (d.source, d.target) if d.source and d.target else (pair.a, pair.b)
+        how = f"{d.confidence:.2f} ->" if d.source else (f"both {d.origin}" if d.origin else "<->")
+        covers = f"{min(pair.coverage_a, 1):.0%}/{min(pair.coverage_b, 1):.0%}"
+        text.append(safe.one_line(
+            f"{covers:>9}  {how:<9}  {_label(docs[first], PAIR_TITLE)}  |  "
+            f"{_label(docs[second], PAIR_TITLE)}"
+            + (f"  [{pair.a} <-> {pair.b}]" if verbose else "")))
+        console.print(text, no_wrap=not verbose, overflow="fold" if verbose else "ellipsis")
+    if not verbose and len(report.pairs) > PAIRS_SHOWN:
+        more = len(report.pairs) - PAIRS_SHOWN
+        console.print(f"  ... {_count(more, 'more pair')}: -v shows them all")
 
 
 def _direction(pair: PairResult) -> str:
@@ -133,16 +219,19 @@ def _boilerplate(console: Console, report: Report, verbose: bool) -> None:
         console.print(f"  ... {len(report.boilerplate) - len(shown)} more: -v shows them all")
 
 
-def _flows(console: Console, report: Report) -> None:
+def _flows(console: Console, report: Report, verbose: bool) -> None:
     if not report.overview or not report.overview.flows:
         return
+    flows = report.overview.flows
     table = Table(box=box.SIMPLE_HEAD, title="Reuse between outlets", title_justify="left")
     for name in ("from", "to", "direction known", "passages", "words", "documents"):
         table.add_column(name, overflow="fold")
-    for f in report.overview.flows:
+    for f in flows if verbose else flows[:FLOWS_SHOWN]:
         table.add_row(_cell(f.source), _cell(f.target), "yes" if f.directed else "no (shared)",
                       str(f.passages), str(f.words), str(f.documents))
     console.print(table)
+    if not verbose and len(flows) > FLOWS_SHOWN:
+        console.print(f"  ... {len(flows) - FLOWS_SHOWN} more: -v shows them all")
 
 
 def _pair(console: Console, pair: PairResult, text_a: str, text_b: str, verbose: bool) -> None:
