@@ -78,7 +78,7 @@ def test_reprints_of_a_wire_story_are_the_agencys_story(tmp_path: Path) -> None:
     assert story["origin"] == {"document": None, "agency": "AP", "basis": "agency"}
     assert all(m["parent"] is None and m["relation"] == "syndicated"
                for m in story["members"])
-    assert [m["document"] for m in story["members"]][0] == "planet"  # the earliest first
+    assert story["members"][0]["document"] == "planet"  # the earliest first
 
 
 def _pair(a: str, b: str, relation: Relation, **direction: object) -> PairResult:
