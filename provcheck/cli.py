@@ -22,9 +22,18 @@ from provcheck.clikit import (
     settings_options,
 )
 from provcheck.eval.commands import eval_group
+from provcheck.gate import DEFAULT_MIN_COVERAGE
 from provcheck.index.commands import index_group
 from provcheck.records import FailOn
-from provcheck.report.output import CI_FORMATS, REPORT_FORMATS, View, render, show, write
+from provcheck.report.output import (
+    CI_FORMATS,
+    REPORT_FORMATS,
+    View,
+    render,
+    show,
+    write,
+    write_summary,
+)
 from provcheck.report.progress import progress_bar
 
 
@@ -173,8 +182,9 @@ main.add_command(index_group)
 @click.option("--db", required=True, type=click.Path(dir_okay=False), help="The index file.")
 @click.option("--fail-on", type=click.Choice([f.value for f in FailOn]), default="copy",
               show_default=True, help="The weakest relation that fails the run.")
-@click.option("--min-coverage", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="Fail only on matches covering at least this share of a checked document.")
+@click.option("--min-coverage", type=click.FloatRange(0, 1), default=DEFAULT_MIN_COVERAGE,
+              show_default=True, help="Fail only on matches covering at least this share "
+              "of a checked document (the default lets a trace, one shared sentence, pass).")
 @click.option("--baseline", type=click.Path(), help="Accepted matches: one per line, two ids "
               "or sha256 values (or one: all matches of that document).")
 @click.option("--accept-all", is_flag=True, help="Add every failing match to the --baseline "
@@ -210,6 +220,8 @@ def check(paths: tuple[str, ...], db: str, fmt: str, output: str | None, meta: s
                        f"{'match' if checked.added == 1 else 'matches'} added", err=True)
         _emit(checked.report, fmt, output, View(include_text=include_text, pretty=pretty,
                                                 verbose=verbose))
+        if fmt == "github":
+            write_summary(checked.report)
     sys.exit(0 if checked.report.gate and checked.report.gate.passed else 1)
 
 

@@ -17,6 +17,9 @@ from pathlib import Path
 from provcheck.errors import ConfigError
 from provcheck.records import Document, FailOn, Gate, PairResult, Relation
 
+# A match fails by default only when it covers this share of a checked document: a
+# sentence or two shared (a trace) is reported, and does not fail a build.
+DEFAULT_MIN_COVERAGE = 0.05
 STRENGTH = {Relation.DUPLICATE: 5, Relation.COPY: 4, Relation.SYNDICATED: 3, Relation.PARAPHRASE: 2,
             Relation.SHARED_SOURCE: 1, Relation.RELATED: 1, Relation.UNRELATED: 0}
 
@@ -60,7 +63,7 @@ class Policy:
     ``--accept-all``)."""
 
     fail_on: FailOn = FailOn.COPY
-    min_coverage: float = 0.0
+    min_coverage: float = DEFAULT_MIN_COVERAGE
     baseline: str | None = None  # the file of accepted matches
     accept_all: bool = False  # add every failing match to it, and pass
 

@@ -114,6 +114,18 @@ def github_property(text: str) -> str:
     return github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+_MARKDOWN = re.compile(r"[\\`*_{}\[\]()#+\-.!|~<>&]")
+_MARKDOWN_ENTITY = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "|": "&#124;"}
+
+
+def markdown(text: str) -> str:
+    """``text`` as literal text in a Markdown table cell (GitHub's job summary): one line,
+    HTML's ``< > &`` and the cell's ``|`` as entities, Markdown's punctuation
+    backslash-escaped, so no name can add a link, an image, a tag or a column."""
+    flat = " ".join(printable(text).split())
+    return _MARKDOWN.sub(lambda m: _MARKDOWN_ENTITY.get(m.group(), "\\" + m.group()), flat)
+
+
 def script_json(data: str) -> str:
     """JSON text safe inside an HTML ``<script>`` element: no ``<`` (which could close
     the element, or with ``<!--`` and ``<script`` turn what follows into its data),

@@ -98,7 +98,7 @@ def test_a_failed_check_says_so_on_top(chromium: str, tmp_path: Path) -> None:
     dom = browse(chromium, out.as_uri(), tmp_path, "--dump-dom")
     banner = re.search(r'<div id="gate" class="failed">(.*?)</div>', dom, re.S)
     assert banner, "no gate banner"
-    assert banner.group(1).startswith("Check failed: 1 match at or above shared_source:<ul>"
+    assert banner.group(1).startswith("Check failed: 1 match at or above shared_source covering 5% or more:<ul>"
                                       "<li>001_6da7febdb4ae2164 shared_source "
                                       "002_2ce565fa5741faf5: 39% of the checked document")
 

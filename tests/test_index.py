@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -54,7 +55,7 @@ def test_check_gates_on_the_relation(indexed: Path) -> None:
     plain = cli("check", str(S002), "--db", str(indexed))
     assert plain.exit_code == 0
     assert plain.stdout.rstrip().splitlines()[-1] == (
-        "Check passed: 1 document checked, no match at or above copy.")
+        "Check passed: 1 document checked, no match at or above copy covering 5% or more.")
     assert cli("check", str(S004), "--db", str(indexed), "--fail-on",
                "shared_source").exit_code == 0
 
@@ -68,7 +69,7 @@ def test_a_lightly_edited_copy_fails_the_default_bar(indexed: Path, tmp_path: Pa
     assert result.exit_code == 1
     assert result.stdout.startswith(f"::error file={edited},title=provcheck copy::")
     terminal = cli("check", str(edited), "--db", str(indexed)).stdout.splitlines()
-    assert terminal[-2] == "Check failed: 1 match at or above copy:"
+    assert terminal[-2] == "Check failed: 1 match at or above copy covering 5% or more:"
     assert terminal[-1].startswith("  edited copy 001_6da7febdb4ae2164: ")
 
 
@@ -611,3 +612,43 @@ def test_check_reads_the_stored_quotations_and_finds_those_it_cannot_read(
         db.execute("DROP TABLE quotations")  # an index made before they were stored
     assert check_json(edited) == expected
     assert read[0] == read[1] > 0 and read[2:] == [0, 0]
+
+
+def test_a_trace_is_reported_and_passes_the_default_bar(indexed: Path, tmp_path: Path,
+                                                         pan13_root: Path) -> None:
+    """A long article that copies two sentences of an indexed one: the match is
+    reported, but a trace does not fail the build unless asked (``--min-coverage 0``)."""
+    long = next(p.read_text(encoding="utf-8") for p in sorted((pan13_root / "src").glob("*.txt"))
+                if len(p.read_text(encoding="utf-8").split()) > 3000)
+    copied = next(para for para in S001.read_text(encoding="utf-8").split("\n\n")
+                  if len(para.split()) > 40)
+    trace = tmp_path / "trace.txt"
+    trace.write_text(long + "\n\n" + copied + "\n", encoding="utf-8")
+    default = cli("check", str(trace), "--db", str(indexed), "--format", "json")
+    report = json.loads(default.stdout)
+    [match] = [p for p in report["pairs"] if {p["a"], p["b"]} == {"trace", S001.stem}]
+    coverage = match["coverage_a"] if match["a"] == "trace" else match["coverage_b"]
+    assert match["relation"] in ("copy", "duplicate") and coverage < 0.05
+    assert default.exit_code == 0 and report["gate"]["min_coverage"] == 0.05
+    assert cli("check", str(trace), "--db", str(indexed), "--min-coverage", "0").exit_code == 1
+
+
+def test_the_job_summary_lists_every_match(indexed: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``$GITHUB_STEP_SUMMARY`` set, ``--format github`` adds a Markdown table of the
+    matches to it; a file name cannot add a column, a link or a tag."""
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    hostile = folder / "a | b <img src=x onerror=y> [l](javascript:x).txt"
+    shutil.copy(S001, hostile)
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier steps\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = cli("check", str(folder), "--db", str(indexed), "--format", "github")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("::error ")
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("earlier steps\n### provcheck check failed\n")
+    rows = [line for line in text.splitlines() if line.startswith("| failing")]
+    assert rows and all(re.sub(r"\\.", "", row).count("|") == 7 for row in rows)
+    assert "<img" not in text and "](javascript" not in text

@@ -14,13 +14,14 @@ from rich.console import Console
 from provcheck import safe
 from provcheck.errors import ProvcheckError
 from provcheck.records import Report
-from provcheck.report.ci import render_github, render_junit
+from provcheck.report.ci import render_github, render_github_summary, render_junit
 from provcheck.report.csv_report import render_csv
 from provcheck.report.html_report import render_html
 from provcheck.report.json_report import json_bytes
 from provcheck.report.terminal import render_terminal
 
 TERMINAL_WIDTH = 140  # of a report written to a file or a pipe
+SUMMARY_FILE = "GITHUB_STEP_SUMMARY"  # the variable naming GitHub's job summary file
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,7 +47,8 @@ FORMATS: dict[str, Callable[[Report, View], str | bytes]] = {
     "csv": lambda r, v: render_csv(r),
     "html": lambda r, v: render_html(r),
     "junit": lambda r, v: render_junit(r),  # needs the gate of a check
-    "github": lambda r, v: render_github(r),
+    # With a job summary to write (``write_summary``), the annotations point to it.
+    "github": lambda r, v: render_github(r, summary=bool(os.environ.get(SUMMARY_FILE))),
 }
 REPORT_FORMATS = ["terminal", "json", "csv", "html"]
 CI_FORMATS = ["junit", "github"]
@@ -99,3 +101,18 @@ def _umask() -> int:
     mask = os.umask(0o022)  # the only way to read it is to set it
     os.umask(mask)
     return mask
+
+
+def write_summary(report: Report) -> str | None:
+    """Add the check's table of matches to GitHub's job summary, when the job has one
+    (``$GITHUB_STEP_SUMMARY``); the file it wrote to, if any."""
+    path = os.environ.get(SUMMARY_FILE)
+    if not path:
+        return None
+    try:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(render_github_summary(report))
+    except OSError as err:
+        raise ProvcheckError(f"cannot write the job summary {safe.name(path)} "
+                             f"(${SUMMARY_FILE}): {err.strerror or err}.") from err
+    return path
