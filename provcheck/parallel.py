@@ -31,6 +31,7 @@ _worker_context: Any = None  # set once per worker process by _install
 # documents), so each collection finds next to nothing while it scans what is kept
 # (benchmarks/RESULTS.md has the measurement).
 WORKER_COLLECT_AFTER = 50_000
+HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 # How often a worker looks whether its parent is still alive.
 PARENT_CHECK_SECONDS = 0.2
 # A terminated worker that has not ended after this long is killed.
@@ -207,10 +208,28 @@ def start_batches(
         raise
 
 
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held back while this thread submits work, which forks the
+    pool's workers: a signal handled inside the fork's hooks (logging releases its locks
+    there) raises where Python ignores the exception, and the run would go on to its end.
+    Held, it is handled as soon as the workers are started. The workers unblock them for
+    themselves (``_install``)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals are handled in the main thread only
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _submitted(pool: Executor, fn: Callable[[Sequence[T], Any], list[R]],
                chunks: list[Sequence[T]], on_batch: Callable[[int], None] | None,
                ) -> list[Future[list[R]]]:
-    calls = [pool.submit(_call, fn, chunk) for chunk in chunks]
+    with signals_held():
+        calls = [pool.submit(_call, fn, chunk) for chunk in chunks]
     tick_when_done(chunks, calls, on_batch)
     return calls
 
@@ -234,8 +253,10 @@ def _install(context: Any, parent: int) -> None:
     _worker_context = context
     gc.set_threshold(WORKER_COLLECT_AFTER, *gc.get_threshold()[1:])
     gc.enable()
-    # The parent turns SIGTERM into Ctrl-C (``cli``); a worker told to end just ends.
+    # The parent turns SIGTERM into Ctrl-C (``cli``); a worker told to end just ends,
+    # even if it was forked while its parent held the signals back (``signals_held``).
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD_SIGNALS)
     threading.Thread(target=_watch_parent, args=(parent,), name="provcheck-parent",
                      daemon=True).start()
 

@@ -111,3 +111,41 @@ def test_the_tree_follows_confident_directions_without_cycles() -> None:
     parents = {m.document: m.parent for m in story.members}
     assert parents == {"a": None, "b": "a", "c": "b", "d": "c"}
     assert [m.document for m in story.members] == ["a", "b", "c", "d"]
+
+
+def test_the_html_page_leads_with_the_stories(tmp_path: Path, chromium: str) -> None:
+    """In Chromium: the stories come first, each with its title, origin, a timeline of
+    who published when (the origin a square, copies filled) and its tree, whose links
+    open the pair's texts; names are outlets and titles, ids only tooltips."""
+    import re
+    import subprocess
+
+    texts = {"original.txt": ARTICLE, "echo.txt": _edited(ARTICLE, 1),
+             "gazette.txt": _edited(ARTICLE, 2), "other.txt": UNRELATED}
+    meta = ("path,outlet,published,title\n"
+            "original.txt,Kabul Times,2021-02-18T08:00,Stoltenberg on Afghanistan\n"
+            "echo.txt,Daily Echo,2021-02-19T09:00,NATO chief on Kabul\n"
+            "gazette.txt,The Gazette,2021-02-20T10:00,NATO and Kabul\n"
+            "other.txt,Euronews,2014-10-01,Russia interview\n")
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (tmp_path / "meta.csv").write_text(meta, encoding="utf-8")
+    page = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["compare", str(folder), "--meta",
+                                       str(tmp_path / "meta.csv"), "--format", "html",
+                                       "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    shown = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                            "--virtual-time-budget=5000", f"--user-data-dir={tmp_path / 'p'}",
+                            "--dump-dom", page.as_uri()], capture_output=True, text=True,
+                           timeout=120).stdout
+    story = shown.index('<div class="story" id="story-1">')
+    assert story < shown.index("Provenance graph") < shown.index('<div id="pairs">')
+    block = shown[story:shown.index("</div>", shown.index('class="tree"', story))]
+    assert "<h3>Stoltenberg on Afghanistan</h3>" in block
+    assert "from <span title=\"original\">Kabul Times: Stoltenberg on Afghanistan</span>" in block
+    assert block.count('class="origin"') == 1 and block.count('class="copy"') == 2
+    assert re.search(r'<a href="#pair-\d+" data-open="\d+">texts</a>', block)
+    assert "Euronews" not in block

@@ -20,7 +20,7 @@ from provcheck import safe
 from provcheck.errors import InputError
 from provcheck.ingest.manifest import Manifest, load_manifest
 from provcheck.ingest.readers import JSON_SUFFIXES, STREAMED_SUFFIXES, Draft, read_file
-from provcheck.parallel import batches, pool_of
+from provcheck.parallel import batches, pool_of, signals_held
 from provcheck.records import DocFormat, Document, Skipped
 
 __all__ = ["Ingested", "ingest", "ingest_batches", "load_manifest"]
@@ -142,7 +142,8 @@ def _read(files: Iterable[tuple[Path, str, str]], max_bytes: int, jobs: int,
         listed = iter(files)
         while window := list(islice(listed, READ_AHEAD)):
             chunks = list(batches(window, READ_BATCH))
-            found_in = pool.map(partial(_read_batch, max_bytes=max_bytes), chunks)
+            with signals_held():  # submits every chunk, forking the workers
+                found_in = pool.map(partial(_read_batch, max_bytes=max_bytes), chunks)
             meanwhile, called = _nothing, meanwhile
             called()
             for chunk, found in zip(chunks, found_in, strict=True):
