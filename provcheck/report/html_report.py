@@ -38,11 +38,22 @@ def render_html(report: Report) -> str:
     return _PLACEHOLDER.sub(lambda m: filled[m.group(1)], page)
 
 
+# What the page reads of a pair and of a passage, a passage as a list in this order (it
+# cuts a passage's text out of the document's, which is embedded once).
+_PAIR_KEYS = ("a", "b", "story", "relation", "similarity", "coverage_a", "coverage_b",
+              "shared_words_a", "shared_words_b", "direction", "passages")
+_PASSAGE_KEYS = ("a_start", "a_end", "b_start", "b_end", "kind", "similarity", "a_in_quote",
+                 "b_in_quote")
+
+
 def _slim(data: dict[str, Any]) -> dict[str, Any]:
-    """What the page needs: passages without their texts (the page cuts them out)."""
-    pairs = [{**p, "passages": [{k: v for k, v in q.items() if k not in ("a_text", "b_text")}
-                                for q in p["passages"]]} for p in data["pairs"]]
-    return {**data, "pairs": pairs}
+    """What the page shows, and no more: each text once, the pairs' fields it reads, and
+    the statements several documents print (the JSON report has everything)."""
+    pairs = [{**{k: p[k] for k in _PAIR_KEYS},
+              "passages": [[q[k] for k in _PASSAGE_KEYS] for q in p["passages"]]}
+             for p in data["pairs"]]
+    quotes = [q for q in data["quotes"] if len(q["documents"]) > 1]
+    return {**data, "pairs": pairs, "quotes": quotes}
 
 
 def _graph(data: dict[str, Any]) -> str:
