@@ -125,3 +125,49 @@ def test_syndication_and_boilerplate_are_shown(chromium: str, tmp_path: Path) ->
     assert "both from AP" in dom
     rows = re.search(r'<table id="boilerplate">.*?</table>', dom, re.DOTALL)
     assert rows and "<td>3</td><td>edge</td><td>Editor's note" in rows.group()
+
+
+# Each label's box as drawn (rotated: its four corners on screen), and how many pairs of
+# them overlap (separating axis test on the two quadrilaterals).
+_OVERLAPS = """
+const quads = [...document.querySelectorAll('#graph text')].map(t => {
+  const b = t.getBBox(), m = t.getScreenCTM();
+  return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height],
+          [b.x, b.y + b.height]].map(([x, y]) => [m.a * x + m.c * y + m.e,
+                                                 m.b * x + m.d * y + m.f]);
+});
+const apart = (p, q) => [p, q].some(poly => poly.some((c, i) => {
+  const d = poly[(i + 1) % 4], ax = d[1] - c[1], ay = c[0] - d[0];
+  const proj = s => s.map(([x, y]) => x * ax + y * ay);
+  const a = proj(p), b = proj(q);
+  return Math.max(...a) <= Math.min(...b) || Math.max(...b) <= Math.min(...a);
+}));
+let overlaps = 0;
+for (let i = 0; i < quads.length; i++)
+  for (let j = i + 1; j < quads.length; j++) if (!apart(quads[i], quads[j])) overlaps++;
+document.getElementById('result').textContent = quads.length + ' labels, ' + overlaps +
+  ' overlaps';
+"""
+
+
+def test_graph_labels_do_not_overlap_at_scale(chromium: str, tmp_path: Path) -> None:
+    """Past a few dozen documents the graph joins outlets; its labels, measured by the
+    browser (bounding boxes), never overlap, and every drawn outlet has one."""
+    from provcheck.report.html_report import GRAPH_OUTLETS, _graph
+
+    outlets = [f"outlet-number-{n}.example.com" for n in range(60)]
+    documents = [{"id": f"d{n}", "outlet": outlets[n % 60], "title": f"T {n}"}
+                 for n in range(240)]
+    pairs = [{"a": f"d{n}", "b": f"d{n + 1}", "relation": "copy", "similarity": 0.5,
+              "direction": {"source": None, "target": None}} for n in range(0, 239, 2)]
+    flows = [{"from": outlets[n % 60], "to": outlets[(n * 7 + 1) % 60], "directed": n % 3 == 0,
+              "passages": 3, "words": 50 + n, "documents": 2} for n in range(120)]
+    svg = _graph({"documents": documents, "pairs": pairs,
+                  "corpus": {"clusters": [], "outlet_flows": flows}})
+    probe = tmp_path / "graph.html"
+    probe.write_text(
+        "<!DOCTYPE html><html><body>" + svg + "<p id='result'></p><script>" + _OVERLAPS +
+        "</script></body></html>", encoding="utf-8")
+    dom = browse(chromium, probe.as_uri(), tmp_path, "--dump-dom", "--window-size=1000,800")
+    found = re.search(r"(\d+) labels, (\d+) overlaps", dom)
+    assert found and (int(found.group(1)), int(found.group(2))) == (GRAPH_OUTLETS, 0)
