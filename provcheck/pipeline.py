@@ -62,6 +62,7 @@ from provcheck.text.segment import Segmented, segment
 # (stage, items done in this step, total items); the CLI draws a progress bar from it.
 Progress = Callable[[str, int, int], None]
 
+STAGE_DONE = -1  # what ``Timer`` tells progress when a stage ends
 SEGMENT_BATCH = 64
 ALIGN_BATCH = 256
 
@@ -78,18 +79,24 @@ class Corpus:
 
 
 class Timer:
-    """Seconds spent in each stage of a run (``with timer("align"): ...``)."""
+    """Seconds spent in each stage of a run (``with timer("align"): ...``), each stage
+    shown on ``progress`` from its start to its end."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Progress | None = None) -> None:
         self.seconds: dict[str, float] = {}
+        self.progress = progress
 
     @contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
         start = time.perf_counter()
+        if self.progress:
+            self.progress(stage, 0, 0)
         try:
             yield
         finally:
             self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+            if self.progress:
+                self.progress(stage, 0, STAGE_DONE)
 
     def add(self, other: Timer) -> None:
         """Count ``other``'s seconds in this timer's stages too."""
@@ -152,9 +159,9 @@ def run(paths: Sequence[str], settings: Settings, gather: Gather, *, meta: str |
         keep_unrelated: bool = False, corpus_view: bool = True) -> Report:
     """The pipeline over the documents under ``paths``, with the corpus and pairs
     ``gather`` makes of them (see the module docstring)."""
-    stages = Run(settings, engine or LocalEngine(settings.jobs), progress)
+    stages = Run(settings, engine or LocalEngine(settings.jobs), progress, Timer(progress))
     with stages.timer("ingest"):
-        ingested = read_inputs(paths, settings, meta, stages.engine)
+        ingested = read_inputs(paths, settings, meta, stages.engine, progress)
     # segment, quotations, boilerplate, signatures, candidate pairs:
     gathered = gather(ingested, stages)
     aligning = start_alignment(gathered.corpus, gathered.pairs, stages)  # on the workers
@@ -190,14 +197,15 @@ def in_memory(ingested: Ingested, run: Run, *, db: str | None = None,
 
 
 def read_inputs(paths: Sequence[str], settings: Settings, meta: str | None,
-                engine: Engine | None = None) -> Ingested:
+                engine: Engine | None = None, progress: Progress | None = None) -> Ingested:
     """The documents under ``paths`` (an ``InputError`` listing what was skipped when
     there is none). While they are read, this process readies itself for the stages
     after if ``engine``'s workers are forked from it (see ``ready``)."""
     manifest = load_manifest(meta) if meta else None
     forked = engine is not None and engine.forks
     ingested = ingest(paths, max_bytes=settings.max_file_bytes, manifest=manifest,
-                      jobs=settings.jobs, meanwhile=partial(ready, settings) if forked else None)
+                      jobs=settings.jobs, meanwhile=partial(ready, settings) if forked else None,
+                      on_file=(lambda _: progress("ingest", 1, 0)) if progress else None)
     if not ingested.documents:
         raise nothing_readable(paths, ingested.skipped)
     return ingested
