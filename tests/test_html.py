@@ -127,27 +127,8 @@ def test_syndication_and_boilerplate_are_shown(chromium: str, tmp_path: Path) ->
     assert rows and "<td>3</td><td>edge</td><td>Editor's note" in rows.group()
 
 
-# Each label's box as drawn (rotated: its four corners on screen), and how many pairs of
-# them overlap (separating axis test on the two quadrilaterals).
-_OVERLAPS = """
-const quads = [...document.querySelectorAll('#graph text')].map(t => {
-  const b = t.getBBox(), m = t.getScreenCTM();
-  return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height],
-          [b.x, b.y + b.height]].map(([x, y]) => [m.a * x + m.c * y + m.e,
-                                                 m.b * x + m.d * y + m.f]);
-});
-const apart = (p, q) => [p, q].some(poly => poly.some((c, i) => {
-  const d = poly[(i + 1) % 4], ax = d[1] - c[1], ay = c[0] - d[0];
-  const proj = s => s.map(([x, y]) => x * ax + y * ay);
-  const a = proj(p), b = proj(q);
-  return Math.max(...a) <= Math.min(...b) || Math.max(...b) <= Math.min(...a);
-}));
-let overlaps = 0;
-for (let i = 0; i < quads.length; i++)
-  for (let j = i + 1; j < quads.length; j++) if (!apart(quads[i], quads[j])) overlaps++;
-document.getElementById('result').textContent = quads.length + ' labels, ' + overlaps +
-  ' overlaps';
-"""
+# Counts the graph's labels and their overlaps, measured as drawn, into #result.
+OVERLAPS = (Path(__file__).parent / "label_overlaps.js").read_text(encoding="utf-8")
 
 
 def test_graph_labels_do_not_overlap_at_scale(chromium: str, tmp_path: Path) -> None:
@@ -166,8 +147,72 @@ def test_graph_labels_do_not_overlap_at_scale(chromium: str, tmp_path: Path) -> 
                   "corpus": {"clusters": [], "outlet_flows": flows}})
     probe = tmp_path / "graph.html"
     probe.write_text(
-        "<!DOCTYPE html><html><body>" + svg + "<p id='result'></p><script>" + _OVERLAPS +
+        "<!DOCTYPE html><html><body>" + svg + "<p id='result'></p><script>" + OVERLAPS +
         "</script></body></html>", encoding="utf-8")
     dom = browse(chromium, probe.as_uri(), tmp_path, "--dump-dom", "--window-size=1000,800")
     found = re.search(r"(\d+) labels, (\d+) overlaps", dom)
     assert found and (int(found.group(1)), int(found.group(2))) == (GRAPH_OUTLETS, 0)
+
+
+@pytest.fixture(scope="module")
+def stories_page(tmp_path_factory: pytest.TempPathFactory, polnear_root: Path) -> Path:
+    """The HTML report of 300 generated articles forming stories: 60 real PolNeAR
+    articles, each reused by four outlets in later stories, by the mutations the verdict
+    model is fitted on (syndicated, edited, paraphrased, partly taken in)."""
+    import json
+    from datetime import datetime, timedelta
+
+    import numpy as np
+
+    from provcheck.eval.mutations import KINDS, WordChain, derive
+
+    texts = [p.read_text(encoding="utf-8")
+             for p in sorted((polnear_root / "train" / "text").glob("*.txt"))][:180]
+    chain = WordChain.of(texts)
+    rng = np.random.default_rng(25)
+    records = []
+    for n, text in enumerate(texts[:60]):
+        first = datetime(2020, 1, 1, 8) + timedelta(hours=int(rng.integers(0, 24 * 60)))
+        source = {"id": f"s{n:02d}-0", "title": text.split("\n", 1)[0].strip(),
+                  "text": text.strip(), "outlet": f"Outlet {n % 23}",
+                  "published": first.isoformat(timespec="minutes")}
+        records.append(source)
+        for k, kind in enumerate(KINDS, start=1):
+            fresh = [s for s in " ".join(texts[60 + (n * 4 + k) % 120].split()).split(". ")
+                     if len(s) > 12]
+            title, paragraphs = derive(chain, rng, kind, source, fresh)
+            when = first + timedelta(minutes=int(rng.integers(30, 48 * 60)))
+            records.append({"id": f"s{n:02d}-{k}", "title": title,
+                            "outlet": f"Outlet {(n + 5 * k) % 23 + 23 * (k % 2)}",
+                            "published": when.isoformat(timespec="minutes"),
+                            "text": "\n\n".join([title, *paragraphs])})
+    folder = tmp_path_factory.mktemp("stories")
+    (folder / "articles.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records),
+                                           encoding="utf-8")
+    out = folder / "report.html"
+    result = CliRunner().invoke(main, ["compare", str(folder / "articles.jsonl"), "--format",
+                                       "html", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_a_report_of_hundreds_leads_with_readable_stories(chromium: str, stories_page: Path,
+                                                          tmp_path: Path) -> None:
+    """Stories first, each with a title and a timeline; the graph's labels measured in
+    the browser do not overlap; the open pair shows both texts highlighted; the page
+    weighs under 5 MB."""
+    assert stories_page.stat().st_size < 5_000_000
+    probe = tmp_path / "probe.html"
+    probe.write_text(stories_page.read_text(encoding="utf-8").replace(
+        "</body>", f"<p id='result'></p><script>{OVERLAPS}</script></body>"), encoding="utf-8")
+    dom = browse(chromium, probe.as_uri(), tmp_path, "--dump-dom", "--window-size=1400,1000")
+    first = dom.index('<div class="story" id="story-1">')
+    assert first < dom.index('id="graph"') < dom.index('<div id="pairs">')
+    stories = re.findall(r'<div class="story" id="story-\d+"><h3>([^<]+)</h3>.*?'
+                         r'<svg class="timeline"', dom, re.S)
+    assert len(stories) == 10 and all(t.strip() and t != "(no title)" for t in stories)
+    labels = re.search(r"(\d+) labels, (\d+) overlaps", dom)
+    assert labels and int(labels.group(1)) >= 20 and labels.group(2) == "0"
+    opened = dom[dom.index('<details class="pair" id="pair-0"'):]
+    opened = opened[:opened.index("</details>")]
+    assert opened.count('<div class="doc"') == 2 and '<mark class="p' in opened
