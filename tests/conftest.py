@@ -66,6 +66,48 @@ def pan13_folder(pan13_root: Path,
 
 
 @pytest.fixture(scope="session")
+def story_corpus(polnear_root: Path) -> Callable[[int, Path], Path]:
+    """Makes ``originals`` x 5 generated articles forming stories, as a JSONL file in a
+    folder: real PolNeAR articles, each reused by four outlets in later stories, by the
+    mutations the verdict model is fitted on (syndicated, edited, paraphrased, partly
+    taken in), each reuse's own text taken from other real articles."""
+    import json
+    from datetime import datetime, timedelta
+
+    import numpy as np
+
+    from provcheck.eval.mutations import KINDS, WordChain, derive
+
+    texts = [p.read_text(encoding="utf-8")
+             for p in sorted((polnear_root / "train" / "text").glob("*.txt"))]
+
+    def make(originals: int, folder: Path) -> Path:
+        chain = WordChain.of(texts[:3 * originals])
+        rng = np.random.default_rng(25)
+        others = texts[originals:]
+        records = []
+        for n, text in enumerate(texts[:originals]):
+            first = datetime(2020, 1, 1, 8) + timedelta(hours=int(rng.integers(0, 24 * 60)))
+            source = {"id": f"s{n:03d}-0", "title": text.split("\n", 1)[0].strip(),
+                      "text": text.strip(), "outlet": f"Outlet {n % 23}",
+                      "published": first.isoformat(timespec="minutes")}
+            records.append(source)
+            for k, kind in enumerate(KINDS, start=1):
+                fresh = [s for s in " ".join(others[(n * 4 + k) % len(others)].split())
+                         .split(". ") if len(s) > 12]
+                title, paragraphs = derive(chain, rng, kind, source, fresh)
+                when = first + timedelta(minutes=int(rng.integers(30, 48 * 60)))
+                records.append({"id": f"s{n:03d}-{k}", "title": title,
+                                "outlet": f"Outlet {(n + 5 * k) % 23 + 23 * (k % 2)}",
+                                "published": when.isoformat(timespec="minutes"),
+                                "text": "\n\n".join([title, *paragraphs])})
+        path = folder / "articles.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        return path
+    return make
+
+
+@pytest.fixture(scope="session")
 def polnear_root(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from provcheck.eval.polnear import corpus_root
 

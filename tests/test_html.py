@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -155,42 +156,12 @@ def test_graph_labels_do_not_overlap_at_scale(chromium: str, tmp_path: Path) -> 
 
 
 @pytest.fixture(scope="module")
-def stories_page(tmp_path_factory: pytest.TempPathFactory, polnear_root: Path) -> Path:
-    """The HTML report of 300 generated articles forming stories: 60 real PolNeAR
-    articles, each reused by four outlets in later stories, by the mutations the verdict
-    model is fitted on (syndicated, edited, paraphrased, partly taken in)."""
-    import json
-    from datetime import datetime, timedelta
-
-    import numpy as np
-
-    from provcheck.eval.mutations import KINDS, WordChain, derive
-
-    texts = [p.read_text(encoding="utf-8")
-             for p in sorted((polnear_root / "train" / "text").glob("*.txt"))][:180]
-    chain = WordChain.of(texts)
-    rng = np.random.default_rng(25)
-    records = []
-    for n, text in enumerate(texts[:60]):
-        first = datetime(2020, 1, 1, 8) + timedelta(hours=int(rng.integers(0, 24 * 60)))
-        source = {"id": f"s{n:02d}-0", "title": text.split("\n", 1)[0].strip(),
-                  "text": text.strip(), "outlet": f"Outlet {n % 23}",
-                  "published": first.isoformat(timespec="minutes")}
-        records.append(source)
-        for k, kind in enumerate(KINDS, start=1):
-            fresh = [s for s in " ".join(texts[60 + (n * 4 + k) % 120].split()).split(". ")
-                     if len(s) > 12]
-            title, paragraphs = derive(chain, rng, kind, source, fresh)
-            when = first + timedelta(minutes=int(rng.integers(30, 48 * 60)))
-            records.append({"id": f"s{n:02d}-{k}", "title": title,
-                            "outlet": f"Outlet {(n + 5 * k) % 23 + 23 * (k % 2)}",
-                            "published": when.isoformat(timespec="minutes"),
-                            "text": "\n\n".join([title, *paragraphs])})
+def stories_page(tmp_path_factory: pytest.TempPathFactory, polnear_root: Path,
+                 story_corpus: Callable[[int, Path], Path]) -> Path:
+    """The HTML report of 300 generated articles forming stories (``story_corpus``)."""
     folder = tmp_path_factory.mktemp("stories")
-    (folder / "articles.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records),
-                                           encoding="utf-8")
     out = folder / "report.html"
-    result = CliRunner().invoke(main, ["compare", str(folder / "articles.jsonl"), "--format",
+    result = CliRunner().invoke(main, ["compare", str(story_corpus(60, folder)), "--format",
                                        "html", "-o", str(out)])
     assert result.exit_code == 0, result.output
     return out

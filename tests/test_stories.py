@@ -4,6 +4,7 @@ from whom; a shared source joins none."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -149,3 +150,30 @@ def test_the_html_page_leads_with_the_stories(tmp_path: Path, chromium: str) -> 
     assert block.count('class="origin"') == 1 and block.count('class="copy"') == 2
     assert re.search(r'<a href="#pair-\d+" data-open="\d+">texts</a>', block)
     assert "Euronews" not in block
+
+
+def test_the_terminal_at_a_thousand_articles_fits_one_screen(
+        tmp_path: Path, story_corpus: Callable[[int, Path], Path]) -> None:
+    """1,000 generated articles forming stories: on an 100-column terminal the summary
+    and the top stories take one screen (24 lines), no line wider than the terminal."""
+    import io
+
+    from rich.console import Console
+
+    from provcheck.engine import LocalEngine
+    from provcheck.pipeline import compare
+    from provcheck.report.terminal import render_terminal
+    from provcheck.settings import Settings
+
+    report = compare([str(story_corpus(200, tmp_path))], Settings(jobs=2),
+                     engine=LocalEngine(2))
+    assert len(report.documents) == 1000 and report.overview
+    assert len(report.overview.stories) >= 20
+    out = io.StringIO()
+    render_terminal(report, Console(file=out, width=100, color_system=None))
+    lines = out.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 100
+    head = lines[:lines.index(next(line for line in lines if line.startswith("Related pairs")))]
+    assert len(head) <= 24 and head[0].startswith("provcheck ") and "1000 documents" in head[0]
+    shown = [line for line in head if line.startswith("  story-")]
+    assert len(shown) == 10 and head[-1].startswith("  ... ") and "more stories" in head[-1]

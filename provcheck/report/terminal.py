@@ -105,8 +105,10 @@ def _origin(story: Story, docs: Mapping[str, Document]) -> str:
     origin = story.origin
     if origin.document:
         where = docs[origin.document].outlet or origin.document
-        return f"{origin.agency}'s story ({where})" if origin.agency else \
-            f"from {where}" + (" (the earliest)" if origin.basis == "earliest" else "")
+        if origin.basis == "agency":
+            return f"{origin.agency}'s story ({where})"
+        return f"from {where}" + (" (the earliest)" if origin.basis == "earliest" else "") + (
+            f" ({origin.agency}'s story)" if origin.agency else "")
     return f"{origin.agency}'s story" if origin.agency else "origin unknown"
 
 
