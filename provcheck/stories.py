@@ -2,9 +2,11 @@
 and the tree of who took from whom, as a newsroom reads a corpus ("AP's Helsinki story
 ran in 23 outlets; 5 rewrote it").
 
-A story is a connected group over the pairs judged *reuse* (duplicate, copy,
-syndicated, paraphrase): a shared source (one press conference, one generic sentence)
-joins no story. Its origin is, in this order of evidence:
+A story is a group joined by the pairs judged *reuse* (duplicate, copy, syndicated,
+paraphrase): a shared source (one press conference, one generic sentence) joins no
+story, and a pair that shares only part of the shorter text (a few paragraphs taken
+in) brings a document into a story but never merges two (``_groups``). Its origin is,
+in this order of evidence:
 
   * ``direction``: the member the confident directions lead back to (a member no
     confident direction says took from another, that others took from), the earliest
@@ -37,6 +39,8 @@ from provcheck.records import (
 )
 
 REUSE = frozenset({Relation.DUPLICATE, Relation.COPY, Relation.SYNDICATED, Relation.PARAPHRASE})
+# A pair sharing this much of its shorter text makes its two documents one story.
+CORE_CONTAINMENT = 0.5
 # A direction this sure or surer says who took from whom (``overview.TAKEN_CONFIDENCE``).
 TAKEN_CONFIDENCE = 0.5
 
@@ -46,8 +50,9 @@ def stories(documents: Sequence[Document], pairs: Sequence[PairResult],
     """The stories of a corpus, largest first (see the module docstring)."""
     docs = {d.id: d for d in documents}
     reuse = [p for p in pairs if p.relation in REUSE]
-    found = [_story(members, [p for p in reuse if p.a in members], docs, originality)
-             for members in _groups(reuse)]
+    found = [_story(members, [p for p in reuse if p.a in members and p.b in members], docs,
+                    originality)
+             for members in _groups(reuse) if len(members) > 1]
     ordered = sorted(found, key=lambda s: (-len(s.members), s.first_published or "~",
                                            s.members[0].document))
     return tuple(_numbered(s, n) for n, s in enumerate(ordered, start=1))
@@ -59,24 +64,48 @@ def story_of(found: Sequence[Story]) -> dict[str, str]:
 
 
 def _groups(reuse: Sequence[PairResult]) -> list[set[str]]:
-    linked: dict[str, set[str]] = defaultdict(set)
+    """The documents of each story. Pairs where the shorter text is mostly the other's
+    (``CORE_CONTAINMENT``: a reprint, a copy, a rewrite of the story) join stories
+    however far they chain; a pair that shares less (a story that took in a few
+    paragraphs of another) only brings a document that is in no story yet into its
+    partner's, so an article drawing on two stories does not merge them."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    size: dict[str, int] = defaultdict(lambda: 1)
+
+    def union(x: str, y: str) -> None:
+        rx, ry = find(x), find(y)
+        if rx != ry:
+            keep, gone = (rx, ry) if rx < ry else (ry, rx)
+            parent[gone] = keep
+            size[keep] += size.pop(gone, 1)
+
+    weak = []
     for p in reuse:
-        linked[p.a].add(p.b)
-        linked[p.b].add(p.a)
-    seen: set[str] = set()
-    groups = []
-    for start in sorted(linked):
-        if start in seen:
-            continue
-        group, todo = set(), [start]
-        while todo:
-            node = todo.pop()
-            if node not in group:
-                group.add(node)
-                todo.extend(linked[node] - group)
-        seen |= group
-        groups.append(group)
-    return groups
+        if _containment(p) >= CORE_CONTAINMENT:
+            union(p.a, p.b)
+        else:
+            weak.append(p)
+    for p in sorted(weak, key=lambda p: (-_containment(p), p.a, p.b)):
+        if size[find(p.a)] == 1 or size[find(p.b)] == 1:
+            union(p.a, p.b)
+    groups: dict[str, set[str]] = defaultdict(set)
+    for p in reuse:
+        for doc in (p.a, p.b):
+            groups[find(doc)].add(doc)
+    return [groups[k] for k in sorted(groups)]
+
+
+def _containment(pair: PairResult) -> float:
+    """How much of the shorter text the pair shares (measured where it was aligned)."""
+    return pair.shared.containment if pair.shared else max(pair.coverage_a, pair.coverage_b)
 
 
 def _story(members: set[str], pairs: Sequence[PairResult], docs: Mapping[str, Document],
