@@ -1,5 +1,5 @@
 """Text that cannot break what it is written into: names, terminal lines, XML, CSV
-cells, GitHub workflow commands and the script element of the HTML page.
+cells, GitHub workflow commands and job summaries.
 
 File names come from strangers (a pull request's files): they may hold any byte a
 Linux file name allows, including bytes that are not UTF-8, newlines and control
@@ -124,12 +124,3 @@ def markdown(text: str) -> str:
     backslash-escaped, so no name can add a link, an image, a tag or a column."""
     flat = " ".join(printable(text).split())
     return _MARKDOWN.sub(lambda m: _MARKDOWN_ENTITY.get(m.group(), "\\" + m.group()), flat)
-
-
-def script_json(data: str) -> str:
-    """JSON text safe inside an HTML ``<script>`` element: no ``<`` (which could close
-    the element, or with ``<!--`` and ``<script`` turn what follows into its data),
-    ``>``, ``&``, or line separators JavaScript reads as ends of lines. All occur in JSON
-    only inside strings, where their ``\\u`` escapes mean the same."""
-    return (data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
