@@ -184,6 +184,10 @@ def test_a_report_of_hundreds_leads_with_readable_stories(chromium: str, stories
     assert len(stories) == 10 and all(t.strip() and t != "(no title)" for t in stories)
     labels = re.search(r"(\d+) labels, (\d+) overlaps", dom)
     assert labels and int(labels.group(1)) >= 20 and labels.group(2) == "0"
+    # Tables longer than a screen show their heaviest rows, with a search and a button.
+    quotes = dom[dom.index('<table id="quotes">'):]
+    assert quotes[:quotes.index("</table>")].count("<tr><td>") == 25
+    assert re.search(r'<input type="search" placeholder="Search this table">', quotes)
     opened = dom[dom.index('<details class="pair" id="pair-0"'):]
     opened = opened[:opened.index("</details>")]
     assert opened.count('<div class="doc"') == 2 and '<mark class="p' in opened
