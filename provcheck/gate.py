@@ -139,3 +139,9 @@ def describe(pair: PairResult, doc_id: str) -> str:
 def checked_side(pair: PairResult, checked: Collection[str]) -> str:
     """The checked document of a match (side a when both are)."""
     return pair.a if pair.a in checked else pair.b
+
+
+def bar(gate: Gate) -> str:
+    """The gate's bar in words, as every report of a check says it."""
+    return f"at or above {gate.fail_on.value}" + (
+        f" covering {gate.min_coverage:.0%} or more" if gate.min_coverage else "")

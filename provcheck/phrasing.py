@@ -74,3 +74,10 @@ def say(key: str, relation: Relation, **fields: object) -> str:
     if relation not in allowed:
         raise AssertionError(f"sentence {key!r} cannot accompany {relation.value}")
     return template.format(**fields)
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and ``noun``, in the plural unless one ("1 match", "3 matches")."""
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {plural or noun + ('es' if noun.endswith('ch') else 's')}"

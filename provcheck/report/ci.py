@@ -8,7 +8,8 @@ from functools import partial
 from xml.sax.saxutils import escape, quoteattr
 
 from provcheck import safe
-from provcheck.gate import STRENGTH, checked_side, describe
+from provcheck.gate import STRENGTH, bar, checked_side, describe
+from provcheck.phrasing import count
 from provcheck.records import Gate, PairResult, Report
 
 
@@ -20,7 +21,7 @@ def render_junit(report: Report) -> str:
         matches = [p for p in report.pairs if doc_id in (p.a, p.b)]
         failed = [p for p in matches if p in gate.failing]
         lines = "\n".join(describe(p, doc_id) for p in matches)
-        message = f"{len(failed)} match(es) at the bar: {bar(gate)}"
+        message = f"{count(len(failed), 'match')} {bar(gate)}"
         body = (f"<failure message={_attribute(message)}>{_text(lines)}</failure>" if failed
                 else (f"<system-out>{_text(lines)}</system-out>" if matches else ""))
         cases.append(f'  <testcase classname="provcheck.check" name={_attribute(doc_id)} '
@@ -44,7 +45,7 @@ def render_github(report: Report, *, summary: bool = False) -> str:
         failing = sum(1 for p in matches if p in gate.failing)
         others = len(matches) - 1
         where = "all in the job summary" if summary else "all with --format html or json"
-        more = f"; {_count(others, 'other match', 'other matches')} ({failing} failing), " \
+        more = f"; {count(others, 'other match', 'other matches')} ({failing} failing), " \
             f"{where}" if others else ""
         level = "error" if failing else "notice"
         # Escaped as GitHub's toolkit escapes: no name or text can end the command or
@@ -65,8 +66,8 @@ def render_github_summary(report: Report) -> str:
     docs = {d.id: d for d in report.documents}
     verdict = "passed" if gate.passed else "failed"
     out = [f"### provcheck check {verdict}", "",
-           f"{_count(len(gate.checked), 'document')} checked; the bar: {bar(gate)}; "
-           f"{_count(len(gate.failing), 'match', 'matches')} failing"
+           f"{count(len(gate.checked), 'document')} checked; a match {bar(gate)} fails; "
+           f"{count(len(gate.failing), 'match', 'matches')} failing"
            + (f", {len(gate.accepted)} accepted by the baseline" if gate.accepted else "")
            + ".", ""]
     rows = [(doc_id, p) for doc_id, matches in _matches(report, gate) for p in matches]
@@ -94,13 +95,6 @@ def render_github_summary(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def bar(gate: Gate) -> str:
-    """The gate's bar in words, as the failure messages say it."""
-    return f"{gate.fail_on.value} or stronger" + (
-        f", covering {gate.min_coverage:.0%} of a checked document or more"
-        if gate.min_coverage else "")
-
-
 def _matches(report: Report, gate: Gate) -> list[tuple[str, list[PairResult]]]:
     """Each checked document with matches, and its matches worst first: failing, then
     the strongest relation, then the most of it covered."""
@@ -116,10 +110,6 @@ def _matches(report: Report, gate: Gate) -> list[tuple[str, list[PairResult]]]:
 
     return [(doc_id, sorted(matches, key=partial(worst, doc_id)))
             for doc_id, matches in found.items()]
-
-
-def _count(n: int, noun: str, plural: str | None = None) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"
 
 
 def _attribute(value: str) -> str:

@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from provcheck import safe
-from provcheck.gate import checked_side, describe
+from provcheck.gate import bar, checked_side, describe
+from provcheck.phrasing import count
 from provcheck.records import Document, Gate, Kind, PairResult, QuoteCluster, Report, Story
 
 _KIND_STYLE = {Kind.VERBATIM: "bold red", Kind.NEAR_VERBATIM: "red", Kind.PARAPHRASE: "yellow"}
@@ -42,7 +43,7 @@ def render_terminal(report: Report, console: Console, *, verbose: bool = False,
     console.print(
         f"[bold]provcheck {report.tool_version}[/]: {len(report.documents)} documents, "
         + ("" if quotes_only else
-           f"{_count(len(found), 'story', 'stories')}, {len(report.pairs)} related pairs"
+           f"{count(len(found), 'story', 'stories')}, {len(report.pairs)} related pairs"
            + (f" ({', '.join(f'{n} {r}' for r, n in relations.most_common())})"
               if relations else "") + ", ")
         + f"{len(report.quotes)} quotes ({len(shared)} carried by several documents), "
@@ -83,7 +84,7 @@ def _stories(console: Console, found: Sequence[Story], docs: Mapping[str, Docume
     for story in found if verbose else found[:STORIES_SHOWN]:
         outlets = len(story.outlets)
         when = _span_of_times(story.first_published, story.last_published)
-        where = (f", {_count(outlets, 'outlet')}" if outlets else "") + \
+        where = (f", {count(outlets, 'outlet')}" if outlets else "") + \
             (f", {when}" if when else "")
         _line(console, f"  {story.id}  {_origin(story, docs)}: {len(story.members)} documents"
               f"{where}  {_title(story.title)}")
@@ -98,7 +99,7 @@ def _stories(console: Console, found: Sequence[Story], docs: Mapping[str, Docume
                       f"{_label(docs[m.document])} ({m.published or 'no date'}{original})")
     if not verbose and len(found) > STORIES_SHOWN:
         more = len(found) - STORIES_SHOWN
-        console.print(f"  ... {_count(more, 'more story', 'more stories')}: -v shows them all")
+        console.print(f"  ... {count(more, 'more story', 'more stories')}: -v shows them all")
 
 
 def _origin(story: Story, docs: Mapping[str, Document]) -> str:
@@ -138,23 +139,15 @@ def _line(console: Console, line: str) -> None:
     console.print(_plain(line), no_wrap=True, overflow="ellipsis")
 
 
-def _count(n: int, noun: str, plural: str | None = None) -> str:
-    if n == 1:
-        return f"{n} {noun}"
-    return f"{n} {plural or noun + ('es' if noun.endswith('ch') else 's')}"
-
-
 def _gate(console: Console, gate: Gate) -> None:
     """Last, where a CI log ends: whether the check passed, and the matches that decide."""
-    bar = f"at or above {gate.fail_on.value}" + (
-        f" covering {gate.min_coverage:.0%} or more" if gate.min_coverage else "")
     accepted = f", {len(gate.accepted)} accepted by {gate.baseline}" if gate.baseline else ""
     if gate.passed:
-        console.print(f"[bold green]Check passed[/]: {_count(len(gate.checked), 'document')} "
-                      f"checked, no match {bar}{accepted}.")
+        console.print(f"[bold green]Check passed[/]: {count(len(gate.checked), 'document')} "
+                      f"checked, no match {bar(gate)}{accepted}.")
         return
-    console.print(f"[bold red]Check failed[/]: {_count(len(gate.failing), 'match')} "
-                  f"{bar}{accepted}:")
+    console.print(f"[bold red]Check failed[/]: {count(len(gate.failing), 'match')} "
+                  f"{bar(gate)}{accepted}:")
     for pair in gate.failing:
         console.print(_plain(f"  {describe(pair, checked_side(pair, gate.checked))}"))
 
@@ -193,7 +186,7 @@ def _verdicts(console: Console, report: Report, docs: Mapping[str, Document],
         console.print(text, no_wrap=not verbose, overflow="fold" if verbose else "ellipsis")
     if not verbose and len(report.pairs) > PAIRS_SHOWN:
         more = len(report.pairs) - PAIRS_SHOWN
-        console.print(f"  ... {_count(more, 'more pair')}: -v shows them all")
+        console.print(f"  ... {count(more, 'more pair')}: -v shows them all")
 
 
 def _direction(pair: PairResult) -> str:
