@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from provcheck.alignment.align import _shared_run, align_pair
+from provcheck.alignment.align import align_pair
+from provcheck.alignment.edges import _shared_run
 from provcheck.alignment.passages import Side
 from provcheck.records import Kind, Passage, Region
 from provcheck.settings import Settings

@@ -11,9 +11,10 @@ Seed, extend, filter (after Sanchez-Perez, Sidorov & Gelbukh, PAN 2014):
   4. each fragment is refined word by word into passages (``passages.build_region``),
      and where the resulting regions overlap the better supported one is kept; a summary
      kept replaces the narrow regions inside it, one that loses leaves them standing;
-  5. each region's edges run on over the characters both texts share exactly there, to
-     a word's end: a copy's edge is where its text ends, not where a sentence the
-     aligner read does (a line it passed over as page chrome, a sentence begun mid-way).
+  5. each region's edges run on over the words and then the characters both texts
+     share there (``edges``): a copy's edge is where its text ends, not where a sentence
+     the aligner read does (a line it passed over as page chrome, a sentence begun
+     mid-way, lines broken elsewhere).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import NamedTuple
 
+from provcheck.alignment import edges
 from provcheck.alignment.passages import Side, build_region
 from provcheck.alignment.vectors import PairSimilarity, pair_similarity
 from provcheck.records import Kind, Passage, Region, Span
@@ -41,6 +43,8 @@ COPY_MIN_UNITS = 2
 # Copied passages this many characters apart, with nothing aligned between them, are
 # two cases (``_apart``).
 APART_CHARS = 1000
+# Stretches this close in one paragraph of one text belong to one case (``_together``).
+NEAR_CHARS = 400
 
 
 Seed = tuple[int, int]  # (row in a, row in b)
@@ -86,14 +90,69 @@ def align_sides(a: Side, b: Side, settings: Settings) -> tuple[Region, ...]:
             if not _is_summary(f, a, b):
                 continue
             members = tuple(x for x in built if set(f.seeds).issuperset(x.fragment.seeds))
-            if _joins_copies(members):
+            if _joins_copies(members, a, b):
                 continue
             region = build_region(a, b, f.seeds, settings)
             if region is not None:
                 built.append(_Built(f, region, summary=members))
-    regions = [part for kept in _without_overlaps(built)
-               for part in (_apart(kept.region) if kept.summary is None else [kept.region])]
-    return _to_exact_edges(regions, a.text, b.text)
+    found = [(part, False) for kept in _without_overlaps(built) if kept.summary is None
+             for part in _apart(kept.region, a, b)]
+    found += [(kept.region, True) for kept in _without_overlaps(built)
+              if kept.summary is not None]
+    regions = [_in_paragraphs(r, a, b) if summary else r
+               for r, summary in _cases(found, a, b)]
+    return edges.refine(regions, a, b)
+
+
+def _in_paragraphs(region: Region, a: Side, b: Side) -> Region:
+    la, lb = len(region.a), len(region.b)
+    short = region.a if la <= lb else region.b
+    covered = sum(len(p.a if la <= lb else p.b) for p in region.passages) / max(1, len(short))
+    copied = sum(1 for p in region.passages if p.kind is not Kind.PARAPHRASE) / len(region.passages)
+    if max(la, lb) < 3 * min(la, lb) or covered < 0.5 or copied >= 0.8:
+        return region
+    return dataclasses.replace(region, a=_blocks_over(region.a, a), b=_blocks_over(region.b, b))
+
+
+def _cases(found: list[tuple[Region, bool]], a: Side, b: Side) -> list[tuple[Region, bool]]:
+    """Regions (each with whether it is a summary) merged where they overlap on both
+    sides, or where they lie together in one paragraph on either side (``_together``)
+    and condense a longer stretch of the other text: one case, a summary."""
+    out: list[tuple[Region, bool]] = []
+    for region, summary in sorted(found, key=lambda x: (x[0].a.start, x[0].b.start)):
+        host, joined = None, False
+        for k, (r, _) in enumerate(out):
+            if r.a.overlaps(region.a) and r.b.overlaps(region.b):
+                host = k
+                break
+            if _together(r, region, a, b) and _condenses(r, region):
+                host, joined = k, True
+                break
+        if host is None:
+            out.append((region, summary))
+            continue
+        r, was = out[host]
+        out[host] = (Region(
+            a=Span(start=min(r.a.start, region.a.start), end=max(r.a.end, region.a.end)),
+            b=Span(start=min(r.b.start, region.b.start), end=max(r.b.end, region.b.end)),
+            passages=tuple(sorted(r.passages + region.passages,
+                                  key=lambda p: (p.a.start, p.b.start)))),
+            was or summary or joined)
+    return out
+
+
+def _condenses(x: Region, y: Region) -> bool:
+    len_a = max(x.a.end, y.a.end) - min(x.a.start, y.a.start)
+    len_b = max(x.b.end, y.b.end) - min(x.b.start, y.b.start)
+    return max(len_a, len_b) >= SUMMARY_RATIO * min(len_a, len_b)
+
+
+def _blocks_over(span: Span, side: Side) -> Span:
+    blocks = side.seg.block_span
+    over = blocks[(blocks[:, 0] < span.end) & (span.start < blocks[:, 1])]
+    if not len(over):
+        return span
+    return Span(start=int(over[:, 0].min()), end=int(over[:, 1].max()))
 
 
 def _exact_first(seeds: list[Seed], a: Side, b: Side) -> list[Seed]:
@@ -186,7 +245,7 @@ def _is_summary(fragment: _Fragment, a: Side, b: Side) -> bool:
     return _distinct(fragment) >= SUMMARY_MIN_UNITS and _ratio(fragment, a, b) >= SUMMARY_RATIO
 
 
-def _joins_copies(members: Sequence[_Built]) -> bool:
+def _joins_copies(members: Sequence[_Built], a: Side, b: Side) -> bool:
     """Whether a summary's fragment only joins copies the narrow pass found apart: two
     of its members, each ``COPY_MIN_UNITS`` sentences or more mostly copied word for
     word, one after the other in both texts or crossed. A summary condenses; two copies
@@ -198,7 +257,22 @@ def _joins_copies(members: Sequence[_Built]) -> bool:
     copies = [m.region for m in members
               if _mostly_copied(m.region) and _distinct(m.fragment) >= COPY_MIN_UNITS]
     return any(not (x.a.overlaps(y.a) or x.b.overlaps(y.b))  # in order or crossed
+               and not _together(x, y, a, b)
                for k, x in enumerate(copies) for y in copies[k + 1:])
+
+
+def _together(x: Region | Passage, y: Region | Passage, a: Side, b: Side) -> bool:
+    """Whether two stretches are one paragraph's reuse of one paragraph: close together
+    in a paragraph of one text, and in one paragraph of the other however far apart (a
+    paragraph summing up another, or lifting two of its sentences). Copies from one
+    paragraph set apart in the other text stay two cases."""
+    return (_near(x.a, y.a, a) and b.one_block(x.b, y.b)) or \
+        (_near(x.b, y.b, b) and a.one_block(x.a, y.a))
+
+
+def _near(x: Span, y: Span, side: Side) -> bool:
+    gap = max(x.start, y.start) - min(x.end, y.end)
+    return gap <= NEAR_CHARS and side.one_block(x, y)
 
 
 def _distinct(fragment: _Fragment) -> int:
@@ -217,7 +291,7 @@ def _ratio(fragment: _Fragment, a: Side, b: Side) -> float:
     return max(len_a, len_b) / max(1, min(len_a, len_b))
 
 
-def _apart(region: Region) -> list[Region]:
+def _apart(region: Region, a: Side, b: Side) -> list[Region]:
     """The region cut where two copied passages lie more than ``APART_CHARS`` apart in
     either text with nothing aligned between them: whatever fills the gap (a list, a
     bibliography, page chrome, the writer's own paragraphs), the copies on its two sides
@@ -227,7 +301,8 @@ def _apart(region: Region) -> list[Region]:
     for before, after in itertools.pairwise(passages):
         gap = max(after.a.start - before.a.end, abs(after.b.start - before.b.end),
                   abs(before.b.start - after.b.end) if after.b.start < before.b.start else 0)
-        if gap > APART_CHARS and Kind.PARAPHRASE not in (before.kind, after.kind):
+        if gap > APART_CHARS and Kind.PARAPHRASE not in (before.kind, after.kind) \
+                and not _together(before, after, a, b):
             parts.append([])
         parts[-1].append(after)
     if len(parts) == 1:
@@ -258,100 +333,3 @@ def _without_overlaps(built: list[_Built]) -> list[_Built]:
             continue
         kept = [*others, candidate]
     return kept
-
-
-def _to_exact_edges(regions: list[Region], text_a: str, text_b: str) -> tuple[Region, ...]:
-    """``regions`` in order, each run on at both ends over the text the two sides share
-    exactly there (``_shared_run``), up to its neighbours on either side. An end is run
-    on only where one passage makes it on both sides (a region whose passages cross
-    has no one place to continue from)."""
-    ordered = sorted(regions, key=lambda r: (r.a.start, r.b.start))
-    out: list[Region] = []
-    for region in ordered:
-        first = _passage_at(region, lambda p: (p.a.start, p.b.start), (region.a.start,
-                                                                      region.b.start))
-        last = _passage_at(region, lambda p: (p.a.end, p.b.end), (region.a.end, region.b.end))
-        floor_a = max((r.a.end for r in ordered if r.a.end <= region.a.start), default=0)
-        floor_b = max((r.b.end for r in ordered if r.b.end <= region.b.start), default=0)
-        ceil_a = min((r.a.start for r in ordered if r.a.start >= region.a.end),
-                     default=len(text_a))
-        ceil_b = min((r.b.start for r in ordered if r.b.start >= region.b.end),
-                     default=len(text_b))
-        before = 0 if first is None else _shared_run(
-            text_a, text_b, region.a.start, region.b.start,
-            min(region.a.start - floor_a, region.b.start - floor_b), -1)
-        after = 0 if last is None else _shared_run(
-            text_a, text_b, region.a.end, region.b.end,
-            min(ceil_a - region.a.end, ceil_b - region.b.end), 1)
-        if not before and not after:
-            out.append(region)
-            continue
-        passages = list(region.passages)
-        if first is not None:
-            passages[first] = _spanning(passages[first], before, 0,
-                                        text_a[region.a.start - before:region.a.start])
-        if last is not None:
-            passages[last] = _spanning(passages[last], 0, after,
-                                       text_a[region.a.end:region.a.end + after])
-        out.append(Region(a=Span(start=region.a.start - before, end=region.a.end + after),
-                          b=Span(start=region.b.start - before, end=region.b.end + after),
-                          passages=tuple(passages)))
-    return tuple(out)
-
-
-def _passage_at(region: Region, where: Callable[[Passage], tuple[int, int]],
-                edge: tuple[int, int]) -> int | None:
-    """The index of the passage of ``region`` that ``where`` finds at ``edge``, if any."""
-    return next((k for k, p in enumerate(region.passages) if where(p) == edge), None)
-
-
-def _shared_run(text_a: str, text_b: str, at_a: int, at_b: int, most: int, step: int) -> int:
-    """How many characters from ``at_a``/``at_b`` (backwards when ``step`` is -1) both
-    texts share exactly, at most ``most``, cut back to whole words: a run begins with a
-    word or an opening quote or bracket and ends with a word or the punctuation that
-    closes one, never inside a word on either side ("the cat" | "that cat")."""
-    n = 0
-    if step < 0:
-        while n < most and text_a[at_a - n - 1] == text_b[at_b - n - 1]:
-            n += 1
-        while n and (_inside_word(text_a, at_a - n) or _inside_word(text_b, at_b - n)
-                     or not _opens(text_a, at_a - n)):
-            n -= 1
-    else:
-        while n < most and text_a[at_a + n] == text_b[at_b + n]:
-            n += 1
-        while n and (_inside_word(text_a, at_a + n) or _inside_word(text_b, at_b + n)
-                     or not _closes(text_a[at_a + n - 1])):
-            n -= 1
-    return n
-
-
-_OPENING = "\"'(\u201c\u2018\u00ab["
-_CLOSING = ".,;:!?\"')\u201d\u2019\u00bb]\u2026%"
-
-
-def _opens(text: str, at: int) -> bool:
-    """Whether a passage may begin at ``at``: on a letter or digit, or on an opening
-    quote or bracket followed by one (``said." At`` begins at ``At``)."""
-    char = text[at]
-    return char.isalnum() or (char in _OPENING and at + 1 < len(text)
-                              and text[at + 1].isalnum())
-
-
-def _closes(char: str) -> bool:
-    """Whether a passage may end on ``char``: a letter, a digit, or closing punctuation."""
-    return char.isalnum() or char in _CLOSING
-
-
-def _inside_word(text: str, at: int) -> bool:
-    """Whether position ``at`` falls between two letters or digits of one word."""
-    return 0 < at < len(text) and text[at - 1].isalnum() and text[at].isalnum()
-
-
-def _spanning(passage: Passage, before: int, after: int, added: str) -> Passage:
-    """``passage`` run on by ``before`` characters at its start and ``after`` at its end;
-    a verbatim one's longest run counts the words ``added``."""
-    run = passage.run + len(added.split()) if passage.kind is Kind.VERBATIM else passage.run
-    return dataclasses.replace(
-        passage, a=Span(start=passage.a.start - before, end=passage.a.end + after),
-        b=Span(start=passage.b.start - before, end=passage.b.end + after), run=run)

@@ -116,6 +116,13 @@ class Side:
             end = int(self.seg.tok_end[t1 - 1])
         return Span(start=int(self.seg.tok_start[t0]), end=end)
 
+    def one_block(self, x: Span, y: Span) -> bool:
+        """Whether two spans lie in one block (paragraph) of the text."""
+        ends = self.seg.block_span[:, 1]
+        found = np.searchsorted(ends, [x.start, max(x.start, x.end - 1), y.start,
+                                       max(y.start, y.end - 1)], side="right")
+        return len(set(found.tolist())) == 1
+
     def block(self, row: int) -> int:
         return self.words.row_block[row]
 
