@@ -26,8 +26,10 @@ from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import NamedTuple
 
-from provcheck.alignment import edges
-from provcheck.alignment.passages import Side, build_region
+import numpy as np
+
+from provcheck.alignment import edges, runs
+from provcheck.alignment.passages import Side, build_region, compare_tokens
 from provcheck.alignment.vectors import PairSimilarity, pair_similarity
 from provcheck.records import Kind, Passage, Region, Span
 from provcheck.settings import Settings
@@ -73,14 +75,21 @@ def align_pair(
 
 def align_sides(a: Side, b: Side, settings: Settings) -> tuple[Region, ...]:
     """``align_pair`` for documents already prepared as ``Side``s (reused across pairs)."""
-    if not len(a.units) or not len(b.units):
-        return ()
+    regions = _sentence_regions(a, b, settings) if len(a.units) and len(b.units) else []
+    found = runs.shared_runs(a.seg, a.grams, b.seg, b.grams)
+    if found:
+        regions = _run_regions(found, regions, a, b)
+    return edges.refine(regions, a, b) if regions else ()
+
+
+def _sentence_regions(a: Side, b: Side, settings: Settings) -> list[Region]:
+    """Regions found by seeding sentence pairs (steps 1-4 of the module docstring)."""
     sim = pair_similarity(a.entries, b.entries, cosine=settings.seed_cosine,
                           dice=settings.seed_dice, shared=MIN_SHARED_CONTENT)
     seeds = _exact_first(list(zip(sim.i.tolist(), sim.j.tolist(), strict=True)), a, b)
     seeds = _with_copied_neighbours(seeds, a, b)
     if not seeds:
-        return ()
+        return []
     narrow = _fragments(seeds, sim, settings.max_gap, settings, _less_by_one)
     built = [_Built(f, r) for f in narrow
              if (r := build_region(a, b, f.seeds, settings)) is not None]
@@ -95,13 +104,45 @@ def align_sides(a: Side, b: Side, settings: Settings) -> tuple[Region, ...]:
             region = build_region(a, b, f.seeds, settings)
             if region is not None:
                 built.append(_Built(f, region, summary=members))
-    found = [(part, False) for kept in _without_overlaps(built) if kept.summary is None
-             for part in _apart(kept.region, a, b)]
-    found += [(kept.region, True) for kept in _without_overlaps(built)
-              if kept.summary is not None]
-    regions = [_in_paragraphs(r, a, b) if summary else r
-               for r, summary in _cases(found, a, b)]
-    return edges.refine(regions, a, b)
+    kept = _without_overlaps(built)
+    found = [(part, False) for k in kept if k.summary is None for part in _apart(k.region, a, b)]
+    found += [(k.region, True) for k in kept if k.summary is not None]
+    return [_in_paragraphs(r, a, b) if summary else r for r, summary in _cases(found, a, b)]
+
+
+def _run_regions(found: list[runs.Run], regions: list[Region], a: Side,
+                 b: Side) -> list[Region]:
+    """``regions`` with a region for each shared run (``runs``) that none holds, longest
+    run first; its passages are its stretches within one paragraph on each side. A run
+    that a region overlaps on one side only is a rival reading of that text: the one
+    printing the longer stretch word for word stays (a sentence found like a run
+    elsewhere does not hide the copy of it)."""
+    out = list(regions)
+    for run in sorted(found, key=lambda r: r.a[0] - r.a[1]):
+        span_a, span_b = a.span(*run.a), b.span(*run.b)
+        if any(span_a.overlaps(r.a) and span_b.overlaps(r.b) for r in out):
+            continue  # found already
+        rivals = [r for r in out if span_a.overlaps(r.a) or span_b.overlaps(r.b)]
+        if any(max(p.run for p in r.passages) >= run.a[1] - run.a[0] for r in rivals):
+            continue
+        passages = tuple(compare_tokens(a, b, part_a, part_b, ()).passage
+                         for part_a, part_b in _by_paragraph(run, a, b))
+        out = [r for r in out if not any(r is x for x in rivals)]
+        out.append(Region(a=Span(start=passages[0].a.start, end=passages[-1].a.end),
+                          b=Span(start=passages[0].b.start, end=passages[-1].b.end),
+                          passages=passages))
+    return out
+
+
+def _by_paragraph(run: runs.Run, a: Side, b: Side) -> list[tuple[tuple[int, int],
+                                                                  tuple[int, int]]]:
+    """The run's token ranges cut wherever either side enters another block."""
+    blocks_a = runs.token_blocks(a.seg)[run.a[0]:run.a[1]]
+    blocks_b = runs.token_blocks(b.seg)[run.b[0]:run.b[1]]
+    cuts = np.flatnonzero((np.diff(blocks_a) != 0) | (np.diff(blocks_b) != 0)) + 1
+    bounds = [0, *cuts.tolist(), run.a[1] - run.a[0]]
+    return [((run.a[0] + s, run.a[0] + e), (run.b[0] + s, run.b[0] + e))
+            for s, e in itertools.pairwise(bounds)]
 
 
 def _in_paragraphs(region: Region, a: Side, b: Side) -> Region:

@@ -29,7 +29,7 @@ from provcheck.records import Kind, Passage, Region, Span
 
 # Each word only one side has costs this much; a shared word gains 1. A word replaced
 # by another costs two words, so an edge runs on over text that keeps most of its words.
-UNSHARED_COST = 1.0
+UNSHARED_COST = 0.5
 # An edge runs on only over this many shared words more than unshared ones: one word
 # both texts happen to have next (a "the" after a copy's end) is chance.
 MIN_GAIN = 2.0

@@ -21,6 +21,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
+from provcheck.alignment import runs
 from provcheck.alignment.vectors import Entries
 from provcheck.records import Kind, Passage, Region, Span
 from provcheck.settings import Settings
@@ -63,6 +64,7 @@ class Side:
     body_chars: int  # characters of its units outside chrome
     _words: _Words | None = None  # made when a pair first compares words (most never do)
     _keys: np.ndarray | None = None  # made when a pair first needs them (few do)
+    _grams: np.ndarray | None = None  # word n-gram keys, made when first compared
 
     @classmethod
     def of(cls, seg: Segmented, text: str) -> Side:
@@ -87,6 +89,13 @@ class Side:
         if self._keys is None:
             self._keys = self.seg.unit_keys[self.units]
         return self._keys
+
+    @property
+    def grams(self) -> np.ndarray:
+        """uint64 [tokens]: the word n-gram key at each token (``runs.grams``)."""
+        if self._grams is None:
+            self._grams = runs.grams(self.seg)
+        return self._grams
 
     def chars(self, first: int, last: int) -> int:
         """Length in characters of participating units ``first..last`` (inclusive)."""
