@@ -340,8 +340,7 @@ def _apart(region: Region, a: Side, b: Side) -> list[Region]:
     passages = sorted(region.passages, key=lambda p: (p.a.start, p.b.start))
     parts: list[list[Passage]] = [[passages[0]]]
     for before, after in itertools.pairwise(passages):
-        gap = max(after.a.start - before.a.end, abs(after.b.start - before.b.end),
-                  abs(before.b.start - after.b.end) if after.b.start < before.b.start else 0)
+        gap = max(_distance(before.a, after.a), _distance(before.b, after.b))
         if gap > APART_CHARS and Kind.PARAPHRASE not in (before.kind, after.kind) \
                 and not _together(before, after, a, b):
             parts.append([])
@@ -351,6 +350,11 @@ def _apart(region: Region, a: Side, b: Side) -> list[Region]:
     return [Region(a=Span(start=min(p.a.start for p in part), end=max(p.a.end for p in part)),
                    b=Span(start=min(p.b.start for p in part), end=max(p.b.end for p in part)),
                    passages=tuple(part)) for part in parts]
+
+
+def _distance(x: Span, y: Span) -> int:
+    """Characters between two spans (0 when they touch or overlap)."""
+    return max(0, y.start - x.end, x.start - y.end)
 
 
 class _Built(NamedTuple):

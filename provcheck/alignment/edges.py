@@ -29,12 +29,15 @@ from provcheck.records import Kind, Passage, Region, Span
 
 # Each word only one side has costs this much; a shared word gains 1. A word replaced
 # by another costs two words, so an edge runs on over text that keeps most of its words.
-UNSHARED_COST = 0.5
+UNSHARED_COST = 0.4
 # An edge runs on only over this many shared words more than unshared ones: one word
 # both texts happen to have next (a "the" after a copy's end) is chance.
 MIN_GAIN = 2.0
-# The walk stops once its score is this far below the best it reached.
+# The walk stops once its score is this far below the best it reached, or below 0
+# by ``START_DROP`` before it gained anything: the shared text has to go on from the
+# edge, not resume a few words away (a stock phrase in the next sentence).
 DROP = 6.0
+START_DROP = 1.5
 # Words looked at beyond an edge: more than a sentence, so a copy that runs on over a
 # short line and a sentence the aligner did not pair is followed to its end.
 WINDOW_WORDS = 120
@@ -148,7 +151,7 @@ def _walk(seq_a: list[int], seq_b: list[int]) -> tuple[int, int]:
                 best, reach = score, (op.src_end, op.dest_end)
             continue
         score -= UNSHARED_COST * (op.src_end - op.src_start + op.dest_end - op.dest_start)
-        if score < best - DROP:
+        if score < best - (DROP if best else START_DROP):
             break
     return reach if best >= MIN_GAIN else (0, 0)
 

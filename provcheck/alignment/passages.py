@@ -171,6 +171,15 @@ class _Words:
                    unit_end=seg.unit_span[:, 1].tolist(), plain=plain, row_hashes={})
 
 
+class _Core(NamedTuple):
+    """What a piece shares: from its first shared run to its last, on each side, and
+    how close the two are there."""
+
+    a: Span
+    b: Span
+    similarity: float
+
+
 class _Piece(NamedTuple):
     """One compared stretch: token ranges on both sides and how they relate (a tuple:
     every seed of every pair makes one)."""
@@ -180,6 +189,7 @@ class _Piece(NamedTuple):
     b_tok: tuple[int, int]
     passage: Passage
     runs: tuple[tuple[int, int], ...]  # a's token ranges of the equal runs inside it
+    core: _Core  # the stretch from its first to its last shared run
 
     def longest_run(self, a: Side) -> int:
         """Words in its longest run of shared words that is evidence on its own (with
@@ -200,7 +210,9 @@ def build_region(a: Side, b: Side, seeds: Sequence[tuple[int, int]],
     # as passages of their own; seeds left without a partner are not part of it.
     region = Region(a=_hull([p.passage.a for p in paired]), b=_hull([p.passage.b for p in paired]),
                     passages=tuple(p.passage for p in pieces))
-    if min(len(region.a), len(region.b)) < _min_region(a, b, settings) and \
+    # Its size as evidence is what it shares: a reworded sentence's own length is not.
+    core = _hull([p.core.a for p in paired]), _hull([p.core.b for p in paired])
+    if min(len(core[0]), len(core[1])) < _min_region(a, b, settings) and \
             max(p.longest_run(a) for p in pieces) < settings.min_verbatim_run:
         return None
     return region
@@ -225,14 +237,18 @@ def _without_loose_edges(pieces: list[_Piece]) -> list[_Piece]:
         return pieces
 
     def loose(p: _Piece) -> bool:
-        return p.passage.kind is Kind.PARAPHRASE and p.passage.similarity < LOOSE_SIMILARITY
+        return p.passage.kind is Kind.PARAPHRASE and p.core.similarity < LOOSE_SIMILARITY
 
-    ordered = sorted(pieces, key=lambda p: p.passage.a.start)
-    while ordered and loose(ordered[0]):
-        ordered.pop(0)
-    while ordered and loose(ordered[-1]):
-        ordered.pop()
-    return ordered
+    # An edge in either text's order (the same pieces whichever text is a).
+    kept = sorted(pieces, key=lambda p: p.passage.a.start)
+    while kept:
+        ends = {id(min(kept, key=lambda p: p.passage.b.start)),
+                id(max(kept, key=lambda p: p.passage.b.end)), id(kept[0]), id(kept[-1])}
+        drop = [p for p in kept if id(p) in ends and loose(p)]
+        if not drop:
+            break
+        kept = [p for p in kept if not any(p is d for d in drop)]
+    return kept
 
 
 def _pair_units(a: Side, b: Side, seeds: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -248,10 +264,12 @@ def _pair_units(a: Side, b: Side, seeds: Sequence[tuple[int, int]]) -> list[tupl
     # Among partners worded alike (a sentence the other text repeats), the one on the
     # fragment's main diagonal: a copy keeps its sentences' order, so its pairs share
     # one offset, and a region over a repeated passage stays over one of its printings.
+    # Ties are broken alike whichever text is a (the alignment is symmetric).
     offsets = Counter(j - i for i, j in seeds)
-    main = max(offsets, key=lambda d: (offsets[d], -d))
+    main = max(offsets, key=lambda d: (offsets[d], -abs(d)))
     order = sorted(range(len(seeds)),
-                   key=lambda k: (-closeness[k], abs(seeds[k][1] - seeds[k][0] - main)))
+                   key=lambda k: (-closeness[k], abs(seeds[k][1] - seeds[k][0] - main),
+                                  seeds[k][0] + seeds[k][1]))
     partners_a: dict[int, list[int]] = {}
     partners_b: dict[int, list[int]] = {}
     chosen = []
@@ -278,32 +296,47 @@ def compare_tokens(
     a: Side, b: Side, a_tok: tuple[int, int], b_tok: tuple[int, int],
     rows: tuple[tuple[int, int], ...], hashes: tuple[list[int], list[int]] | None = None,
 ) -> _Piece:
-    """Trim two token ranges to their shared words (their ``hashes``, if the caller
-    has them) and say how close they are."""
+    """Two token ranges compared word by word (their ``hashes``, if the caller has
+    them): trimmed to their shared words where they are copied, and said how close they
+    are. Reworded ones keep their whole sentences: the reuse is the sentence, not the
+    stretch from its first shared words to its last (trimming is for a copy begun or
+    ended mid-sentence); their ``core`` is still that stretch, what they share."""
     seq_a, seq_b = hashes or (a.seg.tok_hash[a_tok[0] : a_tok[1]].tolist(),
                               b.seg.tok_hash[b_tok[0] : b_tok[1]].tolist())
     equal = [op for op in Indel.opcodes(seq_a, seq_b) if op.tag == "equal"]
     anchors = [op for op in equal if op.src_end - op.src_start >= ANCHOR_WORDS]
     matched = sum(op.src_end - op.src_start for op in equal)
-    lo, hi = 0, len(seq_a)
-    untrimmed_a, untrimmed_b = a_tok, b_tok
-    if anchors and matched >= TRIM_MIN_SHARE * min(len(seq_a), len(seq_b)):
-        first, last = anchors[0], anchors[-1]
-        lo, hi = first.src_start, last.src_end
-        a_tok = (a_tok[0] + first.src_start, a_tok[0] + last.src_end)
-        b_tok = (b_tok[0] + first.dest_start, b_tok[0] + last.dest_end)
-    base = untrimmed_a[0]  # equal runs are offsets into the untrimmed range
-    runs = tuple((base + op.src_start, base + op.src_end) for op in equal
-                 if lo <= op.src_start and op.src_end <= hi)
+    base = a_tok[0]  # equal runs are offsets into the untrimmed range
+    runs = tuple((base + op.src_start, base + op.src_end) for op in equal)
+    if not (anchors and matched >= TRIM_MIN_SHARE * min(len(seq_a), len(seq_b))):
+        return _piece(a, b, rows, (a_tok, b_tok), (a_tok, b_tok), runs)
+    first, last = anchors[0], anchors[-1]
+    trimmed = ((a_tok[0] + first.src_start, a_tok[0] + last.src_end),
+               (b_tok[0] + first.dest_start, b_tok[0] + last.dest_end))
+    inside = tuple((t0, t1) for t0, t1 in runs
+                   if base + first.src_start <= t0 and t1 <= base + last.src_end)
+    piece = _piece(a, b, rows, trimmed, (a_tok, b_tok), inside)
+    if piece.passage.kind is not Kind.PARAPHRASE or trimmed == (a_tok, b_tok):
+        return piece
+    return _piece(a, b, rows, (a_tok, b_tok), (a_tok, b_tok), runs)._replace(core=piece.core)
+
+
+def _piece(a: Side, b: Side, rows: tuple[tuple[int, int], ...],
+           tokens: tuple[tuple[int, int], tuple[int, int]],
+           untrimmed: tuple[tuple[int, int], tuple[int, int]],
+           runs: tuple[tuple[int, int], ...]) -> _Piece:
+    """The piece over ``tokens`` on each side (within the ``untrimmed`` ranges compared)."""
+    a_tok, b_tok = tokens
     span_a, span_b = a.span(*a_tok), b.span(*b_tok)
+    core_a, core_b = span_a, span_b
     quote_a, quote_b = a.in_quote(span_a), b.in_quote(span_b)
     if quote_a != quote_b:
         # Reported speech: show the whole reporting sentence ("He said that ..."),
         # not just the words it kept from the quote.
         if quote_a:
-            b_tok, span_b = untrimmed_b, b.span(*untrimmed_b)
+            b_tok, span_b = untrimmed[1], b.span(*untrimmed[1])
         else:
-            a_tok, span_a = untrimmed_a, a.span(*untrimmed_a)
+            a_tok, span_a = untrimmed[0], a.span(*untrimmed[0])
     text_a, text_b = span_a.of(a.text), span_b.of(b.text)
     light_a = light(text_a)
     light_b = light_a if text_b == text_a else light(text_b)  # a copy, most often
@@ -312,7 +345,7 @@ def compare_tokens(
     passage = Passage(a=span_a, b=span_b, similarity=_similarity(light_a, light_b), kind=kind,
                       a_in_quote=quote_a, b_in_quote=quote_b,
                       run=max((t1 - t0 for t0, t1 in runs), default=0))
-    return _Piece(rows, a_tok, b_tok, passage, runs)
+    return _Piece(rows, a_tok, b_tok, passage, runs, _Core(core_a, core_b, passage.similarity))
 
 
 def _kind(light_a: str, light_b: str, a_tok: tuple[int, int], b_tok: tuple[int, int],
@@ -396,7 +429,7 @@ def _big_enough(a: Side, piece: _Piece, settings: Settings) -> bool:
         return False
     short = content < SHORT_PARAPHRASE_CONTENT
     return not (short and piece.passage.kind is Kind.PARAPHRASE
-                and piece.passage.similarity < SHORT_PARAPHRASE_SIMILARITY)
+                and piece.core.similarity < SHORT_PARAPHRASE_SIMILARITY)
 
 
 def _hull(spans: list[Span]) -> Span:
