@@ -116,6 +116,31 @@ class Entries:
                    np.bincount(row, weights=weight, minlength=n_rows), row_start)
 
 
+def windows(entries: Entries, width: int) -> Entries:
+    """The entries of every run of ``width`` consecutive rows, as one row each (row k
+    holds rows k..k+width-1, their term counts summed): what a sentence fusing two or
+    three sentences of the other text is compared with."""
+    n = entries.n_rows - width + 1
+    if n <= 0:
+        return Entries.of(UnitTerms(np.zeros(0, np.int64), np.zeros(0, np.uint32),
+                                    np.zeros(0), np.zeros(0)), np.zeros(0, np.int64), 0)
+    window = np.concatenate([entries.row - k for k in range(width)])
+    keep = (window >= 0) & (window < n)
+    window = window[keep]
+    term = np.tile(entries.term, width)[keep]
+    tf = np.tile(entries.tf, width)[keep]
+    weight = np.tile(entries.weight, width)[keep]
+    keys, inverse = np.unique(window.astype(np.uint64) << np.uint64(32) | term,
+                              return_inverse=True)
+    summed = np.bincount(inverse, weights=tf)
+    heaviest = np.zeros(len(keys))
+    np.maximum.at(heaviest, inverse, weight)
+    table = UnitTerms(unit=(keys >> np.uint64(32)).astype(np.int64),
+                      term=(keys & np.uint64(0xFFFFFFFF)).astype(np.uint32),
+                      tf=summed, weight=heaviest)
+    return Entries.of(table, np.arange(n, dtype=np.int64), n)
+
+
 @dataclass(frozen=True, slots=True)
 class PairSimilarity:
     """The unit pairs of two documents that seed (see ``pair_similarity``) with their
