@@ -77,7 +77,7 @@ def align_pair(
 def align_sides(a: Side, b: Side, settings: Settings) -> tuple[Region, ...]:
     """``align_pair`` for documents already prepared as ``Side``s (reused across pairs)."""
     regions = _sentence_regions(a, b, settings) if len(a.units) and len(b.units) else []
-    found = runs.shared_runs(a.seg, a.grams, b.seg, b.grams)
+    found = runs.shared_runs(a.grams, b.grams)
     if found:
         regions = cases.with_runs(found, regions, a, b)
     return edges.refine(regions, a, b) if regions else ()
@@ -95,8 +95,10 @@ def _sentence_regions(a: Side, b: Side, settings: Settings) -> list[Region]:
     built = [_Built(f, r) for f in narrow
              if (r := build_region(a, b, f.seeds, settings)) is not None]
     if len(seeds) >= SUMMARY_MIN_UNITS:
-        fused = with_fusions(seeds, a, b, settings)
-        wide = _fragments(fused, sim, settings.summary_max_gap, settings, _halved)
+        wide = _fragments(seeds, sim, settings.summary_max_gap, settings, _halved)
+        if any(_is_summary(f, a, b) for f in wide):  # fusions widen summaries only
+            wide = _fragments(with_fusions(seeds, a, b, settings), sim,
+                              settings.summary_max_gap, settings, _halved)
         plain = set(seeds)
         for f in wide:
             # Fusions widen a summary that sentence seeds make; they never make one

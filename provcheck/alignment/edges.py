@@ -38,9 +38,12 @@ MIN_GAIN = 2.0
 # edge, not resume a few words away (a stock phrase in the next sentence).
 DROP = 6.0
 START_DROP = 1.5
-# Words looked at beyond an edge: more than a sentence, so a copy that runs on over a
-# short line and a sentence the aligner did not pair is followed to its end.
-WINDOW_WORDS = 120
+# Characters looked at beyond the last shared word: its punctuation, a quote mark.
+TAIL_CHARS = 24
+# Words looked at beyond an edge: about two sentences, and four times as many while the
+# walk reaches the window's end (a copy running on over lines the aligner passed over).
+WINDOW_WORDS = 40
+MAX_WINDOW_WORDS = 640
 
 
 def refine(regions: Sequence[Region], a: Side, b: Side) -> tuple[Region, ...]:
@@ -89,10 +92,19 @@ def _extended(passages: list[Passage], at: int, a: Side, b: Side, bound: tuple[i
     or end (1) over the words and characters both texts share there, up to ``bound``."""
     edge = passages[at]
     start = step < 0
-    # Token indices as Python ints: they end up in the report's JSON.
-    tok_a = _outside(a, edge.a, bound[0], step).tolist()
-    tok_b = _outside(b, edge.b, bound[1], step).tolist()
-    n_a, n_b = _walk(a.seg.tok_hash[tok_a].tolist(), b.seg.tok_hash[tok_b].tolist())
+    # Never into the outlet's boilerplate, word by word or character by character.
+    bound = (_before_boilerplate(a, edge.a, bound[0], step),
+             _before_boilerplate(b, edge.b, bound[1], step))
+    words = WINDOW_WORDS
+    while True:  # a window, then four times as many words while the walk reaches its end
+        # Token indices as Python ints: they end up in the report's JSON.
+        tok_a = _outside(a, edge.a, bound[0], step, words).tolist()
+        tok_b = _outside(b, edge.b, bound[1], step, words).tolist()
+        n_a, n_b = _walk(a.seg.tok_hash[tok_a].tolist(), b.seg.tok_hash[tok_b].tolist())
+        if words >= MAX_WINDOW_WORDS or not ((n_a == len(tok_a) == words)
+                                             or (n_b == len(tok_b) == words)):
+            break
+        words *= 4
     out = list(passages)
     if n_a and n_b:
         # The added words as a passage of their own, or the edge passage grown to take
@@ -116,24 +128,33 @@ def _extended(passages: list[Passage], at: int, a: Side, b: Side, bound: tuple[i
     return _exact_tail(out, a.text, b.text, bound, step)
 
 
-def _outside(side: Side, span: Span, bound: int, step: int) -> np.ndarray:
+def _before_boilerplate(side: Side, span: Span, bound: int, step: int) -> int:
+    """``bound`` moved in to the nearest block of the outlet's boilerplate beyond
+    ``span`` (before it when ``step`` is -1), if one lies nearer."""
+    flagged = side.seg.outlet_chrome
+    if not flagged.any():
+        return bound
+    blocks = side.seg.block_span[flagged]
+    if step < 0:
+        ends = blocks[:, 1][blocks[:, 1] <= span.start]
+        return max(bound, int(ends.max())) if len(ends) else bound
+    starts = blocks[:, 0][blocks[:, 0] >= span.end]
+    return min(bound, int(starts.min())) if len(starts) else bound
+
+
+def _outside(side: Side, span: Span, bound: int, step: int, words: int) -> np.ndarray:
     """Token indices beyond ``span`` (nearest first) up to ``bound``, at most
-    ``WINDOW_WORDS``, stopping at the outlet's boilerplate."""
+    ``words``."""
     seg = side.seg
     if step < 0:
         first = int(np.searchsorted(seg.tok_start, bound, side="left"))
         end = int(np.searchsorted(seg.tok_start, span.start, side="left"))
-        tokens = np.arange(end - 1, max(first, end - WINDOW_WORDS) - 1, -1)
+        tokens = np.arange(end - 1, max(first, end - words) - 1, -1)
     else:
         start = int(np.searchsorted(seg.tok_start, span.end, side="left"))
         last = int(np.searchsorted(seg.tok_end, bound, side="right"))
-        tokens = np.arange(start, min(last, start + WINDOW_WORDS))
-    if not len(tokens) or not seg.outlet_chrome.any():
-        return tokens
-    blocks = np.searchsorted(seg.block_span[:, 1], seg.tok_start[tokens], side="right")
-    boilerplate = seg.outlet_chrome[np.minimum(blocks, len(seg.outlet_chrome) - 1)]
-    stop = np.flatnonzero(boilerplate)
-    return tokens[: stop[0]] if len(stop) else tokens
+        tokens = np.arange(start, min(last, start + words))
+    return tokens
 
 
 def _walk(seq_a: list[int], seq_b: list[int]) -> tuple[int, int]:
@@ -169,14 +190,14 @@ def _exact_tail(passages: list[Passage], text_a: str, text_b: str, bound: tuple[
         k = min(range(len(passages)), key=lambda i: (passages[i].a.start, passages[i].b.start))
         p = passages[k]
         n = _shared_run(text_a, text_b, p.a.start, p.b.start,
-                        min(p.a.start - bound[0], p.b.start - bound[1]), -1)
+                        min(p.a.start - bound[0], p.b.start - bound[1], TAIL_CHARS), -1)
         added = text_a[p.a.start - n:p.a.start]
         grown = _spanning(p, n, 0, added)
     else:
         k = max(range(len(passages)), key=lambda i: (passages[i].a.end, passages[i].b.end))
         p = passages[k]
         n = _shared_run(text_a, text_b, p.a.end, p.b.end,
-                        min(bound[0] - p.a.end, bound[1] - p.b.end), 1)
+                        min(bound[0] - p.a.end, bound[1] - p.b.end, TAIL_CHARS), 1)
         grown = _spanning(p, 0, n, text_a[p.a.end:p.a.end + n])
     if not n:
         return passages

@@ -64,7 +64,7 @@ class Side:
     body_chars: int  # characters of its units outside chrome
     _words: _Words | None = None  # made when a pair first compares words (most never do)
     _keys: np.ndarray | None = None  # made when a pair first needs them (few do)
-    _grams: np.ndarray | None = None  # word n-gram keys, made when first compared
+    _grams: runs.GramIndex | None = None  # word n-gram keys, made when first compared
     _windows: dict[int, Entries] | None = None  # runs of sentences (``vectors.windows``)
 
     @classmethod
@@ -92,10 +92,10 @@ class Side:
         return self._keys
 
     @property
-    def grams(self) -> np.ndarray:
-        """uint64 [tokens]: the word n-gram key at each token (``runs.grams``)."""
+    def grams(self) -> runs.GramIndex:
+        """The word n-gram keys of the text (``runs.gram_index``)."""
         if self._grams is None:
-            self._grams = runs.grams(self.seg)
+            self._grams = runs.gram_index(self.seg)
         return self._grams
 
     def windows(self, width: int) -> Entries:

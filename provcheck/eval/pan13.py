@@ -7,6 +7,12 @@ overlaps the case in both documents), granularity (detections per detected case)
 plagdet = F1 / log2(1 + granularity). Each reused region the aligner reports is one
 detection: PAN counts one detection per reuse case, and a region is the maximal span
 whose passages belong to one case.
+
+Two ways, side by side: per pair (the aligner run on each labelled pair, as PAN's
+text alignment task is posed), and end to end (one ``compare`` over every document of
+the sampled pairs, candidates, verdicts and all, the report's regions of each labelled
+pair as its detections: a pair the report does not hold has none). The second is the
+number a user gets.
 """
 
 from __future__ import annotations
@@ -125,12 +131,45 @@ def scores(cases: Sequence[Annotation], detections: Sequence[Annotation]) -> dic
 
 
 def evaluate(
-    corpus: str, settings: Settings, *, sample: int | None = None, sample_seed: int = 13
+    corpus: str, settings: Settings, *, sample: int | None = None, sample_seed: int = 13,
+    end_to_end: bool = True,
 ) -> dict[str, Any]:
     root = corpus_root(corpus)
     pairs = load_pairs(root, sample, sample_seed)
     found = LocalEngine(settings.jobs).map(partial(detect, root=str(root), settings=settings),
                                            pairs, batch_size=16)
+    result = score_pairs(root, pairs, found)
+    result.update(corpus=str(root), sample=sample)
+    if end_to_end:
+        documents, reported, compared = detect_by_compare(root, pairs, settings)
+        result["end_to_end"] = score_pairs(root, pairs, compared)
+        result["end_to_end"].update(documents=documents, pairs_reported=reported)
+    return result
+
+
+def detect_by_compare(root: Path, pairs: Sequence[Pair], settings: Settings,
+                      ) -> tuple[int, int, list[list[Annotation]]]:
+    """One ``compare`` over every document of ``pairs``: the number of documents, of
+    labelled pairs the report holds, and each pair's detections (its regions there)."""
+    from provcheck.pipeline import compare
+
+    paths = sorted({str(root / "susp" / p.susp) for p in pairs}
+                   | {str(root / "src" / p.src) for p in pairs})
+    report = compare(paths, settings)
+    name = {d.id: Path(d.path).name for d in report.documents}
+    regions = {}
+    for pair in report.pairs:
+        regions[name[pair.a], name[pair.b]] = [(r.a, r.b) for r in pair.regions]
+        regions[name[pair.b], name[pair.a]] = [(r.b, r.a) for r in pair.regions]
+    out = [[Annotation((p.susp, p.src), x.start, x.end, y.start, y.end)
+            for x, y in regions.get((p.susp, p.src), [])] for p in pairs]
+    return len(report.documents), sum(1 for p in pairs if (p.susp, p.src) in regions), out
+
+
+def score_pairs(root: Path, pairs: Sequence[Pair],
+                found: Sequence[Sequence[Annotation]]) -> dict[str, Any]:
+    """PAN's scores per obfuscation type and overall for ``found`` detections of each
+    of ``pairs``, and the false positive rate on the pairs without reuse."""
     per_type: dict[str, Any] = {}
     all_cases: list[Annotation] = []
     all_detections: list[Annotation] = []
@@ -147,10 +186,22 @@ def evaluate(
     overall = scores(all_cases, all_detections)
     negatives = per_type["01-no-plagiarism"]
     overall["false_positive_rate"] = negatives["pairs_with_detections"] / max(1, negatives["pairs"])
-    return {"corpus": str(root), "sample": sample, "types": per_type, "overall": overall}
+    return {"types": per_type, "overall": overall}
 
 
 def format_scores(result: dict[str, Any]) -> str:
+    """Per-pair scores, then (when measured) the end-to-end ones, as two tables."""
+    lines = ["per pair (the aligner on each labelled pair):", *_table(result)]
+    e2e = result.get("end_to_end")
+    if e2e:
+        total = sum(t["pairs"] for t in e2e["types"].values())
+        lines += ["", f"end to end (one compare over the {e2e['documents']:,} documents; "
+                      f"{e2e['pairs_reported']:,} of the {total:,} labelled pairs reported):",
+                  *_table(e2e)]
+    return "\n".join(lines)
+
+
+def _table(result: dict[str, Any]) -> list[str]:
     lines = [f"{'type':30s} {'pairs':>6s} {'prec':>7s} {'rec':>7s} {'gran':>7s} {'plagdet':>8s}"]
     rows = [*result["types"].items(), ("overall", result["overall"])]
     for name, s in rows:
@@ -163,7 +214,7 @@ def format_scores(result: dict[str, Any]) -> str:
                      f"{s['granularity']:7.4f} {s['plagdet']:8.4f}")
     fp = result["overall"]["false_positive_rate"]
     lines.append(f"false positives on 01-no-plagiarism pairs: {fp:.2%}")
-    return "\n".join(lines)
+    return lines
 
 
 def _macro_recall(cases: Sequence[Annotation], detections: Sequence[Annotation]) -> float:
