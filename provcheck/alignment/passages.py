@@ -186,7 +186,7 @@ class _Core(NamedTuple):
 
     a: Span
     b: Span
-    similarity: float
+    similarity: float | None  # None until asked for (``core_similarity``)
 
 
 class _Piece(NamedTuple):
@@ -211,8 +211,8 @@ def build_region(a: Side, b: Side, seeds: Sequence[tuple[int, int]],
                  settings: Settings) -> Region | None:
     """The region for one fragment's seeds, or None when too little of it holds up."""
     paired = _without_loose_edges(
-        _merge(a, b, [_compare(a, b, i, j) for i, j in _pair_units(a, b, seeds)]))
-    pieces = [p for p in paired if _big_enough(a, p, settings)]
+        a, b, _merge(a, b, [_compare(a, b, i, j) for i, j in _pair_units(a, b, seeds)]))
+    pieces = [p for p in paired if _big_enough(a, b, p, settings)]
     if not pieces:
         return None
     # The region spans every paired stretch, including those too small to be shown
@@ -235,7 +235,7 @@ def _min_region(a: Side, b: Side, settings: Settings) -> float:
                                                                           b.body_chars))
 
 
-def _without_loose_edges(pieces: list[_Piece]) -> list[_Piece]:
+def _without_loose_edges(a: Side, b: Side, pieces: list[_Piece]) -> list[_Piece]:
     """A region copied mostly word for word does not extend into loose paraphrase at
     its edges: topically similar sentences next to a copy are not part of it."""
     def size(p: _Piece) -> int:
@@ -246,7 +246,8 @@ def _without_loose_edges(pieces: list[_Piece]) -> list[_Piece]:
         return pieces
 
     def loose(p: _Piece) -> bool:
-        return p.passage.kind is Kind.PARAPHRASE and p.core.similarity < LOOSE_SIMILARITY
+        return p.passage.kind is Kind.PARAPHRASE and \
+            core_similarity(a, b, p) < LOOSE_SIMILARITY
 
     # An edge in either text's order (the same pieces whichever text is a).
     kept = sorted(pieces, key=lambda p: p.passage.a.start)
@@ -324,6 +325,12 @@ def compare_tokens(
                (b_tok[0] + first.dest_start, b_tok[0] + last.dest_end))
     inside = tuple((t0, t1) for t0, t1 in runs
                    if base + first.src_start <= t0 and t1 <= base + last.src_end)
+    longest = max(trimmed[0][1] - trimmed[0][0], trimmed[1][1] - trimmed[1][0])
+    if trimmed != (a_tok, b_tok) and _edited(longest, sum(t1 - t0 for t0, t1 in inside)):
+        # Reworded even where they share words (what ``_kind`` would say, without
+        # reading their texts): the whole sentences.
+        whole = _piece(a, b, rows, (a_tok, b_tok), (a_tok, b_tok), runs)
+        return whole._replace(core=_Core(a.span(*trimmed[0]), b.span(*trimmed[1]), None))
     piece = _piece(a, b, rows, trimmed, (a_tok, b_tok), inside)
     if piece.passage.kind is not Kind.PARAPHRASE or trimmed == (a_tok, b_tok):
         return piece
@@ -368,10 +375,19 @@ def _kind(light_a: str, light_b: str, a_tok: tuple[int, int], b_tok: tuple[int, 
     if reported:
         return Kind.PARAPHRASE
     longest = max(a_tok[1] - a_tok[0], b_tok[1] - b_tok[0])
-    edits = longest - min(matched, longest)
-    if edits <= max(2, round(NEAR_EDIT_SHARE * longest)):
-        return Kind.NEAR_VERBATIM
-    return Kind.PARAPHRASE
+    return Kind.PARAPHRASE if _edited(longest, matched) else Kind.NEAR_VERBATIM
+
+
+def _edited(longest: int, matched: int) -> bool:
+    """More words differ than a near copy's (``NEAR_EDIT_SHARE``, at least two)."""
+    return longest - min(matched, longest) > max(2, round(NEAR_EDIT_SHARE * longest))
+
+
+def core_similarity(a: Side, b: Side, piece: _Piece) -> float:
+    """How close a piece's two sides are where they share words (its ``core``)."""
+    if piece.core.similarity is not None:
+        return piece.core.similarity
+    return _similarity(light(piece.core.a.of(a.text)), light(piece.core.b.of(b.text)))
 
 
 def _similarity(light_a: str, light_b: str) -> float:
@@ -429,7 +445,7 @@ def _family(kind: Kind) -> bool:
     return kind is Kind.PARAPHRASE
 
 
-def _big_enough(a: Side, piece: _Piece, settings: Settings) -> bool:
+def _big_enough(a: Side, b: Side, piece: _Piece, settings: Settings) -> bool:
     """Long enough to be evidence; a short paraphrase must also be worded closely."""
     t0, t1 = piece.a_tok
     b0, b1 = piece.b_tok
@@ -438,7 +454,7 @@ def _big_enough(a: Side, piece: _Piece, settings: Settings) -> bool:
         return False
     short = content < SHORT_PARAPHRASE_CONTENT
     return not (short and piece.passage.kind is Kind.PARAPHRASE
-                and piece.core.similarity < SHORT_PARAPHRASE_SIMILARITY)
+                and core_similarity(a, b, piece) < SHORT_PARAPHRASE_SIMILARITY)
 
 
 def _hull(spans: list[Span]) -> Span:

@@ -66,16 +66,20 @@ def with_copied_neighbours(seeds: list[Seed], a: Side, b: Side) -> list[Seed]:
 FUSION_WIDTHS = (2, 3)
 
 
-def with_fusions(seeds: list[Seed], a: Side, b: Side, settings: Settings) -> list[Seed]:
+def with_fusions(seeds: list[Seed], a: Side, b: Side, settings: Settings,
+                 condensing: tuple[bool, bool] = (True, True)) -> list[Seed]:
     """The seeds, and the sentences that one sentence of the other text fuses: a
     sentence seeding with two or three consecutive sentences read as one (a summary's
     sentence drawing on several, a rewrite joining two) pairs with each of them that
     shares content with it, when two or more do (``FUSED_SHARE``). Only sentences that
-    seed with no single sentence are read this way: the others are explained already."""
+    seed with no single sentence are read this way: the others are explained already.
+    ``condensing`` says whose sentences are read so, a's and b's: a summary's."""
     found = set(seeds)
     seeded = ({i for i, _ in seeds}, {j for _, j in seeds})
     for width in FUSION_WIDTHS:
         for x, y, flip in ((a, b, False), (b, a, True)):
+            if not condensing[flip]:
+                continue
             alone = seeded[1] if flip else seeded[0]
             sim = pair_similarity(x.entries, y.windows(width), cosine=settings.seed_cosine,
                                   dice=settings.seed_dice, shared=MIN_SHARED_CONTENT)
