@@ -95,6 +95,8 @@ def _extended(passages: list[Passage], at: int, a: Side, b: Side, bound: tuple[i
     # Never into the outlet's boilerplate, word by word or character by character.
     bound = (_before_boilerplate(a, edge.a, bound[0], step),
              _before_boilerplate(b, edge.b, bound[1], step))
+    if not _could_start(a, b, edge, bound, step):
+        return _exact_tail(list(passages), a.text, b.text, bound, step)
     words = WINDOW_WORDS
     while True:  # a window, then four times as many words while the walk reaches its end
         # Token indices as Python ints: they end up in the report's JSON.
@@ -126,6 +128,20 @@ def _extended(passages: list[Passage], at: int, a: Side, b: Side, bound: tuple[i
         else:
             out.append(added)
     return _exact_tail(out, a.text, b.text, bound, step)
+
+
+def _could_start(a: Side, b: Side, edge: Passage, bound: tuple[int, int], step: int) -> bool:
+    """Whether a walk from the edge can gain anything: a word both texts have among the
+    first few beyond it on each side, before ``START_DROP`` is spent on words only one
+    has (``x + y`` of them before a shared word at ``x``, ``y``). Most edges are where
+    the texts part, and this is all that is read of them."""
+    reach = int(START_DROP / UNSHARED_COST)
+    near_a = _outside(a, edge.a, bound[0], step, reach + 1)
+    near_b = _outside(b, edge.b, bound[1], step, reach + 1)
+    words_a = a.seg.tok_hash[near_a].tolist()
+    words_b = b.seg.tok_hash[near_b].tolist()
+    return any(x + y <= reach and u == w for x, u in enumerate(words_a)
+               for y, w in enumerate(words_b))
 
 
 def _before_boilerplate(side: Side, span: Span, bound: int, step: int) -> int:
