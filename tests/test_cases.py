@@ -82,5 +82,5 @@ def test_a_sentence_fusing_two_seeds_with_both() -> None:
     lexicon = Lexicon()
     a = Side.of(segment("a", summary, lexicon), summary)
     b = Side.of(segment("b", source, lexicon), source)
-    fused = with_fusions([], a, b, Settings())
+    fused = with_fusions([], a, b, Settings(), [((0, 0), (0, 2))])
     assert fused == [(0, 0), (0, 1)]

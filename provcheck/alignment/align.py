@@ -97,11 +97,10 @@ def _sentence_regions(a: Side, b: Side, settings: Settings) -> list[Region]:
     if len(seeds) >= SUMMARY_MIN_UNITS:
         wide = _fragments(seeds, sim, settings.summary_max_gap, settings, _halved)
         summaries = [f for f in wide if _is_summary(f, a, b)]
-        if summaries:  # fusions widen summaries only: the sentences of their short side
-            short_a = [a.chars(*f.a_range) <= b.chars(*f.b_range) for f in summaries]
-            wide = _fragments(with_fusions(seeds, a, b, settings,
-                                           (any(short_a), not all(short_a))),
-                              sim, settings.summary_max_gap, settings, _halved)
+        if summaries:  # fusions widen summaries only
+            fused = with_fusions(seeds, a, b, settings,
+                                 [(f.a_range, f.b_range) for f in summaries])
+            wide = _fragments(fused, sim, settings.summary_max_gap, settings, _halved)
         plain = set(seeds)
         for f in wide:
             # Fusions widen a summary that sentence seeds make; they never make one

@@ -18,10 +18,10 @@ on a sentence the copy began mid-way is already where the shared words start.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from collections.abc import Callable, Sequence
 
-import numpy as np
 from rapidfuzz.distance import Indel
 
 from provcheck.alignment.passages import Side, compare_tokens
@@ -99,10 +99,9 @@ def _extended(passages: list[Passage], at: int, a: Side, b: Side, bound: tuple[i
         return _exact_tail(list(passages), a.text, b.text, bound, step)
     words = WINDOW_WORDS
     while True:  # a window, then four times as many words while the walk reaches its end
-        # Token indices as Python ints: they end up in the report's JSON.
-        tok_a = _outside(a, edge.a, bound[0], step, words).tolist()
-        tok_b = _outside(b, edge.b, bound[1], step, words).tolist()
-        n_a, n_b = _walk(a.seg.tok_hash[tok_a].tolist(), b.seg.tok_hash[tok_b].tolist())
+        tok_a = _outside(a, edge.a, bound[0], step, words)
+        tok_b = _outside(b, edge.b, bound[1], step, words)
+        n_a, n_b = _walk(_forms(a, tok_a), _forms(b, tok_b))
         if words >= MAX_WINDOW_WORDS or not ((n_a == len(tok_a) == words)
                                              or (n_b == len(tok_b) == words)):
             break
@@ -138,8 +137,7 @@ def _could_start(a: Side, b: Side, edge: Passage, bound: tuple[int, int], step: 
     reach = int(START_DROP / UNSHARED_COST)
     near_a = _outside(a, edge.a, bound[0], step, reach + 1)
     near_b = _outside(b, edge.b, bound[1], step, reach + 1)
-    words_a = a.seg.tok_hash[near_a].tolist()
-    words_b = b.seg.tok_hash[near_b].tolist()
+    words_a, words_b = _forms(a, near_a), _forms(b, near_b)
     return any(x + y <= reach and u == w for x, u in enumerate(words_a)
                for y, w in enumerate(words_b))
 
@@ -158,19 +156,28 @@ def _before_boilerplate(side: Side, span: Span, bound: int, step: int) -> int:
     return min(bound, int(starts.min())) if len(starts) else bound
 
 
-def _outside(side: Side, span: Span, bound: int, step: int, words: int) -> np.ndarray:
+def _outside(side: Side, span: Span, bound: int, step: int, words: int) -> list[int]:
     """Token indices beyond ``span`` (nearest first) up to ``bound``, at most
-    ``words``."""
-    seg = side.seg
+    ``words`` (Python ints: they end up in the report's JSON). A scalar binary search
+    of the token offsets, as ``bisect`` does it on the array: numpy's own costs more
+    for one value than the search does."""
+    starts, ends = side.seg.tok_start, side.seg.tok_end
     if step < 0:
-        first = int(np.searchsorted(seg.tok_start, bound, side="left"))
-        end = int(np.searchsorted(seg.tok_start, span.start, side="left"))
-        tokens = np.arange(end - 1, max(first, end - words) - 1, -1)
-    else:
-        start = int(np.searchsorted(seg.tok_start, span.end, side="left"))
-        last = int(np.searchsorted(seg.tok_end, bound, side="right"))
-        tokens = np.arange(start, min(last, start + words))
-    return tokens
+        first = bisect.bisect_left(starts, bound)
+        end = bisect.bisect_left(starts, span.start)
+        return list(range(end - 1, max(first, end - words) - 1, -1))
+    start = bisect.bisect_left(starts, span.end)
+    last = bisect.bisect_right(ends, bound)
+    return list(range(start, min(last, start + words)))
+
+
+def _forms(side: Side, tokens: list[int]) -> list[int]:
+    """The normalised forms of ``tokens``, a run of consecutive indices either way."""
+    if not tokens:
+        return []
+    lo, hi = min(tokens[0], tokens[-1]), max(tokens[0], tokens[-1]) + 1
+    forms = side.seg.tok_hash[lo:hi].tolist()
+    return forms if tokens[0] <= tokens[-1] else forms[::-1]
 
 
 def _walk(seq_a: list[int], seq_b: list[int]) -> tuple[int, int]:

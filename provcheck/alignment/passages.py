@@ -21,7 +21,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from provcheck.alignment import runs, vectors
+from provcheck.alignment import runs
 from provcheck.alignment.vectors import Entries
 from provcheck.records import Kind, Passage, Region, Span
 from provcheck.settings import Settings
@@ -65,7 +65,6 @@ class Side:
     _words: _Words | None = None  # made when a pair first compares words (most never do)
     _keys: np.ndarray | None = None  # made when a pair first needs them (few do)
     _grams: runs.GramIndex | None = None  # word n-gram keys, made when first compared
-    _windows: dict[int, Entries] | None = None  # runs of sentences (``vectors.windows``)
 
     @classmethod
     def of(cls, seg: Segmented, text: str) -> Side:
@@ -97,14 +96,6 @@ class Side:
         if self._grams is None:
             self._grams = runs.gram_index(self.seg)
         return self._grams
-
-    def windows(self, width: int) -> Entries:
-        """The entries of each run of ``width`` consecutive rows (``vectors.windows``)."""
-        if self._windows is None:
-            self._windows = {}
-        if width not in self._windows:
-            self._windows[width] = vectors.windows(self.entries, width)
-        return self._windows[width]
 
     def chars(self, first: int, last: int) -> int:
         """Length in characters of participating units ``first..last`` (inclusive)."""

@@ -81,7 +81,7 @@ class GramIndex(NamedTuple):
 def gram_index(seg: Segmented) -> GramIndex:
     keys = grams(seg)
     nonzero = np.flatnonzero(keys)
-    order = np.argsort(keys[nonzero], kind="stable")
+    order = np.argsort(keys[nonzero])
     strided = keys[::STRIDE]
     blocks = token_blocks(seg)
     return GramIndex(keys, keys[nonzero][order], nonzero[order], strided[strided != 0],

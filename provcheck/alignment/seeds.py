@@ -12,7 +12,9 @@ likeness alone (``vectors.pair_similarity``).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
+from provcheck.alignment import vectors
 from provcheck.alignment.passages import Side
 from provcheck.alignment.vectors import pair_similarity
 from provcheck.settings import Settings
@@ -67,23 +69,28 @@ FUSION_WIDTHS = (2, 3)
 
 
 def with_fusions(seeds: list[Seed], a: Side, b: Side, settings: Settings,
-                 condensing: tuple[bool, bool] = (True, True)) -> list[Seed]:
-    """The seeds, and the sentences that one sentence of the other text fuses: a
-    sentence seeding with two or three consecutive sentences read as one (a summary's
-    sentence drawing on several, a rewrite joining two) pairs with each of them that
-    shares content with it, when two or more do (``FUSED_SHARE``). Only sentences that
-    seed with no single sentence are read this way: the others are explained already.
-    ``condensing`` says whose sentences are read so, a's and b's: a summary's."""
+                 summaries: Sequence[tuple[tuple[int, int], tuple[int, int]]]) -> list[Seed]:
+    """The seeds, and the sentences that one sentence of a summary fuses: a sentence of
+    its shorter side seeding with two or three consecutive sentences of its longer side
+    read as one pairs with each of them that shares content with it, when two or more
+    do (``FUSED_SHARE``). Only sentences that seed with no single sentence are read this
+    way: the others are explained already. ``summaries`` are the row ranges (first,
+    last) on each side of the summaries the seeds make."""
     found = set(seeds)
     seeded = ({i for i, _ in seeds}, {j for _, j in seeds})
-    for width in FUSION_WIDTHS:
-        for x, y, flip in ((a, b, False), (b, a, True)):
-            if not condensing[flip]:
-                continue
-            alone = seeded[1] if flip else seeded[0]
-            sim = pair_similarity(x.entries, y.windows(width), cosine=settings.seed_cosine,
-                                  dice=settings.seed_dice, shared=MIN_SHARED_CONTENT)
+    for a_rows, b_rows in summaries:
+        flip = a.chars(*a_rows) > b.chars(*b_rows)  # b is the summary's shorter side
+        x, y = (b, a) if flip else (a, b)
+        x_rows, y_rows = (b_rows, a_rows) if flip else (a_rows, b_rows)
+        short = vectors.between(x.entries, *x_rows)
+        long = vectors.between(y.entries, *y_rows)
+        alone = seeded[1] if flip else seeded[0]
+        for width in FUSION_WIDTHS:
+            sim = pair_similarity(short, vectors.windows(long, width),
+                                  cosine=settings.seed_cosine, dice=settings.seed_dice,
+                                  shared=MIN_SHARED_CONTENT)
             for i, k in zip(sim.i.tolist(), sim.j.tolist(), strict=True):
+                i, k = i + x_rows[0], k + y_rows[0]
                 if i in alone:
                     continue
                 words = _stems(x, i)

@@ -116,6 +116,15 @@ class Entries:
                    np.bincount(row, weights=weight, minlength=n_rows), row_start)
 
 
+def between(entries: Entries, first: int, last: int) -> Entries:
+    """The entries of rows ``first..last`` (inclusive), renumbered from 0."""
+    lo, hi = entries.row_start[first], entries.row_start[last + 1]
+    table = UnitTerms(unit=entries.row[lo:hi] - first, term=entries.term[lo:hi],
+                      tf=entries.tf[lo:hi], weight=entries.weight[lo:hi])
+    n = last - first + 1
+    return Entries.of(table, np.arange(n, dtype=np.int64), n)
+
+
 def windows(entries: Entries, width: int) -> Entries:
     """The entries of every run of ``width`` consecutive rows, as one row each (row k
     holds rows k..k+width-1, their term counts summed): what a sentence fusing two or
