@@ -12,8 +12,11 @@ Prints, each as the median of --repeat runs, against baselines measured in the s
     memory of the whole process tree (workers included), sampled from /proc;
   * how many labelled PAN13 pairs with reuse cases that run reports as related.
 
+  * with --baseline REVISION, the same compare of that revision (a git worktree),
+    run alternately with this one, and the ratio of the medians.
+
 Usage: python benchmarks/bench_compare.py [--data ../shared/data] [--repeat 3] [--jobs 2]
-       [--signatures-only]
+       [--baseline 2afb088] [--signatures-only]
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -116,10 +120,19 @@ def median_time(fn, *args):
     return statistics.median(seconds)
 
 
-def run_compare(root: Path, jobs: int, out: Path) -> Measured:
-    return run_measured([sys.executable, "-m", "provcheck", "compare", str(root / "susp"),
-                         str(root / "src"), "--format", "json", "-o", str(out), "--jobs",
-                         str(jobs), "--no-progress"])
+def run_compare(root: Path, jobs: int, out: Path, code: Path | None = None) -> Measured:
+    """The compare a user runs, of this checkout or (``code``) of another one."""
+    env = ["env", f"PYTHONPATH={code}"] if code else []
+    return run_measured([*env, sys.executable, "-m", "provcheck", "compare",
+                         str(root / "susp"), str(root / "src"), "--format", "json", "-o",
+                         str(out), "--jobs", str(jobs), "--no-progress"])
+
+
+def checkout(revision: str, into: Path) -> Path:
+    """A worktree of this repository at ``revision`` (removed with ``into``)."""
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(into),
+                    revision], check=True)
+    return into
 
 
 def labelled_found(root: Path, report: Path) -> tuple[int, int]:
@@ -134,6 +147,8 @@ def main() -> None:
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--baseline", metavar="REVISION",
+                        help="Also time the compare of this git revision, alternately.")
     parser.add_argument("--signatures-only", action="store_true",
                         help="Skip the whole-corpus compare runs.")
     args = parser.parse_args()
@@ -172,14 +187,30 @@ def main() -> None:
 
     if args.signatures_only:
         return
-    runs = []
+    runs, before = [], []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
-        for _ in range(args.repeat):
-            runs.append(run_compare(root, args.jobs, out))
+        base = checkout(args.baseline, Path(tmp) / "baseline") if args.baseline else None
+        try:
+            if base:  # a warm-up each: the baseline compiles its kernels on its first run
+                run_compare(root, args.jobs, out, base)
+                run_compare(root, args.jobs, out)
+            for _ in range(args.repeat):  # alternately: the machine's drift favours neither
+                if base:
+                    before.append(run_compare(root, args.jobs, out, base))
+                runs.append(run_compare(root, args.jobs, out))
+        finally:
+            if base:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                                str(base)], check=False)
         stats = json.loads(out.read_text())["stats"]
         found, wanted = labelled_found(root, out)
     wall = statistics.median(r.seconds for r in runs)
+    if before:
+        then = statistics.median(r.seconds for r in before)
+        print(f"compare, {args.baseline} (same run, alternately): median {then:.1f} s of "
+              f"{[round(r.seconds, 1) for r in before]}; now / {args.baseline} "
+              f"{wall / then:.2f} (target <= 1.10)")
     docs = stats["documents"]
     print(f"compare over the whole corpus ({docs:,} documents, --jobs {args.jobs}):")
     print(f"  wall time: median {wall:.1f} s of {[round(r.seconds, 1) for r in runs]} "

@@ -28,7 +28,10 @@ def eval_group() -> None:
 def eval_pan13(corpus: str, sample: int | None, sample_seed: int, fmt: str, **opts: Any) -> None:
     """PAN13 text alignment: precision, recall, granularity and plagdet per type.
 
-    CORPUS is pan13-train.tar.gz or the folder it unpacks to.
+    Scored twice: pair by pair (the aligner on each labelled pair), and end to end
+    (one compare over the sampled pairs' documents, the report's regions as
+    detections: the number a user gets). CORPUS is pan13-train.tar.gz or the folder
+    it unpacks to.
 
     \b
     Example:
