@@ -108,25 +108,31 @@ def _extended(passages: list[Passage], at: int, a: Side, b: Side, bound: tuple[i
         words *= 4
     out = list(passages)
     if n_a and n_b:
-        # The added words as a passage of their own, or the edge passage grown to take
-        # them in where they read alike and sit in its paragraphs.
         added_a = (tok_a[n_a - 1], tok_a[0] + 1) if start else (tok_a[0], tok_a[n_a - 1] + 1)
         added_b = (tok_b[n_b - 1], tok_b[0] + 1) if start else (tok_b[0], tok_b[n_b - 1] + 1)
-        added = compare_tokens(a, b, added_a, added_b, ()).passage
+        out = _taken_in(out, at, a, b, (added_a, added_b), start)
+    return _exact_tail(out, a.text, b.text, bound, step)
+
+
+def _taken_in(passages: list[Passage], at: int, a: Side, b: Side,
+              added: tuple[tuple[int, int], tuple[int, int]], start: bool) -> list[Passage]:
+    """The passages with the ``added`` tokens (before the one at ``at`` when ``start``,
+    else after it) as a passage of their own, or the edge passage grown to take them in
+    where they read alike and sit in its paragraphs."""
+    edge, out = passages[at], list(passages)
+    new = compare_tokens(a, b, added[0], added[1], ()).passage
+    if a.one_block(new.a, edge.a) and b.one_block(new.b, edge.b) \
+            and (new.kind is Kind.PARAPHRASE) == (edge.kind is Kind.PARAPHRASE):
         own_a = a.seg.token_ranges([edge.a])[0].tolist()
         own_b = b.seg.token_ranges([edge.b])[0].tolist()
-        if a.one_block(added.a, edge.a) and b.one_block(added.b, edge.b) \
-                and (added.kind is Kind.PARAPHRASE) == (edge.kind is Kind.PARAPHRASE):
-            whole_a = (added_a[0], own_a[1]) if start else (own_a[0], added_a[1])
-            whole_b = (added_b[0], own_b[1]) if start else (own_b[0], added_b[1])
-            grown = compare_tokens(a, b, whole_a, whole_b, ()).passage
-            if _covers(grown, edge):
-                out[at] = grown
-            else:
-                out.append(added)
-        else:
-            out.append(added)
-    return _exact_tail(out, a.text, b.text, bound, step)
+        whole_a = (added[0][0], own_a[1]) if start else (own_a[0], added[0][1])
+        whole_b = (added[1][0], own_b[1]) if start else (own_b[0], added[1][1])
+        grown = compare_tokens(a, b, whole_a, whole_b, ()).passage
+        if _covers(grown, edge):
+            out[at] = grown
+            return out
+    out.append(new)
+    return out
 
 
 def _could_start(a: Side, b: Side, edge: Passage, bound: tuple[int, int], step: int) -> bool:
