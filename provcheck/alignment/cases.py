@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from provcheck.alignment import runs
-from provcheck.alignment.passages import Side, compare_tokens
+from provcheck.alignment.passages import Side, compare_tokens, hull, region_over
 from provcheck.records import Kind, Passage, Region, Span
 
 # A summary region condenses one side: its longer side is this many times the shorter.
@@ -63,12 +63,10 @@ def merged(cases: list[Case], a: Side, b: Side) -> list[Case]:
             out.append(case)
             continue
         r, was = out[host]
-        out[host] = Case(Region(
-            a=Span(start=min(r.a.start, region.a.start), end=max(r.a.end, region.a.end)),
-            b=Span(start=min(r.b.start, region.b.start), end=max(r.b.end, region.b.end)),
-            passages=tuple(sorted(r.passages + region.passages,
-                                  key=lambda p: (p.a.start, p.b.start)))),
-            was or case.summary or summary)
+        # A region may span more than its passages (a summary by the paragraph).
+        out[host] = Case(dataclasses.replace(region_over(r.passages + region.passages),
+                                             a=hull([r.a, region.a]), b=hull([r.b, region.b])),
+                         was or case.summary or summary)
     return out
 
 
@@ -130,9 +128,7 @@ def apart(region: Region, a: Side, b: Side) -> list[Region]:
         parts[-1].append(after)
     if len(parts) == 1:
         return [region]
-    return [Region(a=Span(start=min(p.a.start for p in part), end=max(p.a.end for p in part)),
-                   b=Span(start=min(p.b.start for p in part), end=max(p.b.end for p in part)),
-                   passages=tuple(part)) for part in parts]
+    return [region_over(part) for part in parts]
 
 
 def _distance(x: Span, y: Span) -> int:
@@ -158,9 +154,7 @@ def with_runs(found: list[runs.Run], regions: list[Region], a: Side,
         passages = tuple(compare_tokens(a, b, part_a, part_b, ()).passage
                          for part_a, part_b in _by_paragraph(run, a, b))
         out = [r for r in out if not any(r is x for x in rivals)]
-        out.append(Region(a=Span(start=passages[0].a.start, end=passages[-1].a.end),
-                          b=Span(start=passages[0].b.start, end=passages[-1].b.end),
-                          passages=passages))
+        out.append(region_over(passages))
     return out
 
 

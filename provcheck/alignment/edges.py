@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 
 from rapidfuzz.distance import Indel
 
-from provcheck.alignment.passages import Side, compare_tokens
+from provcheck.alignment.passages import Side, compare_tokens, region_over
 from provcheck.records import Kind, Passage, Region, Span
 
 # Each word only one side has costs this much; a shared word gains 1. A word replaced
@@ -79,11 +79,7 @@ def _run_on(region: Region, a: Side, b: Side, floor: tuple[int, int],
         passages = _extended(passages, last, a, b, ceil, 1)
     if passages == list(region.passages):
         return region
-    return Region(a=Span(start=min(p.a.start for p in passages),
-                         end=max(p.a.end for p in passages)),
-                  b=Span(start=min(p.b.start for p in passages),
-                         end=max(p.b.end for p in passages)),
-                  passages=tuple(sorted(passages, key=lambda p: (p.a.start, p.b.start))))
+    return region_over(passages)
 
 
 def _extended(passages: list[Passage], at: int, a: Side, b: Side, bound: tuple[int, int],

@@ -208,10 +208,10 @@ def build_region(a: Side, b: Side, seeds: Sequence[tuple[int, int]],
         return None
     # The region spans every paired stretch, including those too small to be shown
     # as passages of their own; seeds left without a partner are not part of it.
-    region = Region(a=_hull([p.passage.a for p in paired]), b=_hull([p.passage.b for p in paired]),
+    region = Region(a=hull([p.passage.a for p in paired]), b=hull([p.passage.b for p in paired]),
                     passages=tuple(p.passage for p in pieces))
     # Its size as evidence is what it shares: a reworded sentence's own length is not.
-    core = _hull([p.core.a for p in paired]), _hull([p.core.b for p in paired])
+    core = hull([p.core.a for p in paired]), hull([p.core.b for p in paired])
     if min(len(core[0]), len(core[1])) < _min_region(a, b, settings) and \
             max(p.longest_run(a) for p in pieces) < settings.min_verbatim_run:
         return None
@@ -448,5 +448,13 @@ def _big_enough(a: Side, b: Side, piece: _Piece, settings: Settings) -> bool:
                 and core_similarity(a, b, piece) < SHORT_PARAPHRASE_SIMILARITY)
 
 
-def _hull(spans: list[Span]) -> Span:
+def hull(spans: Sequence[Span]) -> Span:
+    """The smallest span holding all of ``spans``."""
     return Span(start=min(s.start for s in spans), end=max(s.end for s in spans))
+
+
+def region_over(passages: Sequence[Passage]) -> Region:
+    """The region spanning ``passages`` on both sides, its passages in text order."""
+    ordered = tuple(sorted(passages, key=lambda p: (p.a.start, p.b.start)))
+    return Region(a=hull([p.a for p in ordered]), b=hull([p.b for p in ordered]),
+                  passages=ordered)
